@@ -1,0 +1,3 @@
+export { configSchema, type GatehouseConfig, type GatehouseConfigInput } from './schema.js';
+export { configFromEnv, ENV_NAMES } from './env.js';
+export { resolveConfig } from './resolve.js';

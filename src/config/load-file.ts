@@ -1,0 +1,51 @@
+import { readFile } from 'node:fs/promises';
+import { ConfigError } from '../errors.js';
+import type { GatehouseConfigInput } from './schema.js';
+
+/**
+ * Reads a JSON config file (`gatehouse.config.json`). Node only, so it is not
+ * part of the Web-standard core's imports.
+ *
+ * @example
+ * ```ts
+ * const fromFile = await loadConfigFile('./gatehouse.config.json');
+ * ```
+ */
+export async function loadConfigFile(path: string): Promise<GatehouseConfigInput> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`Cannot read config file ${path}: ${(err as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`Config file ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new ConfigError(`Config file ${path} must hold a JSON object`);
+  }
+  return data as GatehouseConfigInput;
+}
+
+/** Deep-merges config layers; later layers win, arrays are replaced. */
+export function mergeConfig(...layers: GatehouseConfigInput[]): GatehouseConfigInput {
+  const out: Record<string, unknown> = {};
+  for (const layer of layers) mergeInto(out, layer as Record<string, unknown>);
+  return out as GatehouseConfigInput;
+}
+
+function mergeInto(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(source)) {
+    if (value === undefined) continue;
+    const existing = target[key];
+    if (isPlainObject(value) && isPlainObject(existing)) mergeInto(existing, value);
+    else target[key] = isPlainObject(value) ? structuredClone(value) : value;
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

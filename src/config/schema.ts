@@ -1,0 +1,106 @@
+import { z } from 'zod';
+
+/**
+ * The one typed config of Gatehouse. Everything has a default except the
+ * issuer (resource-server mode) and, unless a trusted proxy sets the origin,
+ * the public URL.
+ */
+
+const url = (what: string) =>
+  z
+    .string({ error: `${what} must be a URL string` })
+    .refine((v) => URL.canParse(v), { error: `${what} is not a valid absolute URL` })
+    .refine((v) => /^https?:$/.test(new URL(v).protocol), { error: `${what} must use http: or https:` });
+
+const scopeList = z.array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope is printable ASCII without spaces, quotes or backslashes'));
+
+export const jwtOptionsSchema = z.object({
+  /** Accepted JWS algorithms. `none` and HMAC are never accepted with a JWKS. */
+  algorithms: z
+    .array(z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519']))
+    .min(1)
+    .default(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519']),
+  /** Seconds of clock skew tolerated on `exp`, `nbf` and `iat`. */
+  clockToleranceSec: z.number().int().min(0).max(300).default(30),
+  /** Require the RFC 9068 header `typ: at+jwt`. */
+  requireAccessTokenType: z.boolean().default(false),
+  /** Tokens longer than this many bytes are refused before parsing. */
+  maxTokenBytes: z.number().int().min(256).max(1_000_000).default(16_384),
+  /** The JWKS URL, when the issuer's metadata has none or a wrong one. */
+  jwksUri: url('jwt.jwksUri').optional(),
+  /** The shortest time between two JWKS refetches caused by unknown `kid`s. */
+  jwksCooldownSec: z.number().min(0).default(30),
+  /** How long fetched keys are considered fresh. */
+  jwksMaxAgeSec: z.number().min(1).default(600),
+});
+
+export const introspectionSchema = z.object({
+  /** RFC 7662 endpoint; defaults to the issuer's `introspection_endpoint`. */
+  endpoint: url('introspection.endpoint').optional(),
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+  /** `opaque`: only tokens that are not JWTs are introspected; `always`: every token. */
+  use: z.enum(['opaque', 'always']).default('opaque'),
+  cacheTtlSec: z.number().min(0).default(60),
+  cacheMaxEntries: z.number().int().min(0).default(10_000),
+});
+
+export const configSchema = z.object({
+  mode: z.literal('resource-server').default('resource-server'),
+  /** Where clients reach this server, e.g. `https://mcp.example.com`. No trailing slash needed. */
+  publicUrl: url('publicUrl (PUBLIC_URL)').optional(),
+  /** The protected MCP endpoint's path. */
+  path: z
+    .string()
+    .regex(/^\/[^?#]*$/, 'path must start with "/" and have no query or fragment')
+    .default('/mcp'),
+  /** Derive the public origin from `X-Forwarded-*`/`Host` when `publicUrl` is unset. Only behind a proxy you trust. */
+  trustProxy: z.boolean().default(false),
+  /** The authorization server whose tokens are accepted (`OAUTH_ISSUER_URL`). */
+  issuer: url('issuer (OAUTH_ISSUER_URL)'),
+  /** Accepted `aud` values; defaults to the resource URI. */
+  audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+  scopes: z
+    .object({
+      /** Scopes every request to the MCP endpoint needs. */
+      required: scopeList.default([]),
+      /** Scopes advertised in protected-resource metadata; defaults to required ∪ tool scopes. */
+      supported: scopeList.optional(),
+      /** Extra scopes per tool, checked on `tools/call`. */
+      tools: z.record(z.string(), scopeList).default({}),
+    })
+    .prefault({}),
+  jwt: jwtOptionsSchema.prefault({}),
+  introspection: introspectionSchema.optional(),
+  discovery: z
+    .object({
+      /** How often upstream metadata is refetched, in seconds. */
+      refreshIntervalSec: z.number().min(10).default(3600),
+      /** Fields that replace the upstream's own, for providers with broken metadata. */
+      overrides: z.record(z.string(), z.unknown()).default({}),
+      /** Milliseconds before a metadata request is abandoned. */
+      timeoutMs: z.number().int().min(100).default(5000),
+    })
+    .prefault({}),
+  /** Serve a patched mirror of the upstream AS metadata on this origin. */
+  mirrorMetadata: z.boolean().default(false),
+  /** `GET /.well-known/openid-configuration` → 308 to the AS metadata; defaults to `mirrorMetadata`. */
+  openidAlias: z.boolean().optional(),
+  registration: z
+    .object({
+      /** A public client pre-registered at the upstream, handed out by the DCR façade. */
+      clientId: z.string().min(1).optional(),
+      /** Custom redirect schemes accepted besides https and loopback http (e.g. `cursor`, `vscode`). */
+      customSchemes: z.array(z.string().regex(/^[a-z][a-z0-9+.-]*$/, 'a URI scheme, lower case, without ":"')).default(['cursor', 'vscode', 'vscode-insiders', 'windsurf', 'zed']),
+    })
+    .prefault({}),
+  /** Human-readable name in protected-resource metadata. */
+  resourceName: z.string().min(1).default('MCP server'),
+  /** Link to human-readable docs in protected-resource metadata. */
+  resourceDocumentation: url('resourceDocumentation').optional(),
+});
+
+/** What you write: every field with a default is optional. */
+export type GatehouseConfigInput = z.input<typeof configSchema>;
+/** What Gatehouse uses: every default filled in. */
+export type GatehouseConfig = z.output<typeof configSchema>;

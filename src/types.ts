@@ -1,0 +1,49 @@
+import type { GatehouseConfig } from './config/schema.js';
+import type { OAuthError } from './errors.js';
+import type { AuthInfo, TokenVerifier } from './tokens/types.js';
+
+/** The result of checking a request to the protected endpoint. */
+export type GateResult =
+  | { ok: true; authInfo: AuthInfo }
+  | { ok: false; response: Response; error: OAuthError };
+
+/** Options for `Gatehouse.authenticate`. */
+export interface AuthenticateOptions {
+  /**
+   * The request body, already parsed as JSON, when a framework has consumed
+   * the stream. Used to find `tools/call` requests that need per-tool scopes.
+   * When absent and the request is a POST, the gate reads a clone of it.
+   */
+  body?: unknown;
+}
+
+/**
+ * A configured gate: answers the front doors and checks requests to the MCP
+ * endpoint. Web-standard `Request` in, `Response` out; adapters wrap it.
+ */
+export interface Gatehouse {
+  readonly config: GatehouseConfig;
+  readonly verifier: TokenVerifier;
+  /**
+   * Fetches upstream metadata and keys; rejects with a `DiscoveryError` naming
+   * every URL tried when the issuer cannot be reached. Safe to call twice.
+   */
+  ready(): Promise<void>;
+  /** True when `request` targets the protected endpoint (its path or below it). */
+  protects(request: Request): boolean;
+  /**
+   * Answers Gatehouse's own routes (discovery documents, their CORS
+   * preflights, the DCR façade). Resolves to `null` for any other request.
+   */
+  handle(request: Request): Promise<Response | null>;
+  /** Checks the bearer token, required scopes and per-tool scopes of a request. */
+  authenticate(request: Request, options?: AuthenticateOptions): Promise<GateResult>;
+  /**
+   * Everything in one call: own routes, then the gate for the protected
+   * endpoint, then `next` with the verified `AuthInfo` (or `undefined` for
+   * unprotected paths). CORS exposure of `WWW-Authenticate` is added.
+   */
+  fetch(request: Request, next: (request: Request, authInfo: AuthInfo | undefined) => Response | Promise<Response>): Promise<Response>;
+  /** Stops refresh timers. */
+  close(): void;
+}
