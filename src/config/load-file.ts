@@ -30,22 +30,4 @@ export async function loadConfigFile(path: string): Promise<GatehouseConfigInput
   return data as GatehouseConfigInput;
 }
 
-/** Deep-merges config layers; later layers win, arrays are replaced. */
-export function mergeConfig(...layers: GatehouseConfigInput[]): GatehouseConfigInput {
-  const out: Record<string, unknown> = {};
-  for (const layer of layers) mergeInto(out, layer as Record<string, unknown>);
-  return out as GatehouseConfigInput;
-}
-
-function mergeInto(target: Record<string, unknown>, source: Record<string, unknown>): void {
-  for (const [key, value] of Object.entries(source)) {
-    if (value === undefined) continue;
-    const existing = target[key];
-    if (isPlainObject(value) && isPlainObject(existing)) mergeInto(existing, value);
-    else target[key] = isPlainObject(value) ? structuredClone(value) : value;
-  }
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export { mergeConfig } from './merge.js';
