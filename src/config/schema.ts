@@ -7,10 +7,13 @@ import { z } from 'zod';
  */
 
 const url = (what: string) =>
-  z
-    .string({ error: `${what} must be a URL string` })
-    .refine((v) => URL.canParse(v), { error: `${what} is not a valid absolute URL` })
-    .refine((v) => /^https?:$/.test(new URL(v).protocol), { error: `${what} must use http: or https:` });
+  z.string({ error: `${what} must be a URL string` }).check((ctx) => {
+    if (!URL.canParse(ctx.value)) {
+      ctx.issues.push({ code: 'custom', input: ctx.value, message: `"${ctx.value}" is not an absolute URL (e.g. https://example.com)` });
+    } else if (!/^https?:$/.test(new URL(ctx.value).protocol)) {
+      ctx.issues.push({ code: 'custom', input: ctx.value, message: `"${ctx.value}" must use http: or https:` });
+    }
+  });
 
 const scopeList = z.array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope is printable ASCII without spaces, quotes or backslashes'));
 
