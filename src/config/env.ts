@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.js';
-import type { GatehouseConfigInput } from './schema.js';
+import type { ConfigLayer } from './schema.js';
 
 /**
  * Which env var sets which config path; used both to read env vars and to
@@ -89,7 +89,7 @@ function set(target: Record<string, unknown>, path: string, value: unknown): voi
  * const gate = createGatehouse(input);
  * ```
  */
-export function configFromEnv(env: Record<string, string | undefined>): GatehouseConfigInput {
+export function configFromEnv(env: Record<string, string | undefined>): ConfigLayer {
   const out: Record<string, unknown> = {};
   for (const [path, name] of Object.entries(ENV_NAMES)) {
     const raw = env[name];
@@ -128,5 +128,5 @@ export function configFromEnv(env: Record<string, string | undefined>): Gatehous
     }
     set(out, path, parsed);
   }
-  return out as GatehouseConfigInput;
+  return out as ConfigLayer;
 }

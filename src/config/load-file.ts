@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../errors.js';
-import type { GatehouseConfigInput } from './schema.js';
+import type { ConfigLayer } from './schema.js';
 
 /**
  * Reads a JSON config file (`gatehouse.config.json`). Node only, so it is not
@@ -11,7 +11,7 @@ import type { GatehouseConfigInput } from './schema.js';
  * const fromFile = await loadConfigFile('./gatehouse.config.json');
  * ```
  */
-export async function loadConfigFile(path: string): Promise<GatehouseConfigInput> {
+export async function loadConfigFile(path: string): Promise<ConfigLayer> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -27,7 +27,7 @@ export async function loadConfigFile(path: string): Promise<GatehouseConfigInput
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new ConfigError(`Config file ${path} must hold a JSON object`);
   }
-  return data as GatehouseConfigInput;
+  return data as ConfigLayer;
 }
 
 export { mergeConfig } from './merge.js';

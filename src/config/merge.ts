@@ -1,4 +1,4 @@
-import type { GatehouseConfigInput } from './schema.js';
+import type { ConfigLayer } from './schema.js';
 
 /**
  * Deep-merges config layers; later layers win, arrays are replaced.
@@ -8,10 +8,10 @@ import type { GatehouseConfigInput } from './schema.js';
  * const input = mergeConfig(fromFile, configFromEnv(process.env), { publicUrl: flags.publicUrl });
  * ```
  */
-export function mergeConfig(...layers: GatehouseConfigInput[]): GatehouseConfigInput {
+export function mergeConfig(...layers: ConfigLayer[]): ConfigLayer {
   const out: Record<string, unknown> = {};
   for (const layer of layers) mergeInto(out, layer as Record<string, unknown>);
-  return out as GatehouseConfigInput;
+  return out as ConfigLayer;
 }
 
 function mergeInto(target: Record<string, unknown>, source: Record<string, unknown>): void {

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { ENV_NAMES } from './env.js';
-import { configSchema, type GatehouseConfig, type GatehouseConfigInput } from './schema.js';
+import { configSchema, type ConfigLayer, type GatehouseConfig } from './schema.js';
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.join('.');
@@ -27,7 +27,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
  * config.path; // '/mcp'
  * ```
  */
-export function resolveConfig(input: GatehouseConfigInput): GatehouseConfig {
+export function resolveConfig(input: ConfigLayer): GatehouseConfig {
   const result = configSchema.safeParse(input);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  - ${describeIssue(i)}`);

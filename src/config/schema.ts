@@ -107,3 +107,5 @@ export const configSchema = z.object({
 export type GatehouseConfigInput = z.input<typeof configSchema>;
 /** What Gatehouse uses: every default filled in. */
 export type GatehouseConfig = z.output<typeof configSchema>;
+/** One layer of config (a file, env vars, flags): any setting may be absent until layers are merged. */
+export type ConfigLayer = Partial<GatehouseConfigInput>;
