@@ -1,0 +1,113 @@
+import type { GatehouseConfig } from '../config/schema.js';
+import { InsufficientScopeError, InvalidTokenError, OAuthError } from '../errors.js';
+import type { AuthInfo, TokenVerifier } from '../tokens/types.js';
+import type { AuthenticateOptions, GateResult } from '../types.js';
+import { extractBearerToken } from './bearer.js';
+import { challengeResponse } from './challenge.js';
+import { readJsonBody } from './read-body.js';
+import { protectedResourceMetadataUrl, resourceUri } from './resource.js';
+import { toolStepUp } from './tool-scopes.js';
+
+/** What the gate needs to check a request. */
+export interface GateContext {
+  config: GatehouseConfig;
+  verifier: TokenVerifier;
+  /**
+   * Awaited before the first verification (upstream metadata, keys). A
+   * rejection becomes a 401 `ERR_JWKS_UNAVAILABLE`, so clients retry later
+   * instead of giving up on a 500.
+   */
+  prepare?: (() => Promise<void> | undefined) | undefined;
+}
+
+function audienceFor(config: GatehouseConfig, resource: string): string[] {
+  if (config.audience === undefined) return [resource];
+  return Array.isArray(config.audience) ? config.audience : [config.audience];
+}
+
+/** Anything thrown while checking becomes an OAuth error; a plain Error would end as a 500. */
+function asOAuthError(err: unknown): OAuthError {
+  if (err instanceof OAuthError) return err;
+  return new InvalidTokenError('ERR_VERIFICATION_FAILED', 'The access token could not be verified', { cause: err });
+}
+
+async function prepared(context: GateContext): Promise<void> {
+  const pending = context.prepare?.();
+  if (!pending) return;
+  try {
+    await pending;
+  } catch (err) {
+    throw new InvalidTokenError(
+      'ERR_JWKS_UNAVAILABLE',
+      "The authorization server's metadata or keys cannot be loaded right now; try again later",
+      { cause: err },
+    );
+  }
+}
+
+async function bodyOf(request: Request, options: AuthenticateOptions | undefined): Promise<unknown> {
+  if (options?.body === undefined) return readJsonBody(request);
+  if (typeof options.body !== 'string') return options.body;
+  try {
+    return JSON.parse(options.body) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+async function check(request: Request, context: GateContext, options: AuthenticateOptions | undefined, resource: string): Promise<AuthInfo> {
+  const { config } = context;
+  const token = extractBearerToken(request, config.jwt);
+  await prepared(context);
+  let authInfo = await context.verifier.verify(token, { resource, audience: audienceFor(config, resource) });
+  if (!authInfo.resource) authInfo = { ...authInfo, resource: new URL(resource) };
+
+  const granted = new Set(authInfo.scopes);
+  const required = config.scopes.required;
+  const missing = required.filter((scope) => !granted.has(scope));
+  if (missing.length > 0) {
+    throw new InsufficientScopeError(`The token lacks the scope(s) this server requires: ${missing.join(' ')}`, [...required, ...authInfo.scopes]);
+  }
+
+  if (Object.keys(config.scopes.tools).length > 0) {
+    const stepUp = toolStepUp(await bodyOf(request, options), config.scopes.tools, authInfo.scopes, required);
+    if (stepUp) {
+      throw new InsufficientScopeError(`Tool ${stepUp.tools.join(', ')} needs the scope(s) ${stepUp.missing.join(' ')}`, stepUp.scopes);
+    }
+  }
+  return authInfo;
+}
+
+/**
+ * The whole check of a request to the protected endpoint: bearer token →
+ * verification against this resource's audience → required scopes → per-tool
+ * scopes of a `tools/call`. Never throws: every failure is a `GateResult`
+ * with the 400/401/403 response and its challenge.
+ *
+ * @example
+ * ```ts
+ * const result = await authenticateRequest(request, { config, verifier });
+ * if (!result.ok) return result.response;
+ * return handleMcp(request, result.authInfo);
+ * ```
+ */
+export async function authenticateRequest(request: Request, context: GateContext, options?: AuthenticateOptions): Promise<GateResult> {
+  const { config } = context;
+  let resource: string;
+  let resourceMetadata: string;
+  try {
+    resource = resourceUri(request, config);
+    resourceMetadata = protectedResourceMetadataUrl(request, config);
+  } catch (err) {
+    // Only a request whose URL cannot be parsed gets here; there is no origin to point at.
+    const error = asOAuthError(err);
+    return { ok: false, error, response: challengeResponse(error, { resourceMetadata: '/.well-known/oauth-protected-resource' }) };
+  }
+
+  try {
+    return { ok: true, authInfo: await check(request, context, options, resource) };
+  } catch (err) {
+    const error = asOAuthError(err);
+    return { ok: false, error, response: challengeResponse(error, { resourceMetadata, scopes: config.scopes.required }) };
+  }
+}

@@ -1,0 +1,60 @@
+import { InvalidRequestError, InvalidTokenError, MissingTokenError } from '../errors.js';
+
+/** RFC 6750 §2.1 `b64token` (token68): what a bearer credential may look like. */
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/**
+ * Reads the bearer token of a request (RFC 6750 §2.1), refusing every other
+ * way of sending one.
+ *
+ * - no `Authorization` header, or another scheme (`Basic ...`) →
+ *   `MissingTokenError` (a challenge without an error code starts the OAuth flow);
+ * - several `Authorization` headers (joined with `, ` by `Headers`) →
+ *   `InvalidRequestError` `ERR_AUTHORIZATION_HEADER_DUPLICATE`;
+ * - `access_token` in the query string → `InvalidRequestError`
+ *   `ERR_TOKEN_IN_QUERY` (MCP forbids tokens in URIs: they end in logs);
+ * - `Bearer` with nothing or no token68 after it → `InvalidTokenError`
+ *   `ERR_AUTHORIZATION_HEADER_INVALID`;
+ * - a token longer than `maxTokenBytes` → `InvalidTokenError` `ERR_TOKEN_TOO_LARGE`,
+ *   before anything parses it.
+ *
+ * @example
+ * ```ts
+ * const token = extractBearerToken(request, { maxTokenBytes: 16_384 });
+ * ```
+ */
+export function extractBearerToken(request: Request, options: { maxTokenBytes: number }): string {
+  if (request.url.includes('access_token') && new URL(request.url).searchParams.has('access_token')) {
+    throw new InvalidRequestError(
+      'ERR_TOKEN_IN_QUERY',
+      'Access tokens are not accepted in the query string; send them in the Authorization header as "Bearer <token>"',
+    );
+  }
+
+  const header = request.headers.get('authorization');
+  if (header === null || header.trim() === '') throw new MissingTokenError();
+
+  // No token68 contains a comma, so a comma means several headers were joined.
+  if (header.includes(',')) {
+    throw new InvalidRequestError('ERR_AUTHORIZATION_HEADER_DUPLICATE', 'Send exactly one Authorization header');
+  }
+
+  const match = /^\s*(\S+)(?:\s+(.*))?$/s.exec(header);
+  const scheme = match?.[1] ?? '';
+  if (scheme.toLowerCase() !== 'bearer') throw new MissingTokenError('The Authorization header does not use the Bearer scheme');
+
+  const token = (match?.[2] ?? '').trim();
+  if (token === '') {
+    throw new InvalidTokenError('ERR_AUTHORIZATION_HEADER_INVALID', 'The Authorization header has the Bearer scheme but no token');
+  }
+  if (token.length > options.maxTokenBytes) {
+    throw new InvalidTokenError('ERR_TOKEN_TOO_LARGE', `The token is larger than ${options.maxTokenBytes} bytes`);
+  }
+  if (!TOKEN68.test(token)) {
+    throw new InvalidTokenError(
+      'ERR_AUTHORIZATION_HEADER_INVALID',
+      'The Authorization header is malformed: expected "Bearer <token>" with a single token of base64url characters',
+    );
+  }
+  return token;
+}

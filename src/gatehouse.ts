@@ -1,0 +1,104 @@
+import { resolveConfig } from './config/resolve.js';
+import type { ConfigLayer, GatehouseConfig, GatehouseConfigInput } from './config/schema.js';
+import { UpstreamMetadata } from './discovery/upstream.js';
+import { withCors } from './documents/cors.js';
+import { handleRoutes } from './documents/router.js';
+import { authenticateRequest, type GateContext } from './gate/authenticate.js';
+import { isEndpointRequest } from './gate/endpoint.js';
+import { createVerifier } from './tokens/create-verifier.js';
+import type { TokenVerifier } from './tokens/types.js';
+import type { Gatehouse } from './types.js';
+
+/** Options of `createGatehouse`. */
+export interface GatehouseOptions {
+  /** A `fetch` for upstream metadata, keys and introspection (tests, proxies, custom agents). */
+  fetch?: typeof fetch;
+  /**
+   * Verifies tokens instead of the built-in JWT/introspection verifier. The
+   * gate then does not wait for the upstream metadata before verifying.
+   */
+  verifier?: TokenVerifier;
+}
+
+/** A gate with access to the upstream metadata it follows. */
+export interface GatehouseInstance extends Gatehouse {
+  readonly upstream: UpstreamMetadata;
+}
+
+/** After a failed discovery, requests fail at once for this long instead of each waiting on the IdP. */
+const DISCOVERY_RETRY_MS = 5_000;
+
+/**
+ * Creates the gate for one protected MCP endpoint: the front doors, the DCR
+ * façade, and the bearer-token check, all on Web-standard `Request`/`Response`.
+ *
+ * @example
+ * ```ts
+ * const gate = createGatehouse({ issuer: 'https://idp.example.com', publicUrl: 'https://mcp.example.com', scopes: { required: ['mcp'] } });
+ * await gate.ready(); // fails fast with a DiscoveryError when the issuer is unreachable
+ * export default { fetch: (request: Request) => gate.fetch(request, (req, authInfo) => mcpHandler(req, authInfo)) };
+ * ```
+ */
+export function createGatehouse(input: GatehouseConfigInput | GatehouseConfig | ConfigLayer, options: GatehouseOptions = {}): GatehouseInstance {
+  const config = resolveConfig(input);
+  const upstream = new UpstreamMetadata({
+    issuer: config.issuer,
+    overrides: config.discovery.overrides,
+    refreshIntervalSec: config.discovery.refreshIntervalSec,
+    timeoutMs: config.discovery.timeoutMs,
+    fetch: options.fetch,
+  });
+  const builtIn = options.verifier ? undefined : createVerifier(config, upstream, { fetch: options.fetch });
+  const verifier: TokenVerifier = options.verifier ?? builtIn!;
+
+  let loading: Promise<void> | undefined;
+  let failure: { at: number; error: unknown } | undefined;
+
+  function ready(): Promise<void> {
+    if (failure && Date.now() - failure.at < DISCOVERY_RETRY_MS && !loading) return Promise.reject(failure.error);
+    loading ??= (async function load() {
+      await upstream.load();
+      // Warm the key cache; a JWKS outage is not fatal here (the cache retries and answers 401 meanwhile).
+      await builtIn?.jwks.reload();
+    })().then(
+      () => {
+        failure = undefined;
+      },
+      (error: unknown) => {
+        loading = undefined;
+        failure = { at: Date.now(), error };
+        throw error;
+      },
+    );
+    return loading;
+  }
+
+  const gateContext: GateContext = {
+    config,
+    verifier,
+    // Only the built-in verifier needs the metadata (issuer, jwks_uri); once loaded this is free.
+    prepare: builtIn ? () => (upstream.current ? undefined : ready()) : undefined,
+  };
+
+  const gate: GatehouseInstance = {
+    config,
+    verifier,
+    upstream,
+    ready,
+    protects: (request) => isEndpointRequest(request, config),
+    handle: (request) => handleRoutes(request, { config, upstream }),
+    authenticate: (request, authOptions) => authenticateRequest(request, gateContext, authOptions),
+    async fetch(request, next) {
+      const own = await gate.handle(request);
+      if (own) return own;
+      if (!gate.protects(request)) return next(request, undefined);
+      const result = await gate.authenticate(request);
+      if (!result.ok) return result.response;
+      return withCors(await next(request, result.authInfo));
+    },
+    close() {
+      upstream.close();
+    },
+  };
+  return gate;
+}
