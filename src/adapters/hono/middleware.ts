@@ -1,0 +1,108 @@
+import type { MiddlewareHandler } from 'hono';
+import type { AuthInfo } from '../../tokens/types.js';
+import type { Gatehouse } from '../../types.js';
+import { MCP_EXPOSED_HEADERS, isPreflight, mcpPreflightResponse, mergeHeaderList, withMcpCors } from '../cors.js';
+
+/** The default cap on a request body read by the gate: 4 MiB. */
+const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/** What the gate puts in Hono's context: `c.get('authInfo')`. */
+export interface GatehouseVariables {
+  authInfo: AuthInfo;
+}
+
+/** Hono `Env` for apps behind the gate: `new Hono<GatehouseEnv>()`. */
+export interface GatehouseEnv {
+  Variables: GatehouseVariables;
+}
+
+/** Options for {@link gatehouseHono}. */
+export interface GatehouseHonoOptions {
+  /** The largest body the gate reads on the MCP endpoint; larger ones get 413. Default 4 MiB. */
+  maxBodyBytes?: number;
+  /** Answer CORS preflights on the MCP endpoint and add CORS headers to its responses. Default true. */
+  cors?: boolean;
+}
+
+function tooLarge(limit: number): Response {
+  return withMcpCors(
+    Response.json({ jsonrpc: '2.0', error: { code: -32000, message: `Request body is larger than ${limit} bytes` }, id: null }, { status: 413 }),
+  );
+}
+
+/**
+ * Reads the JSON body of a copy of `request`, leaving the original unread
+ * for the MCP transport. `null` when it is over the limit.
+ */
+async function peekJson(request: Request, limit: number): Promise<{ body: unknown } | null> {
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) return null;
+  const stream = request.clone().body;
+  if (!stream) return { body: undefined };
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  try {
+    return { body: size === 0 ? undefined : JSON.parse(new TextDecoder().decode(bytes)) };
+  } catch {
+    // Not JSON: the MCP transport answers with a JSON-RPC parse error after the gate.
+    return { body: undefined };
+  }
+}
+
+/**
+ * Gatehouse as Hono middleware: answers the discovery documents and the DCR
+ * façade, guards the MCP endpoint and puts the verified token in
+ * `c.get('authInfo')`. Headers reach the gate as Hono has them, so duplicate
+ * `Authorization` headers are refused.
+ *
+ * @example
+ * ```ts
+ * const app = new Hono<GatehouseEnv>();
+ * app.use(gatehouseHono(gate));
+ * app.all('/mcp', (c) => mcp.fetch(c.req.raw, c.get('authInfo')));
+ * ```
+ */
+export function gatehouseHono(gate: Gatehouse, options: GatehouseHonoOptions = {}): MiddlewareHandler<GatehouseEnv> {
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const cors = options.cors ?? true;
+
+  return async function gatehouseHonoMiddleware(c, next) {
+    const request = c.req.raw;
+    const own = await gate.handle(request);
+    if (own) return own;
+    if (!gate.protects(request)) return next();
+    if (cors && isPreflight(request)) return mcpPreflightResponse(request);
+
+    let body: unknown;
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      const peeked = await peekJson(request, maxBodyBytes);
+      if (!peeked) return tooLarge(maxBodyBytes);
+      body = peeked.body;
+    }
+    const result = await gate.authenticate(request, { body });
+    if (!result.ok) return cors ? withMcpCors(result.response) : result.response;
+    c.set('authInfo', result.authInfo);
+    await next();
+    if (cors) {
+      if (!c.res.headers.has('access-control-allow-origin')) c.header('access-control-allow-origin', '*');
+      c.header('access-control-expose-headers', mergeHeaderList(c.res.headers.get('access-control-expose-headers'), MCP_EXPOSED_HEADERS));
+    }
+  };
+}

@@ -1,0 +1,190 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseArgs } from 'node:util';
+import { gatehouseNode, type GatedIncomingMessage } from '../adapters/node/middleware.js';
+import { writeWebResponse } from '../adapters/node/response.js';
+import { createMcpHandler } from '../adapters/mcp/handler.js';
+import { configFromEnv } from '../config/env.js';
+import { loadConfigFile } from '../config/load-file.js';
+import { mergeConfig } from '../config/merge.js';
+import { resolveConfig } from '../config/resolve.js';
+import type { ConfigLayer } from '../config/schema.js';
+import { ConfigError } from '../errors.js';
+import { createGatehouse } from '../gatehouse.js';
+import type { Gatehouse } from '../types.js';
+import { ADMIN_TOOL, DEFAULT_ADMIN_SCOPE, createDemoServer } from './demo-server.js';
+import { isLoopbackHost, listen, type Listening } from './listen.js';
+import { UsageError, type Io } from './io.js';
+import { bold, green, yellow } from './style.js';
+
+export const DEMO_USAGE = `Usage: gatehouse demo [options]
+
+Runs a small MCP server behind the gate: tools "whoami" (the caller's subject,
+client id and scopes) and "${ADMIN_TOOL}" (needs the scope ${DEFAULT_ADMIN_SCOPE}).
+
+Options:
+  --issuer <url>       Issuer whose tokens are accepted        (env OAUTH_ISSUER_URL, required)
+  --audience <aud>     Accepted token audience                 (env OAUTH_AUDIENCE, default: the MCP URL)
+  --port <n>           Port to listen on                       (env PORT, default 3000)
+  --host <host>        Address to bind                         (env HOST, default localhost: 127.0.0.1 and ::1)
+  --public-url <url>   URL clients use to reach this server    (env PUBLIC_URL, default http://localhost:<port>)
+  --config <file>      JSON config file                        (env GATEHOUSE_CONFIG)
+  -h, --help           Show this help
+
+Settings apply in this order, later ones winning: config file, env vars, flags.
+Every OAUTH_* and GATEHOUSE_* variable of the library works here too.
+
+Examples:
+  OAUTH_ISSUER_URL=http://localhost:8080/realms/mcp gatehouse demo
+  gatehouse demo --issuer https://login.example.com --port 8080
+  HOST=0.0.0.0 PUBLIC_URL=https://mcp.example.com gatehouse demo --issuer https://idp.example.com
+`;
+
+const MISSING_ISSUER = `gatehouse demo needs an identity provider whose access tokens it accepts.
+
+Set OAUTH_ISSUER_URL to your provider's issuer URL, for example with Keycloak:
+
+  OAUTH_ISSUER_URL=http://localhost:8080/realms/mcp npm start
+
+(or pass --issuer <url>, or put "issuer" in the JSON file named by GATEHOUSE_CONFIG).
+The provider must issue JWT access tokens whose audience is the MCP URL
+(http://localhost:3000/mcp by default; set OAUTH_AUDIENCE if it uses another).`;
+
+interface DemoSettings {
+  host: string;
+  port: number;
+  layers: ConfigLayer;
+}
+
+function parsePort(value: string, from: '--port' | 'PORT'): number {
+  const port = Number(value);
+  if (/^\d+$/.test(value.trim()) && port <= 65535) return port;
+  const message = `${from}="${value}" is not a port number (0-65535)`;
+  throw from === 'PORT' ? new ConfigError(message) : new UsageError(message);
+}
+
+async function settingsFrom(argv: string[], env: NodeJS.ProcessEnv): Promise<DemoSettings | 'help'> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      issuer: { type: 'string' },
+      audience: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'public-url': { type: 'string' },
+      config: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  const port = values.port !== undefined ? parsePort(values.port, '--port') : env.PORT ? parsePort(env.PORT, 'PORT') : 3000;
+  const host = values.host ?? (env.HOST?.trim() || 'localhost');
+  const file = values.config ?? env.GATEHOUSE_CONFIG;
+  const defaults: ConfigLayer = { resourceName: 'Gatehouse demo', scopes: { tools: { [ADMIN_TOOL]: [DEFAULT_ADMIN_SCOPE] } } };
+  const flags: ConfigLayer = { issuer: values.issuer, audience: values.audience, publicUrl: values['public-url'] };
+  const layers = mergeConfig(defaults, file ? await loadConfigFile(file) : {}, configFromEnv(env), flags);
+  return { host, port, layers };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+/** The demo's HTTP app: health, the gate's own routes, the MCP endpoint, a hint at `/`. */
+function demoApp(gate: Gatehouse, mcpUrl: string) {
+  const guard = gatehouseNode(gate);
+  const adminScopes = gate.config.scopes.tools[ADMIN_TOOL] ?? [];
+  const mcp = createMcpHandler(() => createDemoServer({ adminScopes }));
+  async function app(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (await guard(req, res)) return;
+    if ((req as GatedIncomingMessage).auth) return mcp.node(req, res);
+    if (path === '/' && req.method === 'GET') {
+      return void writeWebResponse(res, new Response(`Gatehouse demo. MCP endpoint: ${mcpUrl}\n`, { headers: { 'content-type': 'text/plain; charset=utf-8' } }));
+    }
+    sendJson(res, 404, { error: 'not_found' });
+  }
+  return { app, close: () => mcp.close() };
+}
+
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    function onSignal(signal: NodeJS.Signals) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(signal);
+    }
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+/**
+ * `gatehouse demo`: serves the demo MCP server behind the gate until SIGINT
+ * or SIGTERM. Resolves to the process exit code.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runDemo(['--port', '8080'], process.env, io);
+ * ```
+ */
+export async function runDemo(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
+  const settings = await settingsFrom(argv, env);
+  if (settings === 'help') {
+    io.out(DEMO_USAGE);
+    return 0;
+  }
+  const { host, port, layers } = settings;
+  if (!layers.issuer) {
+    io.err(MISSING_ISSUER);
+    return 1;
+  }
+  // Fail on a bad config before binding a port.
+  resolveConfig({ ...layers, publicUrl: layers.publicUrl ?? `http://localhost:${port || 3000}` });
+  if (!layers.publicUrl && !isLoopbackHost(host)) {
+    io.err(
+      yellow(
+        `WARNING: listening on ${host} without PUBLIC_URL. Documents and challenges will name http://localhost:${port}, ` +
+          'which clients on other machines cannot reach, and tokens for any other URL will be refused. ' +
+          'Set PUBLIC_URL to the URL clients use (e.g. https://mcp.example.com).',
+        process.stderr,
+      ),
+    );
+  }
+
+  let app: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
+  const listening: Listening = await listen(
+    function route(req, res) {
+      if (app) return void app(req, res);
+      // Until the gate is ready nothing is served; /healthz says so.
+      sendJson(res, 503, { status: 'starting' });
+    },
+    host,
+    port,
+  );
+  const publicUrl = (layers.publicUrl ?? `http://localhost:${listening.port}`).replace(/\/+$/, '');
+  let gate: Gatehouse | undefined;
+  let closeApp = async () => {};
+  try {
+    gate = createGatehouse({ ...layers, publicUrl });
+    await gate.ready();
+    const mcpUrl = `${publicUrl}${gate.config.path}`;
+    const demo = demoApp(gate, mcpUrl);
+    app = demo.app;
+    closeApp = demo.close;
+    io.out(`${green(bold('Gatehouse ready:'))} MCP endpoint ${mcpUrl} (issuer ${gate.config.issuer})`);
+    io.out(`  listening on ${listening.addresses.map((a) => (a.includes(':') ? `[${a}]` : a)).join(', ')} port ${listening.port}; health: ${publicUrl}/healthz`);
+    io.out(`  connect: npx @modelcontextprotocol/inspector  (transport "Streamable HTTP", URL ${mcpUrl})`);
+    io.out(`       or: claude mcp add --transport http gatehouse-demo ${mcpUrl}`);
+    const signal = await waitForSignal();
+    io.out(`Received ${signal}, shutting down`);
+    return 0;
+  } finally {
+    await listening.close();
+    await closeApp();
+    gate?.close();
+  }
+}
