@@ -1,0 +1,152 @@
+import { decodeProtectedHeader, jwtVerify, type CryptoKey, type JWSHeaderParameters, type ProtectedHeaderParameters } from 'jose';
+import { InvalidTokenError } from '../errors.js';
+import { claimsToAuthInfo } from './claims.js';
+import { printable, senderConstrained } from './claim-errors.js';
+import { invalidSignature, joseErrorToInvalidToken } from './jose-errors.js';
+import type { AuthInfo, TokenVerifier, VerifyContext } from './types.js';
+
+/** Where the verifier gets its keys; `JwksCache` is one. */
+export interface KeySource {
+  getKeys(header: JWSHeaderParameters): Promise<CryptoKey[]>;
+}
+
+/** Options of `createJwtVerifier`. */
+export interface JwtVerifierOptions {
+  /** The exact `iss` expected; asked on every verification so it can follow refreshed metadata. */
+  issuer: () => string;
+  keys: KeySource;
+  /** Accepted JWS algorithms. `none` and HMAC (`HS*`) are dropped even if listed. */
+  algorithms: readonly string[];
+  /** Seconds of clock skew tolerated on `exp` and `nbf`. */
+  clockToleranceSec: number;
+  /** Require the RFC 9068 header `typ: at+jwt` (or `application/at+jwt`). */
+  requireAccessTokenType: boolean;
+  /** Tokens longer than this are refused before parsing. */
+  maxTokenBytes: number;
+}
+
+/** Three base64url segments; the signature may be empty so `alg: none` gets its own error. */
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/**
+ * True when a token has the shape of a compact JWS (three base64url parts).
+ *
+ * @example
+ * ```ts
+ * looksLikeJwt('eyJhbGciOi...'); // true
+ * looksLikeJwt('2YotnFZFEjr1zCsicMWpAA'); // false (opaque)
+ * ```
+ */
+export function looksLikeJwt(token: string): boolean {
+  return JWT_SHAPE.test(token);
+}
+
+/**
+ * Refuses tokens over the size limit before any parsing.
+ *
+ * @example
+ * ```ts
+ * assertTokenSize(token, 16_384);
+ * ```
+ */
+export function assertTokenSize(token: string, maxTokenBytes: number): void {
+  if (token.length > maxTokenBytes) {
+    throw new InvalidTokenError(
+      'ERR_TOKEN_TOO_LARGE',
+      `Token is too large (${token.length} bytes, the limit is ${maxTokenBytes}; raise OAUTH_MAX_TOKEN_BYTES if your tokens are legitimately this big)`,
+    );
+  }
+}
+
+/**
+ * A verifier for JWT access tokens signed with the issuer's keys: signature
+ * under an allow-listed asymmetric algorithm, exact `iss`, `aud` against the
+ * request's accepted audiences, `exp` (required) and `nbf` with clock
+ * tolerance, optionally `typ: at+jwt`. Every failure is an
+ * `InvalidTokenError` with a stable code.
+ *
+ * @example
+ * ```ts
+ * const verifier = createJwtVerifier({
+ *   issuer: () => 'https://idp.example.com', keys: jwks, algorithms: ['RS256'],
+ *   clockToleranceSec: 30, requireAccessTokenType: false, maxTokenBytes: 16_384,
+ * });
+ * const info = await verifier.verify(token, { resource: 'https://mcp.example.com/mcp', audience: ['https://mcp.example.com/mcp'] });
+ * ```
+ */
+export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
+  const algorithms = options.algorithms.filter((alg) => alg !== 'none' && !/^HS/i.test(alg));
+
+  async function verifyJwt(token: string, context: VerifyContext, expectedIssuer: string): Promise<AuthInfo> {
+    assertTokenSize(token, options.maxTokenBytes);
+    if (!looksLikeJwt(token)) {
+      throw new InvalidTokenError('ERR_JWT_MALFORMED', 'Token is not a valid JWT format: expected three base64url parts separated by dots');
+    }
+    const header = readHeader(token);
+    checkAlgorithm(header, algorithms);
+    if (options.requireAccessTokenType) checkType(header);
+
+    const candidates = await options.keys.getKeys(header);
+    for (const key of candidates) {
+      try {
+        const { payload } = await jwtVerify(token, key, {
+          algorithms,
+          issuer: expectedIssuer,
+          audience: [...context.audience],
+          clockTolerance: options.clockToleranceSec,
+          requiredClaims: ['exp'],
+        });
+        if (payload.cnf !== undefined) throw senderConstrained();
+        return claimsToAuthInfo(token, payload, context.resource);
+      } catch (err) {
+        // With several candidate keys (no kid), only a wrong signature means "try the next one".
+        if ((err as { code?: unknown }).code !== 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') throw err;
+      }
+    }
+    throw invalidSignature();
+  }
+
+  return {
+    async verify(token: string, context: VerifyContext): Promise<AuthInfo> {
+      let expectedIssuer = '';
+      try {
+        expectedIssuer = options.issuer();
+        return await verifyJwt(token, context, expectedIssuer);
+      } catch (err) {
+        throw joseErrorToInvalidToken(err, { expectedIssuer, audience: context.audience, clockToleranceSec: options.clockToleranceSec });
+      }
+    },
+  };
+}
+
+function readHeader(token: string): ProtectedHeaderParameters {
+  try {
+    return decodeProtectedHeader(token);
+  } catch {
+    throw new InvalidTokenError('ERR_JWT_MALFORMED', 'Token is not a valid JWT format: its header is not base64url-encoded JSON');
+  }
+}
+
+function checkAlgorithm(header: ProtectedHeaderParameters, algorithms: readonly string[]): void {
+  if (typeof header.alg !== 'string' || header.alg === '') {
+    throw new InvalidTokenError('ERR_JWT_MALFORMED', 'Token is not a valid JWT format: its header has no "alg"');
+  }
+  if (!algorithms.includes(header.alg)) {
+    throw new InvalidTokenError(
+      'ERR_JOSE_ALG_NOT_ALLOWED',
+      `Token algorithm ${printable(header.alg)} is not allowed; accepted: ${algorithms.join(', ')} ` +
+        '("none" and HMAC algorithms are never accepted; change OAUTH_ALGORITHMS to accept another asymmetric one)',
+    );
+  }
+}
+
+function checkType(header: ProtectedHeaderParameters): void {
+  const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : undefined;
+  if (typ !== 'at+jwt' && typ !== 'application/at+jwt') {
+    throw new InvalidTokenError(
+      'ERR_JWT_TYPE_INVALID',
+      `Token type (the "typ" header) is ${printable(header.typ)}, expected "at+jwt" (RFC 9068 JWT access token); ` +
+        'an ID token is not an access token. Turn off OAUTH_REQUIRE_AT_JWT if your identity provider does not set it',
+    );
+  }
+}
