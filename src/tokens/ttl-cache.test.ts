@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { TtlCache } from './ttl-cache.js';
+
+describe('TtlCache', () => {
+  it('forgets entries once their time is up', () => {
+    let t = 0;
+    const cache = new TtlCache<string>(10, () => t);
+    cache.set('k', 'v', 1000);
+    t = 999;
+    expect(cache.get('k')).toBe('v');
+    t = 1000;
+    expect(cache.get('k')).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
+  it('evicts the least recently used entry when full', () => {
+    const cache = new TtlCache<number>(2);
+    cache.set('a', 1, 60_000);
+    cache.set('b', 2, 60_000);
+    cache.get('a');
+    cache.set('c', 3, 60_000);
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.get('a')).toBe(1);
+    expect(cache.get('c')).toBe(3);
+  });
+
+  it('stores nothing with a zero size or a non-positive ttl', () => {
+    const none = new TtlCache<number>(0);
+    none.set('a', 1, 60_000);
+    expect(none.size).toBe(0);
+    const cache = new TtlCache<number>(5);
+    cache.set('a', 1, 0);
+    cache.set('b', 1, -5);
+    cache.set('c', 1, Number.NaN);
+    expect(cache.size).toBe(0);
+  });
+});
