@@ -59,6 +59,11 @@ export class UpstreamMetadata {
     return this.#current;
   }
 
+  /** The metadata as the upstream served it, before overrides. */
+  get fetched(): AuthorizationServerMetadata | undefined {
+    return this.#fetched;
+  }
+
   /** The well-known URL the current metadata came from. */
   get source(): string | undefined {
     return this.#source;
@@ -137,10 +142,5 @@ export class UpstreamMetadata {
     // Node keeps the process alive for an active interval; a metadata refresh must not.
     (timer as { unref?: () => void }).unref?.();
     this.#timer = timer;
-  }
-
-  /** The metadata as the upstream served it, before overrides. */
-  get fetched(): AuthorizationServerMetadata | undefined {
-    return this.#fetched;
   }
 }
