@@ -1,0 +1,230 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InsufficientScopeError } from '../../errors.js';
+import { createGatehouse } from '../../gatehouse.js';
+import { startTestIssuer, type TestIssuer } from '../../testing/index.js';
+import type { Gatehouse } from '../../types.js';
+import { gatehouseNode, type GatedIncomingMessage } from '../node/index.js';
+import { authInfoOf, createMcpHandler, requireScopes, subjectOf, type McpHandler } from './index.js';
+
+function buildServer(): McpServer {
+  const server = new McpServer({ name: 'glue-test', version: '1.0.0' });
+  server.registerTool('whoami', { description: 'the caller' }, async (extra) => {
+    const auth = authInfoOf(extra);
+    return { content: [{ type: 'text', text: JSON.stringify({ sub: subjectOf(auth), clientId: auth.clientId, scopes: auth.scopes }) }] };
+  });
+  server.registerTool('write_note', { description: 'needs notes:write, checked in the handler' }, async (extra) => {
+    requireScopes(extra, 'notes:write');
+    return { content: [{ type: 'text', text: 'written' }] };
+  });
+  return server;
+}
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+async function connect(url: string, token: string): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+  const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } });
+  const client = new Client({ name: 'test-client', version: '1.0.0' });
+  await client.connect(transport);
+  return { client, transport };
+}
+
+function textOf(result: Awaited<ReturnType<Client['callTool']>>): string {
+  const content = result.content as Array<{ type: string; text?: string }>;
+  return content[0]?.text ?? '';
+}
+
+describe('authInfoOf / requireScopes', () => {
+  const auth = { token: 't', clientId: 'c', scopes: ['a', 'b'], extra: { sub: 'u' } };
+
+  it('returns the caller, or says the tool is not behind the gate', () => {
+    expect(authInfoOf({ authInfo: auth })).toBe(auth);
+    expect(() => authInfoOf({})).toThrow(/behind the Gatehouse gate/);
+  });
+
+  it('names the missing scopes', () => {
+    expect(requireScopes({ authInfo: auth }, 'a')).toBe(auth);
+    const err = (() => {
+      try {
+        requireScopes({ authInfo: auth }, 'a', 'c');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(InsufficientScopeError);
+    expect((err as InsufficientScopeError).scopes).toEqual(['a', 'c']);
+    expect((err as Error).message).toContain('c');
+  });
+});
+
+describe.each(['stateless', 'stateful'] as const)('createMcpHandler (%s) behind gatehouseNode', (sessions) => {
+  let issuer: TestIssuer;
+  let gate: Gatehouse;
+  let mcp: McpHandler;
+  let server: Server;
+  let mcpUrl: string;
+
+  beforeAll(async () => {
+    issuer = await startTestIssuer({ audience: 'http://localhost:3000/mcp' });
+    gate = createGatehouse({ issuer: issuer.issuer, publicUrl: 'http://localhost:3000' });
+    await gate.ready();
+    const guard = gatehouseNode(gate);
+    mcp = createMcpHandler(buildServer, { sessions });
+    server = createServer((req, res) => void guard(req, res, () => mcp.node(req, res)));
+    mcpUrl = `${await listen(server)}/mcp`;
+  });
+  afterAll(async () => {
+    await mcp.close();
+    await close(server);
+    gate.close();
+    await issuer.close();
+  });
+
+  it('lets the official SDK client call whoami and see its own subject', async () => {
+    const { client } = await connect(mcpUrl, await issuer.mint({ sub: 'alice', scope: 'mcp notes:read' }));
+    const result = await client.callTool({ name: 'whoami', arguments: {} });
+    expect(JSON.parse(textOf(result))).toEqual({ sub: 'alice', clientId: 'test-client', scopes: ['mcp', 'notes:read'] });
+    await client.close();
+  });
+
+  it('turns a scope missing in a handler into a tool error naming it', async () => {
+    const { client } = await connect(mcpUrl, await issuer.mint({ scope: 'mcp' }));
+    const result = await client.callTool({ name: 'write_note', arguments: {} });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain('notes:write');
+    await client.close();
+  });
+
+  it('never reaches the MCP server without a valid token', async () => {
+    const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), { requestInit: { headers: { Authorization: 'Bearer not-a-jwt' } } });
+    const client = new Client({ name: 'test-client', version: '1.0.0' });
+    await expect(client.connect(transport)).rejects.toThrow();
+    await client.close();
+  });
+});
+
+describe('createMcpHandler sessions', () => {
+  let issuer: TestIssuer;
+  let gate: Gatehouse;
+  let mcp: McpHandler;
+  let server: Server;
+  let mcpUrl: string;
+
+  beforeAll(async () => {
+    issuer = await startTestIssuer({ audience: 'http://localhost:3000/mcp' });
+    gate = createGatehouse({ issuer: issuer.issuer, publicUrl: 'http://localhost:3000' });
+    await gate.ready();
+    const guard = gatehouseNode(gate);
+    mcp = createMcpHandler(buildServer, { sessions: 'stateful' });
+    server = createServer((req, res) => void guard(req, res, () => mcp.node(req, res)));
+    mcpUrl = `${await listen(server)}/mcp`;
+  });
+  afterAll(async () => {
+    await mcp.close();
+    await close(server);
+    gate.close();
+    await issuer.close();
+  });
+
+  it("answers another caller's session id exactly like an unknown one", async () => {
+    const { client, transport } = await connect(mcpUrl, await issuer.mint({ sub: 'alice' }));
+    const sessionId = transport.sessionId;
+    expect(sessionId).toBeTruthy();
+    expect(mcp.sessionCount).toBe(1);
+    const mallory = await issuer.mint({ sub: 'mallory' });
+    const res = await fetch(mcpUrl, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${mallory}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-session-id': sessionId!,
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/list' }),
+    });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: { message: 'Session not found' } });
+    await transport.terminateSession();
+    await client.close();
+    expect(mcp.sessionCount).toBe(0);
+  });
+
+  it('refuses a request without a session id that is not an initialize', async () => {
+    const res = await fetch(mcpUrl, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await issuer.mint()}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    expect(res.status).toBe(400);
+  });
+});
+
+describe('createMcpHandler without the gate', () => {
+  it('refuses to serve anyone unless allowAnonymous is set', async () => {
+    const closed = createMcpHandler(buildServer);
+    const request = new Request('http://localhost/mcp', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const res = await closed.fetch(request);
+    expect(res.status).toBe(500);
+    expect(await res.text()).toContain('mount the Gatehouse middleware');
+  });
+});
+
+describe("the SDK's own StreamableHTTPServerTransport behind gatehouseNode", () => {
+  let issuer: TestIssuer;
+  let gate: Gatehouse;
+  let server: Server;
+  let origin: string;
+
+  beforeAll(async () => {
+    issuer = await startTestIssuer({ audience: 'http://localhost:3000/mcp' });
+    gate = createGatehouse({ issuer: issuer.issuer, publicUrl: 'http://localhost:3000' });
+    await gate.ready();
+    const guard = gatehouseNode(gate);
+    server = createServer((req, res) => {
+      void guard(req, res, async () => {
+        const mcpServer = buildServer();
+        const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+        res.on('close', () => void mcpServer.close());
+        await mcpServer.connect(transport);
+        // `/mcp?nobody` hands the transport no parsed body: it must rebuild it from req.rawBody.
+        const gated = req as GatedIncomingMessage;
+        await transport.handleRequest(gated, res, req.url?.includes('nobody') ? undefined : gated.body);
+      });
+    });
+    origin = await listen(server);
+  });
+  afterAll(async () => {
+    await close(server);
+    gate.close();
+    await issuer.close();
+  });
+
+  it.each(['/mcp', '/mcp?nobody'])('reads req.auth and the body the gate already read (%s)', async (path) => {
+    const res = await fetch(`${origin}${path}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${await issuer.mint({ sub: 'bob' })}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'whoami', arguments: {} } }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { result: { content: Array<{ text: string }> } };
+    expect(JSON.parse(body.result.content[0]!.text)).toMatchObject({ sub: 'bob', clientId: 'test-client' });
+  });
+});

@@ -1,0 +1,240 @@
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGatehouse } from '../../gatehouse.js';
+import { startTestIssuer, type TestIssuer } from '../../testing/index.js';
+import type { Gatehouse } from '../../types.js';
+import { gatehouseNode, toWebRequest, writeWebResponse, type GatedIncomingMessage } from './index.js';
+
+interface Answer {
+  status: number;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+/** A raw request: header values may be arrays, sent as repeated header lines. */
+function send(url: string, options: { method?: string; headers?: Record<string, string | string[]>; body?: string | Buffer } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+const toolCall = (name: string) => JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: {} } });
+
+describe('toWebRequest', () => {
+  let server: Server;
+  let origin: string;
+  let seen: Request | undefined;
+  let seenBody = '';
+
+  beforeAll(async () => {
+    server = createServer(async (req, res) => {
+      const trust = req.headers['x-test-trust'] === 'yes';
+      seen = toWebRequest(req, trust ? { trustProxy: true } : {});
+      seenBody = seen.body ? await seen.text() : '';
+      res.end('ok');
+    });
+    origin = await listen(server);
+  });
+  afterAll(() => close(server));
+
+  it('keeps duplicate headers, joined with ", ", that Node itself drops', async () => {
+    await send(`${origin}/mcp?x=1`, { headers: { authorization: ['Bearer a', 'Bearer b'], 'x-one': 'only' } });
+    expect(seen?.headers.get('authorization')).toBe('Bearer a, Bearer b');
+    expect(seen?.headers.get('x-one')).toBe('only');
+  });
+
+  it('uses a fixed origin, never the Host header, unless trustProxy says so', async () => {
+    await send(`${origin}/mcp?x=1`, { headers: { host: 'evil.example' } });
+    expect(seen?.url).toBe('http://localhost/mcp?x=1');
+    await send(`${origin}/mcp`, { headers: { host: 'mcp.example.com:8443', 'x-test-trust': 'yes' } });
+    expect(seen?.url).toBe('http://mcp.example.com:8443/mcp');
+  });
+
+  it('streams the body of a request on demand', async () => {
+    await send(`${origin}/upload`, { method: 'POST', body: 'hello body' });
+    expect(seenBody).toBe('hello body');
+  });
+});
+
+describe('writeWebResponse', () => {
+  let server: Server;
+  let origin: string;
+  let release: () => void = () => {};
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const encoder = new TextEncoder();
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(encoder.encode('event: message\ndata: first\n\n'));
+          // The second event is only produced after the client has read the first one.
+          release = () => {
+            controller.enqueue(encoder.encode('event: message\ndata: second\n\n'));
+            controller.close();
+          };
+        },
+      });
+      const headers = new Headers({ 'content-type': 'text/event-stream' });
+      headers.append('set-cookie', 'a=1; Path=/');
+      headers.append('set-cookie', 'b=2; Path=/');
+      void writeWebResponse(res, new Response(body, { status: 200, headers }));
+    });
+    origin = await listen(server);
+  });
+  afterAll(() => close(server));
+
+  it('streams Server-Sent Events as they are produced, and keeps cookies apart', async () => {
+    const response = await fetch(`${origin}/events`);
+    expect(response.headers.getSetCookie()).toEqual(['a=1; Path=/', 'b=2; Path=/']);
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    const first = await reader.read();
+    // Had the body been buffered, this read would never resolve: the stream only ends after `release`.
+    expect(decoder.decode(first.value)).toContain('data: first');
+    release();
+    let rest = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      rest += decoder.decode(value);
+    }
+    expect(rest).toContain('data: second');
+  });
+});
+
+describe('gatehouseNode', () => {
+  let issuer: TestIssuer;
+  let gate: Gatehouse;
+  let server: Server;
+  let origin: string;
+  let reached: { auth?: unknown; body?: unknown; other?: string } = {};
+
+  beforeAll(async () => {
+    issuer = await startTestIssuer({ audience: 'http://localhost:3000/mcp' });
+    gate = createGatehouse({
+      issuer: issuer.issuer,
+      publicUrl: 'http://localhost:3000',
+      scopes: { tools: { admin_report: ['mcp:admin'] } },
+    });
+    await gate.ready();
+    const guard = gatehouseNode(gate, { maxBodyBytes: 64 * 1024 });
+    server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      void guard(req, res, async function next() {
+        const gated = req as GatedIncomingMessage;
+        if (req.url === '/other') {
+          // An unprotected route: its body must still be unread.
+          const chunks: Buffer[] = [];
+          for await (const chunk of req) chunks.push(chunk as Buffer);
+          reached = { other: Buffer.concat(chunks).toString('utf8') };
+          res.end('other');
+          return;
+        }
+        reached = { auth: gated.auth, body: gated.body };
+        res.setHeader('mcp-session-id', 'abc');
+        res.end(JSON.stringify({ ok: true }));
+      });
+    });
+    origin = await listen(server);
+  });
+  afterAll(async () => {
+    await close(server);
+    gate.close();
+    await issuer.close();
+  });
+
+  it('answers the protected-resource metadata itself', async () => {
+    const res = await send(`${origin}/.well-known/oauth-protected-resource/mcp`);
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toMatchObject({ resource: 'http://localhost:3000/mcp', authorization_servers: [issuer.issuer] });
+  });
+
+  it('challenges a request without a token, with WWW-Authenticate exposed to browsers', async () => {
+    const res = await send(`${origin}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: toolCall('whoami') });
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toContain('resource_metadata="http://localhost:3000/.well-known/oauth-protected-resource/mcp"');
+    expect(res.headers['access-control-expose-headers']).toMatch(/WWW-Authenticate/i);
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+  });
+
+  it('refuses two Authorization headers with 400 invalid_request', async () => {
+    const token = await issuer.mint();
+    const res = await send(`${origin}/mcp`, {
+      method: 'POST',
+      headers: { authorization: [`Bearer ${token}`, `Bearer ${token}`], 'content-type': 'application/json' },
+      body: toolCall('whoami'),
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers['www-authenticate']).toContain('error="invalid_request"');
+  });
+
+  it('lets a valid token through with req.auth and the parsed body set', async () => {
+    const token = await issuer.mint({ sub: 'alice' });
+    const res = await send(`${origin}/mcp`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: toolCall('whoami'),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers['access-control-expose-headers']).toMatch(/Mcp-Session-Id/i);
+    expect(reached.auth).toMatchObject({ token, clientId: 'test-client', scopes: ['mcp'], extra: { sub: 'alice' } });
+    expect(reached.body).toMatchObject({ method: 'tools/call', params: { name: 'whoami' } });
+  });
+
+  it('answers 403 insufficient_scope for a tool that needs more scope', async () => {
+    const token = await issuer.mint({ scope: 'mcp' });
+    const res = await send(`${origin}/mcp`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: toolCall('admin_report'),
+    });
+    expect(res.status).toBe(403);
+    expect(res.headers['www-authenticate']).toContain('error="insufficient_scope"');
+    expect(res.headers['www-authenticate']).toContain('mcp:admin');
+  });
+
+  it('refuses a body over the cap with 413', async () => {
+    const token = await issuer.mint();
+    const res = await send(`${origin}/mcp`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping', params: { pad: 'x'.repeat(100 * 1024) } }),
+    });
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body)).toMatchObject({ error: { message: expect.stringContaining('larger than') } });
+  });
+
+  it('answers a CORS preflight on the MCP endpoint without a token', async () => {
+    const res = await send(`${origin}/mcp`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://inspector.local', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    expect(String(res.headers['access-control-allow-headers']).toLowerCase()).toContain('authorization');
+  });
+
+  it('leaves the body of unprotected routes unread for the next handler', async () => {
+    const res = await send(`${origin}/other`, { method: 'POST', body: 'payload for someone else' });
+    expect(res.status).toBe(200);
+    expect(reached.other).toBe('payload for someone else');
+  });
+});
