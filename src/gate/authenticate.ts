@@ -3,7 +3,7 @@ import { InsufficientScopeError, InvalidTokenError, OAuthError } from '../errors
 import type { AuthInfo, TokenVerifier } from '../tokens/types.js';
 import type { AuthenticateOptions, GateResult } from '../types.js';
 import { extractBearerToken } from './bearer.js';
-import { challengeResponse } from './challenge.js';
+import { challengeResponse, challengeScopes } from './challenge.js';
 import { readJsonBody } from './read-body.js';
 import { protectedResourceMetadataUrl, resourceUri } from './resource.js';
 import { toolStepUp } from './tool-scopes.js';
@@ -18,6 +18,23 @@ export interface GateContext {
    * instead of giving up on a 500.
    */
   prepare?: (() => Promise<void> | undefined) | undefined;
+}
+
+/** What the check needs from the config, worked out once per config rather than per request. */
+interface ScopePlan {
+  required: string[];
+  hasToolScopes: boolean;
+}
+
+const plans = new WeakMap<GatehouseConfig, ScopePlan>();
+
+function scopePlan(config: GatehouseConfig): ScopePlan {
+  let plan = plans.get(config);
+  if (!plan) {
+    plan = { required: challengeScopes(config.scopes.required), hasToolScopes: Object.keys(config.scopes.tools).length > 0 };
+    plans.set(config, plan);
+  }
+  return plan;
 }
 
 function audienceFor(config: GatehouseConfig, resource: string): string[] {
@@ -63,13 +80,13 @@ async function check(request: Request, context: GateContext, options: Authentica
   if (!authInfo.resource) authInfo = { ...authInfo, resource: new URL(resource) };
 
   const granted = new Set(authInfo.scopes);
-  const required = config.scopes.required;
+  const { required, hasToolScopes } = scopePlan(config);
   const missing = required.filter((scope) => !granted.has(scope));
   if (missing.length > 0) {
     throw new InsufficientScopeError(`The token lacks the scope(s) this server requires: ${missing.join(' ')}`, [...required, ...authInfo.scopes]);
   }
 
-  if (Object.keys(config.scopes.tools).length > 0) {
+  if (hasToolScopes) {
     const stepUp = toolStepUp(await bodyOf(request, options), config.scopes.tools, authInfo.scopes, required);
     if (stepUp) {
       throw new InsufficientScopeError(`Tool ${stepUp.tools.join(', ')} needs the scope(s) ${stepUp.missing.join(' ')}`, stepUp.scopes);

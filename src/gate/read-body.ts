@@ -28,7 +28,8 @@ export async function readCapped(stream: ReadableStream<Uint8Array>, maxBytes: n
     if (done) break;
     size += value.byteLength;
     if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
+      // Not awaited: cancelling one branch of a tee'd body settles only when the other branch is cancelled too.
+      reader.cancel().catch(() => undefined);
       return null;
     }
     chunks.push(value);

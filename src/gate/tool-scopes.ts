@@ -43,7 +43,8 @@ export function toolScopesFor(body: unknown, toolScopes: Record<string, string[]
   for (const name of toolCalls(body)) {
     // hasOwn: a tool named "constructor" must not find Object.prototype.constructor.
     if (!Object.hasOwn(toolScopes, name)) continue;
-    const needed = toolScopes[name] ?? [];
+    // offline_access is never challenged, so demanding it would make a step-up loop forever.
+    const needed = challengeScopes(toolScopes[name] ?? []);
     if (needed.length === 0) continue;
     tools.add(name);
     for (const scope of needed) scopes.add(scope);
@@ -80,6 +81,6 @@ export function toolStepUp(body: unknown, toolScopes: Record<string, string[]>, 
   const have = new Set(granted);
   const missing = demand.scopes.filter((scope) => !have.has(scope));
   if (missing.length === 0) return null;
-  const tools = demand.tools.filter((tool) => (toolScopes[tool] ?? []).some((scope) => !have.has(scope)));
+  const tools = demand.tools.filter((tool) => challengeScopes(toolScopes[tool] ?? []).some((scope) => !have.has(scope)));
   return { tools, missing, scopes: challengeScopes([...required, ...granted, ...demand.scopes]) };
 }
