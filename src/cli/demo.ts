@@ -44,6 +44,7 @@ const MISSING_ISSUER = `gatehouse demo needs an identity provider whose access t
 Set OAUTH_ISSUER_URL to your provider's issuer URL, for example with Keycloak:
 
   OAUTH_ISSUER_URL=http://localhost:8080/realms/mcp npm start
+  OAUTH_ISSUER_URL=http://localhost:8080/realms/mcp npx gatehouse demo
 
 (or pass --issuer <url>, or put "issuer" in the JSON file named by GATEHOUSE_CONFIG).
 The provider must issue JWT access tokens whose audience is the MCP URL
