@@ -150,6 +150,8 @@ describe('plain oidc-provider', () => {
         code_challenge: challenge,
         code_challenge_method: 'S256',
         scope: 'mcp:tools mcp:admin',
+        // Ignored: this server has no resource indicators (MCP clients send it anyway).
+        resource: 'http://127.0.0.1:9/mcp',
       }),
       { login: 'bob' },
     );

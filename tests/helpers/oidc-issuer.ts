@@ -23,6 +23,8 @@ export interface OidcIssuer {
   /** The issuer identifier, `http://127.0.0.1:<port>` (no trailing slash). */
   issuer: string;
   provider: Provider;
+  /** Every request the server received, as `METHOD /path`, oldest first. */
+  requests: string[];
   /** Stops the server and drops open connections. */
   close(): Promise<void>;
 }
@@ -36,6 +38,13 @@ export interface McpReadyIssuerOptions {
   defaultScope?: string;
   /** Access token lifetime in seconds. */
   accessTokenTtl?: number;
+  /**
+   * What the `scope` a client sends at registration means. `enforced`
+   * (oidc-provider's own behaviour, the default): the client may never ask
+   * for more. `advisory`: it is dropped, so the client may later ask for any
+   * scope of the resource, as IdPs that ignore RFC 7591 `scope` allow.
+   */
+  registeredScope?: 'enforced' | 'advisory';
 }
 
 export interface PlainIssuerOptions {
@@ -69,6 +78,7 @@ export async function startMcpReadyIssuer(options: McpReadyIssuerOptions): Promi
   const { resource } = options;
   return startIssuer(async () => ({
     ...(await baseConfiguration(resourceScopes)),
+    ...(options.registeredScope === 'advisory' ? dropRegisteredScope() : {}),
     features: {
       devInteractions: { enabled: true },
       registration: { enabled: true },
@@ -140,6 +150,8 @@ export async function startPlainIssuer(options: PlainIssuerOptions = {}): Promis
     features: {
       devInteractions: { enabled: true },
       registration: { enabled: false },
+      // On by default in v9; off, a `resource` parameter is ignored and tokens stay opaque.
+      resourceIndicators: { enabled: false },
       revocation: { enabled: true },
       introspection: {
         enabled: true,
@@ -150,6 +162,21 @@ export async function startPlainIssuer(options: PlainIssuerOptions = {}): Promis
     },
   }), options.defaultScope ?? scopes[0] ?? 'openid');
   return { ...started, publicClientId, introspectionClient };
+}
+
+/**
+ * oidc-provider lets a validator of extra client metadata rewrite the whole
+ * metadata object; this one forgets the registered `scope`.
+ */
+function dropRegisteredScope(): Pick<Configuration, 'extraClientMetadata'> {
+  return {
+    extraClientMetadata: {
+      properties: ['x_registered_scope_is_advisory'],
+      validator: function forgetRegisteredScope(_ctx, _key, _value, metadata) {
+        delete metadata.scope;
+      },
+    },
+  };
 }
 
 async function baseConfiguration(scopes: string[]): Promise<Configuration> {
@@ -186,6 +213,11 @@ async function startIssuer(configure: () => Promise<Configuration>, defaultScope
   const { port } = server.address() as AddressInfo;
   const issuer = `http://127.0.0.1:${port}`;
   const provider = new Provider(issuer, await configure());
+  const requests: string[] = [];
+  provider.use(async function recordRequest(ctx, next) {
+    requests.push(`${ctx.method} ${ctx.path}`);
+    await next();
+  });
   // Real IdPs apply default scopes; oidc-provider denies a request with none.
   // Must be registered before callback() is taken.
   provider.use(async function fillDefaultScope(ctx, next) {
@@ -198,6 +230,7 @@ async function startIssuer(configure: () => Promise<Configuration>, defaultScope
   return {
     issuer,
     provider,
+    requests,
     close: function closeIssuer() {
       server.closeAllConnections();
       return new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
