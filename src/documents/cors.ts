@@ -40,22 +40,32 @@ export function preflight(request: Request, methods: string[]): Response {
     .split(',')
     .map((h) => h.trim())
     .filter((h) => /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(h));
-  const allowed = new Map([...ALLOWED_HEADERS, ...asked].map((h) => [h.toLowerCase(), h]));
   return new Response(null, {
     status: 204,
     headers: {
       ...corsHeaders(),
       'Access-Control-Allow-Methods': [...methods, 'OPTIONS'].join(', '),
-      'Access-Control-Allow-Headers': [...allowed.values()].join(', '),
+      'Access-Control-Allow-Headers': mergeList(ALLOWED_HEADERS.join(', '), asked.join(', ')),
       'Access-Control-Max-Age': '86400',
       Allow: [...methods, 'OPTIONS'].join(', '),
     },
   });
 }
 
+/** `a, b` + `b, c` → `a, b, c`, case-insensitively. */
+function mergeList(existing: string | null, added: string): string {
+  const names = new Map<string, string>();
+  for (const name of `${existing ?? ''},${added}`.split(',').map((n) => n.trim()).filter(Boolean)) {
+    if (!names.has(name.toLowerCase())) names.set(name.toLowerCase(), name);
+  }
+  return [...names.values()].join(', ');
+}
+
 /**
- * Adds CORS headers the response does not set itself, copying it when its
- * headers are immutable (e.g. a `Response` from `fetch`).
+ * Adds CORS to a response of the MCP endpoint: `Access-Control-Allow-Origin: *`
+ * unless the server set its own, and `WWW-Authenticate`, `Mcp-Session-Id` and
+ * `MCP-Protocol-Version` merged into `Access-Control-Expose-Headers`. Copies
+ * the response when its headers are immutable (e.g. a `Response` from `fetch`).
  *
  * @example
  * ```ts
@@ -63,14 +73,21 @@ export function preflight(request: Request, methods: string[]): Response {
  * ```
  */
 export function withCors(response: Response): Response {
-  const missing = Object.entries(corsHeaders()).filter(([name]) => !response.headers.has(name));
-  if (missing.length === 0) return response;
+  const origin = response.headers.get('access-control-allow-origin');
+  const exposed = response.headers.get('access-control-expose-headers');
+  const mergedExposed = mergeList(exposed, EXPOSED_HEADERS);
+  if (origin !== null && mergedExposed === exposed) return response;
+
+  const apply = (headers: Headers) => {
+    if (origin === null) headers.set('Access-Control-Allow-Origin', '*');
+    headers.set('Access-Control-Expose-Headers', mergedExposed);
+  };
   try {
-    for (const [name, value] of missing) response.headers.set(name, value);
+    apply(response.headers);
     return response;
   } catch {
     const copy = new Response(response.body, response);
-    for (const [name, value] of missing) copy.headers.set(name, value);
+    apply(copy.headers);
     return copy;
   }
 }

@@ -42,10 +42,25 @@ function wellKnownForms(wellKnown: string, config: GatehouseConfig): string[] {
   return [wellKnown, `${wellKnown}${endpoint}`, `${endpoint}${wellKnown}`];
 }
 
+/** Which exact paths open which door; built once per config, since every request is routed. */
+const doorTables = new WeakMap<GatehouseConfig, Map<string, Door>>();
+
+function doorTable(config: GatehouseConfig): Map<string, Door> {
+  let table = doorTables.get(config);
+  if (!table) {
+    table = new Map();
+    if (config.openidAlias ?? config.mirrorMetadata) for (const path of wellKnownForms(OIDC_WELL_KNOWN, config)) table.set(path, 'openid-alias');
+    if (config.mirrorMetadata) for (const path of wellKnownForms(AS_WELL_KNOWN, config)) table.set(path, 'authorization-server');
+    for (const path of protectedResourceMetadataPaths(config)) table.set(path, 'protected-resource');
+    doorTables.set(config, table);
+  }
+  return table;
+}
+
 function doorFor(path: string, config: GatehouseConfig): Door | null {
-  if (protectedResourceMetadataPaths(config).includes(path)) return 'protected-resource';
-  if (config.mirrorMetadata && wellKnownForms(AS_WELL_KNOWN, config).includes(path)) return 'authorization-server';
-  if ((config.openidAlias ?? config.mirrorMetadata) && wellKnownForms(OIDC_WELL_KNOWN, config).includes(path)) return 'openid-alias';
+  const door = doorTable(config).get(path);
+  if (door) return door;
+  if (!path.includes('/.well-known/')) return null;
   const isDiscovery =
     DISCOVERY_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`)) ||
     path.endsWith(AS_WELL_KNOWN) ||
