@@ -1,0 +1,85 @@
+/**
+ * HTTP requests exactly as written, for requests `fetch` refuses to send:
+ * two `Authorization` headers, raw bytes above 0x7F in a header, headers
+ * larger than a server accepts. Built on `node:http`, one connection each.
+ */
+import { request } from 'node:http';
+
+export interface RawRequest {
+  method?: string;
+  /** Header lines in order; a name may repeat. Values are sent as latin1 bytes. */
+  headers?: [string, string][];
+  body?: string;
+}
+
+export interface RawResponse {
+  status: number;
+  /** Lower-cased names; repeated headers joined with ", " (`set-cookie` too). */
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * Sends one request and reads the whole response.
+ *
+ * @example
+ * ```ts
+ * const res = await rawRequest('http://127.0.0.1:3000/mcp', {
+ *   headers: [['authorization', 'Bearer a'], ['authorization', 'Bearer b']],
+ * });
+ * res.status; // 400
+ * ```
+ */
+export function rawRequest(url: string, options: RawRequest = {}): Promise<RawResponse> {
+  const target = new URL(url);
+  const lines = options.headers ?? [];
+  // With headers given as an array, node:http adds no Host; HTTP/1.1 servers answer 400 without one.
+  const flat = lines.some(([name]) => name.toLowerCase() === 'host') ? lines.flat() : [['host', target.host], ...lines].flat();
+  if (options.body !== undefined) flat.push('content-length', String(Buffer.byteLength(options.body)));
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: `${target.pathname}${target.search}`,
+        method: options.method ?? 'GET',
+        // An array keeps duplicates and order, exactly like `rawHeaders`.
+        headers: flat,
+        agent: false,
+      },
+      function collect(res) {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const headers: Record<string, string> = {};
+          for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
+            const name = res.rawHeaders[i]!.toLowerCase();
+            const value = res.rawHeaders[i + 1]!;
+            headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+          }
+          resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+/**
+ * Parses the parameters of a `WWW-Authenticate: Bearer ...` challenge.
+ *
+ * @example
+ * ```ts
+ * parseBearerChallenge('Bearer error="invalid_token", scope="a b"'); // { error: 'invalid_token', scope: 'a b' }
+ * ```
+ */
+export function parseBearerChallenge(header: string): Record<string, string> | undefined {
+  if (!/^Bearer(\s|$)/.test(header)) return undefined;
+  const params: Record<string, string> = {};
+  for (const m of header.slice(6).matchAll(/([A-Za-z_][A-Za-z0-9_-]*)="([^"]*)"/g)) {
+    params[m[1]!] = m[2]!;
+  }
+  return params;
+}
