@@ -9,6 +9,16 @@ interface StoredCookie {
   path: string;
 }
 
+/**
+ * Cookies by host, as a browser would keep them for one user.
+ *
+ * @example
+ * ```ts
+ * const jar = new CookieJar();
+ * jar.store(url, response);
+ * await fetch(next, { headers: { cookie: jar.header(next) } });
+ * ```
+ */
 export class CookieJar {
   readonly #hosts = new Map<string, Map<string, StoredCookie>>();
 

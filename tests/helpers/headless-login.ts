@@ -25,7 +25,15 @@ export interface HeadlessLoginOptions {
   maxHops?: number;
 }
 
-/** Thrown when the flow cannot reach the redirect URI. */
+/**
+ * Thrown when the flow cannot reach the redirect URI, with the last status
+ * and the start of the page, to show what the server said.
+ *
+ * @example
+ * ```ts
+ * await expect(headlessLogin(url)).rejects.toThrow(HeadlessLoginError);
+ * ```
+ */
 export class HeadlessLoginError extends Error {
   constructor(message: string, readonly status?: number, readonly body?: string) {
     super(message);

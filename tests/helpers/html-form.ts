@@ -80,7 +80,14 @@ function stripTags(html: string): string {
 
 const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
 
-/** Decodes the HTML character references that appear in attribute values. */
+/**
+ * Decodes the HTML character references that appear in attribute values.
+ *
+ * @example
+ * ```ts
+ * decodeEntities('/interaction/a&amp;b&#x2F;c'); // '/interaction/a&b/c'
+ * ```
+ */
 export function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, function decodeOne(whole, ref: string) {
     if (ref[0] === '#') {

@@ -37,7 +37,15 @@ function describeCaller(authInfo: AuthInfo | undefined): WhoAmI {
   return { sub: authInfo?.extra?.sub, clientId: authInfo?.clientId ?? '', scopes: authInfo?.scopes ?? [] };
 }
 
-/** Builds the demo MCP server: `whoami` for anyone, `admin_report` guarded per tool by the gate's config. */
+/**
+ * Builds the test MCP server: `whoami` for anyone, `admin_report` guarded
+ * per tool by the gate's config (`scopes.tools`), not by the server.
+ *
+ * @example
+ * ```ts
+ * const mcp = createMcpHandler(() => buildMcpServer());
+ * ```
+ */
 export function buildMcpServer(): McpServer {
   const server = new McpServer({ name: 'gatehouse-e2e', version: '1.0.0' });
   server.registerTool('whoami', { description: "The caller's subject, client id and scopes" }, async function whoami(extra) {
