@@ -19,6 +19,7 @@ export const ENV_NAMES: Record<string, string> = {
   'jwt.requireAccessTokenType': 'OAUTH_REQUIRE_AT_JWT',
   'jwt.maxTokenBytes': 'OAUTH_MAX_TOKEN_BYTES',
   'jwt.jwksUri': 'OAUTH_JWKS_URL',
+  'jwt.cacheTtlSec': 'OAUTH_TOKEN_CACHE_TTL',
   'introspection.endpoint': 'OAUTH_INTROSPECTION_URL',
   'introspection.clientId': 'OAUTH_INTROSPECTION_CLIENT_ID',
   'introspection.clientSecret': 'OAUTH_INTROSPECTION_CLIENT_SECRET',
@@ -105,6 +106,7 @@ export function configFromEnv(env: Record<string, string | undefined>): ConfigLa
         break;
       case 'jwt.clockToleranceSec':
       case 'jwt.maxTokenBytes':
+      case 'jwt.cacheTtlSec':
       case 'discovery.refreshIntervalSec':
         parsed = num(name, value);
         break;

@@ -35,6 +35,14 @@ export const jwtOptionsSchema = z.object({
   jwksCooldownSec: z.number().min(0).default(30),
   /** How long fetched keys are considered fresh. */
   jwksMaxAgeSec: z.number().min(1).default(600),
+  /**
+   * How long a verified JWT's result is reused for the same token (never past
+   * its `exp`), so a client repeating its token skips the signature check.
+   * 0 turns the cache off.
+   */
+  cacheTtlSec: z.number().min(0).max(3600).default(60),
+  /** Bound on cached verification results. */
+  cacheMaxEntries: z.number().int().min(0).default(10_000),
 });
 
 export const introspectionSchema = z.object({

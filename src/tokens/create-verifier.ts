@@ -5,11 +5,14 @@ import type { UpstreamMetadata } from '../discovery/upstream.js';
 import { createIntrospectionVerifier, type IntrospectionVerifier } from './introspection.js';
 import { assertTokenSize, createJwtVerifier, looksLikeJwt } from './jwt-verifier.js';
 import type { AuthInfo, TokenVerifier, VerifyContext } from './types.js';
+import { cacheVerifications, type CachingVerifier } from './verification-cache.js';
 
 /** The configured verifier, with its key cache and introspection client exposed for tests and benchmarks. */
 export interface GatehouseVerifier extends TokenVerifier {
   readonly jwks: JwksCache;
   readonly introspection: IntrospectionVerifier | undefined;
+  /** Results of JWT verifications reused for repeated tokens (`jwt.cacheTtlSec`). */
+  readonly jwtCache: CachingVerifier['cache'];
 }
 
 /**
@@ -39,14 +42,14 @@ export function createVerifier(config: GatehouseConfig, upstream: UpstreamMetada
     fetch: options.fetch,
   });
 
-  const jwt = createJwtVerifier({
+  const jwt = cacheVerifications(createJwtVerifier({
     issuer,
     keys: jwks,
     algorithms: config.jwt.algorithms,
     clockToleranceSec: config.jwt.clockToleranceSec,
     requireAccessTokenType: config.jwt.requireAccessTokenType,
     maxTokenBytes: config.jwt.maxTokenBytes,
-  });
+  }), { ttlSec: config.jwt.cacheTtlSec, maxEntries: config.jwt.cacheMaxEntries });
 
   const settings = config.introspection;
   const introspection = settings
@@ -79,6 +82,7 @@ export function createVerifier(config: GatehouseConfig, upstream: UpstreamMetada
   return {
     jwks,
     introspection,
+    jwtCache: jwt.cache,
     async verify(token: string, context: VerifyContext): Promise<AuthInfo> {
       try {
         return await dispatch(token, context);

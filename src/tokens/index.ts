@@ -5,3 +5,4 @@ export { createIntrospectionVerifier, type IntrospectionVerifier, type Introspec
 export { createVerifier, type GatehouseVerifier } from './create-verifier.js';
 export { joseErrorToInvalidToken } from './jose-errors.js';
 export { TtlCache } from './ttl-cache.js';
+export { cacheVerifications, type CachingVerifier, type VerificationCacheOptions } from './verification-cache.js';

@@ -239,6 +239,12 @@ describe('createJwtVerifier: claims', () => {
     await expectCode(await issuer.mint({ nbf }), 'ERR_JWT_NOT_YET_VALID', new Date(nbf * 1000).toISOString());
   });
 
+  it('iat in the future beyond the tolerance → ERR_JWT_CLAIM_INVALID saying when', async () => {
+    const iat = now() + 3600;
+    await expectCode(await issuer.mint({ iat }), 'ERR_JWT_CLAIM_INVALID', new Date(iat * 1000).toISOString());
+    await expect(verifier.verify(await issuer.mint({ iat: now() + 10 }), context)).resolves.toMatchObject({ clientId: 'test-client' });
+  });
+
   it('no exp → ERR_JWT_CLAIM_INVALID (access tokens must expire)', async () => {
     await expectCode(await issuer.mint({ exp: undefined }), 'ERR_JWT_CLAIM_INVALID', /must expire/);
   });

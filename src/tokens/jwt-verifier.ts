@@ -1,7 +1,7 @@
 import { decodeProtectedHeader, jwtVerify, type CryptoKey, type JWSHeaderParameters, type ProtectedHeaderParameters } from 'jose';
 import { InvalidTokenError } from '../errors.js';
 import { claimsToAuthInfo } from './claims.js';
-import { printable, senderConstrained } from './claim-errors.js';
+import { isoTime, printable, senderConstrained } from './claim-errors.js';
 import { invalidSignature, joseErrorToInvalidToken } from './jose-errors.js';
 import type { AuthInfo, TokenVerifier, VerifyContext } from './types.js';
 
@@ -97,6 +97,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
           requiredClaims: ['exp'],
         });
         if (payload.cnf !== undefined) throw senderConstrained();
+        checkIssuedAt(payload.iat, options.clockToleranceSec);
         return claimsToAuthInfo(token, payload, context.resource);
       } catch (err) {
         // With several candidate keys (no kid), only a wrong signature means "try the next one".
@@ -147,6 +148,19 @@ function checkType(header: ProtectedHeaderParameters): void {
       'ERR_JWT_TYPE_INVALID',
       `Token type (the "typ" header) is ${printable(header.typ)}, expected "at+jwt" (RFC 9068 JWT access token); ` +
         'an ID token is not an access token. Turn off OAUTH_REQUIRE_AT_JWT if your identity provider does not set it',
+    );
+  }
+}
+
+/** jose checks `iat` only with `maxTokenAge`; a token minted in the future points at a forged or misclocked issuer. */
+function checkIssuedAt(iat: unknown, clockToleranceSec: number): void {
+  if (typeof iat !== 'number') return;
+  const now = Math.floor(Date.now() / 1000);
+  if (iat > now + clockToleranceSec) {
+    throw new InvalidTokenError(
+      'ERR_JWT_CLAIM_INVALID',
+      `Token "iat" (issued at) is ${isoTime(iat)}, in the future beyond the ${clockToleranceSec}s clock tolerance; ` +
+        "check the identity provider's clock or raise OAUTH_CLOCK_TOLERANCE",
     );
   }
 }

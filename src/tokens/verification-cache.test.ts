@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidTokenError } from '../errors.js';
+import type { AuthInfo, TokenVerifier, VerifyContext } from './types.js';
+import { cacheVerifications } from './verification-cache.js';
+
+const context: VerifyContext = { resource: 'https://mcp.example.com/mcp', audience: ['https://mcp.example.com/mcp'] };
+
+/** A verifier of our own interface that counts calls and accepts tokens named "good-<exp>". */
+function countingVerifier(clock: { now: number }) {
+  const calls: string[] = [];
+  const verifier: TokenVerifier = {
+    async verify(token: string, ctx: VerifyContext): Promise<AuthInfo> {
+      calls.push(token);
+      const match = /^good-(\d+)$/.exec(token);
+      if (!match) throw new InvalidTokenError('ERR_JWS_SIGNATURE_INVALID', 'bad signature');
+      const expiresAt = Number(match[1]);
+      if (expiresAt * 1000 <= clock.now) throw new InvalidTokenError('ERR_JWT_EXPIRED', 'expired');
+      return { token, clientId: 'c', scopes: ['s'], expiresAt, resource: new URL(ctx.resource), extra: { sub: 'u' } };
+    },
+  };
+  return { verifier, calls };
+}
+
+describe('cacheVerifications', () => {
+  it('verifies a repeated token once, and returns a fresh copy each time', async () => {
+    const clock = { now: 1_000_000 };
+    const { verifier, calls } = countingVerifier(clock);
+    const cached = cacheVerifications(verifier, { ttlSec: 60, maxEntries: 10, now: () => clock.now });
+    const token = `good-${1_000_000 / 1000 + 600}`;
+    const first = await cached.verify(token, context);
+    first.scopes.push('mutated');
+    (first as { clientId: string }).clientId = 'changed';
+    const second = await cached.verify(token, context);
+    expect(calls).toHaveLength(1);
+    expect(second.clientId).toBe('c');
+    expect(cached.cache).toMatchObject({ hits: 1, misses: 1, size: 1 });
+  });
+
+  it('never serves a result past the TTL or past the token expiry', async () => {
+    const clock = { now: 1_000_000 };
+    const { verifier, calls } = countingVerifier(clock);
+    const cached = cacheVerifications(verifier, { ttlSec: 60, maxEntries: 10, now: () => clock.now });
+    const longLived = `good-${1000 + 3600}`;
+    await cached.verify(longLived, context);
+    clock.now += 61_000;
+    await cached.verify(longLived, context);
+    expect(calls).toHaveLength(2);
+
+    const shortLived = `good-${Math.floor(clock.now / 1000) + 5}`;
+    await cached.verify(shortLived, context);
+    clock.now += 6_000;
+    await expect(cached.verify(shortLived, context)).rejects.toMatchObject({ code: 'ERR_JWT_EXPIRED' });
+  });
+
+  it('does not cache failures, and keys results by audience', async () => {
+    const clock = { now: 1_000_000 };
+    const { verifier, calls } = countingVerifier(clock);
+    const cached = cacheVerifications(verifier, { ttlSec: 60, maxEntries: 10, now: () => clock.now });
+    await expect(cached.verify('forged', context)).rejects.toBeInstanceOf(InvalidTokenError);
+    await expect(cached.verify('forged', context)).rejects.toBeInstanceOf(InvalidTokenError);
+    expect(calls).toEqual(['forged', 'forged']);
+
+    const token = 'good-9999999';
+    await cached.verify(token, context);
+    await cached.verify(token, { resource: 'https://other.example.com/mcp', audience: ['https://other.example.com/mcp'] });
+    expect(calls.filter((t) => t === token)).toHaveLength(2);
+  });
+
+  it('stays bounded and skips oversized tokens', async () => {
+    const clock = { now: 1_000_000 };
+    const { verifier } = countingVerifier(clock);
+    const cached = cacheVerifications(verifier, { ttlSec: 60, maxEntries: 3, maxCachedTokenBytes: 64, now: () => clock.now });
+    for (let i = 0; i < 10; i++) await cached.verify(`good-${9_000_000 + i}`, context);
+    expect(cached.cache.size).toBe(3);
+    cached.cache.clear();
+    const big = `good-${'0'.repeat(100)}9999999`;
+    await cached.verify(big, context);
+    expect(cached.cache.size).toBe(0);
+  });
+
+  it('is off with a TTL of 0', async () => {
+    const clock = { now: 1_000_000 };
+    const { verifier, calls } = countingVerifier(clock);
+    const cached = cacheVerifications(verifier, { ttlSec: 0, maxEntries: 10, now: () => clock.now });
+    await cached.verify('good-9999999', context);
+    await cached.verify('good-9999999', context);
+    expect(calls).toHaveLength(2);
+  });
+});

@@ -1,0 +1,69 @@
+import { TtlCache } from './ttl-cache.js';
+import type { AuthInfo, TokenVerifier, VerifyContext } from './types.js';
+
+/** Options of `cacheVerifications`. */
+export interface VerificationCacheOptions {
+  /** Longest reuse of one result, in seconds; results never outlive the token's `exp`. */
+  ttlSec: number;
+  maxEntries: number;
+  /** Tokens longer than this are verified every time, so the cache's memory stays bounded. */
+  maxCachedTokenBytes?: number;
+  now?: () => number;
+}
+
+/** A verifier that remembers successful results. */
+export interface CachingVerifier extends TokenVerifier {
+  readonly cache: { readonly size: number; hits: number; misses: number; clear(): void };
+}
+
+/**
+ * Reuses successful verifications of the same token for the same audience.
+ * MCP clients send one access token for every request of a session, so the
+ * signature check runs once per token instead of once per request. Failures
+ * are not cached: they are cheap to repeat and must not stick after a JWKS
+ * recovers. The TTL is short so a key removed from the JWKS stops being
+ * honoured within `ttlSec`.
+ *
+ * @example
+ * ```ts
+ * const verifier = cacheVerifications(createJwtVerifier(options), { ttlSec: 60, maxEntries: 10_000 });
+ * ```
+ */
+export function cacheVerifications(inner: TokenVerifier, options: VerificationCacheOptions): CachingVerifier {
+  const now = options.now ?? Date.now;
+  const results = new TtlCache<AuthInfo>(options.maxEntries, now);
+  const maxBytes = options.maxCachedTokenBytes ?? 8192;
+  const stats = {
+    hits: 0,
+    misses: 0,
+    get size() {
+      return results.size;
+    },
+    clear() {
+      results.clear();
+    },
+  };
+
+  return {
+    cache: stats,
+    async verify(token: string, context: VerifyContext): Promise<AuthInfo> {
+      const cacheable = options.ttlSec > 0 && options.maxEntries > 0 && token.length <= maxBytes;
+      // The audience and resource are part of the key: with a trusted proxy they can differ per request.
+      const key = cacheable ? `${context.resource}\n${context.audience.join(' ')}\n${token}` : '';
+      if (cacheable) {
+        const hit = results.get(key);
+        if (hit && (hit.expiresAt === undefined || hit.expiresAt * 1000 > now())) {
+          stats.hits++;
+          return { ...hit };
+        }
+        stats.misses++;
+      }
+      const info = await inner.verify(token, context);
+      if (cacheable) {
+        const untilExpiry = info.expiresAt === undefined ? Infinity : info.expiresAt * 1000 - now();
+        results.set(key, info, Math.min(options.ttlSec * 1000, untilExpiry));
+      }
+      return { ...info };
+    },
+  };
+}
