@@ -69,9 +69,18 @@ describe('resolveConfig', () => {
     expect(config.mirrorMetadata).toBe(false);
   });
 
-  it('says which setting is missing and how to fix it', () => {
-    expect(() => resolveConfig({ publicUrl: 'https://mcp.example.com' })).toThrow(
-      /issuer \(OAUTH_ISSUER_URL\) is required\. Set OAUTH_ISSUER_URL/,
+  it('chooses the mode from the issuer, and says what is missing for each', () => {
+    expect(resolveConfig(base).mode).toBe('resource-server');
+    expect(() => resolveConfig({ mode: 'resource-server', publicUrl: 'https://mcp.example.com' })).toThrow(
+      /issuer \(OAUTH_ISSUER_URL\) is required in resource-server mode\. Set OAUTH_ISSUER_URL/,
+    );
+    const authority = resolveConfig({ publicUrl: 'https://mcp.example.com/base/' });
+    expect(authority.mode).toBe('authority');
+    expect(authority.issuer).toBe('https://mcp.example.com');
+    expect(authority.authority).toMatchObject({ env: 'development', stateDir: '.gatehouse', store: 'file', routePrefix: '/oauth' });
+    expect(() => resolveConfig({})).toThrow(/PUBLIC_URL\) is required when Gatehouse is the authorization server/);
+    expect(() => resolveConfig({ mode: 'authority', issuer: 'https://idp.example.com', publicUrl: 'https://mcp.example.com' })).toThrow(
+      /Gatehouse's issuer is the origin of PUBLIC_URL/,
     );
   });
 

@@ -30,6 +30,21 @@ export const ENV_NAMES: Record<string, string> = {
   openidAlias: 'OAUTH_OPENID_ALIAS',
   'registration.clientId': 'OAUTH_CLIENT_ID',
   'registration.customSchemes': 'OAUTH_REDIRECT_SCHEMES',
+  mode: 'GATEHOUSE_MODE',
+  'authority.env': 'GATEHOUSE_ENV',
+  'authority.stateDir': 'GATEHOUSE_STATE_DIR',
+  'authority.store': 'GATEHOUSE_STORE',
+  'authority.redisUrl': 'GATEHOUSE_REDIS_URL',
+  'authority.devLogin': 'GATEHOUSE_DEV_LOGIN',
+  'authority.usersFile': 'GATEHOUSE_USERS_FILE',
+  'authority.accessTokenTtlSec': 'GATEHOUSE_ACCESS_TOKEN_TTL',
+  'authority.refreshTokenTtlSec': 'GATEHOUSE_REFRESH_TOKEN_TTL',
+  'authority.registration.dcr': 'GATEHOUSE_DCR',
+  'authority.registration.initialAccessToken': 'GATEHOUSE_DCR_INITIAL_ACCESS_TOKEN',
+  'authority.registration.allowedRedirectHosts': 'GATEHOUSE_DCR_REDIRECT_HOSTS',
+  'authority.cimd.enabled': 'GATEHOUSE_CIMD',
+  'authority.cimd.allowPrivateAddresses': 'GATEHOUSE_CIMD_ALLOW_PRIVATE',
+  'authority.clients': 'GATEHOUSE_CLIENTS',
   resourceName: 'GATEHOUSE_RESOURCE_NAME',
   resourceDocumentation: 'GATEHOUSE_RESOURCE_DOCS_URL',
 };
@@ -102,12 +117,17 @@ export function configFromEnv(env: Record<string, string | undefined>): ConfigLa
       case 'mirrorMetadata':
       case 'openidAlias':
       case 'jwt.requireAccessTokenType':
+      case 'authority.devLogin':
+      case 'authority.cimd.enabled':
+      case 'authority.cimd.allowPrivateAddresses':
         parsed = bool(name, value);
         break;
       case 'jwt.clockToleranceSec':
       case 'jwt.maxTokenBytes':
       case 'jwt.cacheTtlSec':
       case 'discovery.refreshIntervalSec':
+      case 'authority.accessTokenTtlSec':
+      case 'authority.refreshTokenTtlSec':
         parsed = num(name, value);
         break;
       case 'audience':
@@ -117,12 +137,14 @@ export function configFromEnv(env: Record<string, string | undefined>): ConfigLa
       case 'scopes.supported':
       case 'jwt.algorithms':
       case 'registration.customSchemes':
+      case 'authority.registration.allowedRedirectHosts':
         parsed = list(value);
         break;
       case 'scopes.tools':
         parsed = toolScopes(name, value);
         break;
       case 'discovery.overrides':
+      case 'authority.clients':
         parsed = json(name, value);
         break;
       default:

@@ -33,12 +33,36 @@ export function resolveConfig(input: ConfigLayer): GatehouseConfig {
     const lines = result.error.issues.map((i) => `  - ${describeIssue(i)}`);
     throw new ConfigError(`Invalid Gatehouse config:\n${lines.join('\n')}`);
   }
-  const config = result.data;
-  if (!config.publicUrl && !config.trustProxy) {
+  const parsed = result.data;
+  const mode = parsed.mode ?? (parsed.issuer ? 'resource-server' : 'authority');
+  if (mode === 'resource-server') {
+    if (!parsed.issuer) {
+      throw new ConfigError(
+        'Invalid Gatehouse config:\n  - issuer (OAUTH_ISSUER_URL) is required in resource-server mode. Set OAUTH_ISSUER_URL to your ' +
+          "identity provider's issuer URL (e.g. https://login.example.com/realms/main), or leave the mode unset to run Gatehouse's own authorization server.",
+      );
+    }
+    if (!parsed.publicUrl && !parsed.trustProxy) {
+      throw new ConfigError(
+        'Invalid Gatehouse config:\n  - publicUrl (PUBLIC_URL) is required: set it to the URL clients use to reach this server ' +
+          '(e.g. https://mcp.example.com), or set trustProxy (GATEHOUSE_TRUST_PROXY=true) when a proxy you trust sets X-Forwarded-Host/Proto.',
+      );
+    }
+    return { ...parsed, mode, issuer: parsed.issuer };
+  }
+  // Authority mode: Gatehouse is the issuer, on the public origin with no path (clients find path-less issuers best).
+  if (!parsed.publicUrl) {
     throw new ConfigError(
-      'Invalid Gatehouse config:\n  - publicUrl (PUBLIC_URL) is required: set it to the URL clients use to reach this server ' +
-        '(e.g. https://mcp.example.com), or set trustProxy (GATEHOUSE_TRUST_PROXY=true) when a proxy you trust sets X-Forwarded-Host/Proto.',
+      'Invalid Gatehouse config:\n  - publicUrl (PUBLIC_URL) is required when Gatehouse is the authorization server: its origin becomes the ' +
+        'issuer in every token (e.g. PUBLIC_URL=https://mcp.example.com). Or set OAUTH_ISSUER_URL to use an existing identity provider.',
     );
   }
+  if (parsed.issuer && parsed.issuer.replace(/\/$/, '') !== new URL(parsed.publicUrl).origin) {
+    throw new ConfigError(
+      `Invalid Gatehouse config:\n  - issuer (OAUTH_ISSUER_URL) "${parsed.issuer}" is set with mode "authority"; Gatehouse's issuer is the origin of ` +
+        'PUBLIC_URL. Unset OAUTH_ISSUER_URL, or use mode resource-server.',
+    );
+  }
+  const config: GatehouseConfig = { ...parsed, mode, issuer: new URL(parsed.publicUrl).origin };
   return config;
 }

@@ -56,8 +56,74 @@ export const introspectionSchema = z.object({
   cacheMaxEntries: z.number().int().min(0).default(10_000),
 });
 
+const clientSchema = z
+  .object({
+    client_id: z.string().min(1),
+    client_secret: z.string().min(1).optional(),
+    client_name: z.string().optional(),
+    redirect_uris: z.array(z.string()).default([]),
+    grant_types: z.array(z.string()).optional(),
+    response_types: z.array(z.string()).optional(),
+    token_endpoint_auth_method: z.string().optional(),
+    application_type: z.enum(['web', 'native']).optional(),
+    scope: z.string().optional(),
+  })
+  .loose();
+
+/** Gatehouse's own authorization server (authority mode: no `issuer` configured). */
+export const authoritySchema = z.object({
+  /** `production` turns on the guard rails: no dev sign-in, a public https URL, DCR by policy. */
+  env: z.enum(['development', 'production']).default('development'),
+  /** Keys, the file store and generated secrets live here; files are 0600. */
+  stateDir: z.string().min(1).default('.gatehouse'),
+  /** Where grants, sessions, codes and tokens are kept. `memory` loses them on restart. */
+  store: z.enum(['file', 'memory', 'redis']).default('file'),
+  redisUrl: z.string().optional(),
+  /** The development sign-in page: any username, no password. Defaults to on outside production. */
+  devLogin: z.boolean().optional(),
+  /** Users with password hashes (`gatehouse users add`); defaults to `<stateDir>/users.json`. */
+  usersFile: z.string().optional(),
+  /** Path prefix of the authorization server's endpoints on this origin. */
+  routePrefix: z.string().regex(/^\/[A-Za-z0-9/_-]*[A-Za-z0-9_-]$/, 'a path such as /oauth').default('/oauth'),
+  accessTokenTtlSec: z.number().int().min(60).max(86_400).default(3600),
+  refreshTokenTtlSec: z.number().int().min(300).default(14 * 86_400),
+  /** A rotated refresh token still works this long, so two concurrent refreshes do not end the session. */
+  refreshGraceSec: z.number().int().min(0).max(600).default(60),
+  /** Signing keys generated on first start; the first signs access tokens. */
+  signingAlgorithms: z.array(z.enum(['RS256', 'ES256', 'EdDSA'])).min(1).default(['RS256', 'ES256', 'EdDSA']),
+  /** Clients known in advance (machine clients with secrets, fixed public clients). */
+  clients: z.array(clientSchema).default([]),
+  registration: z
+    .object({
+      /**
+       * Dynamic client registration: `open` (anyone), `token` (needs
+       * `initialAccessToken`), `allowlist` (redirect hosts must be in
+       * `allowedRedirectHosts`), `off`. Defaults to `open` in development;
+       * in production to `token` or `allowlist` when configured, else `off`.
+       */
+      dcr: z.enum(['open', 'token', 'allowlist', 'off']).optional(),
+      initialAccessToken: z.string().min(16, 'an initial access token of at least 16 characters').optional(),
+      allowedRedirectHosts: z.array(z.string().min(1)).default([]),
+    })
+    .prefault({}),
+  cimd: z
+    .object({
+      /** Accept `client_id`s that are HTTPS URLs of Client ID Metadata Documents. */
+      enabled: z.boolean().default(true),
+      /** Fetch documents from private, loopback and link-local addresses; defaults to on only in development. */
+      allowPrivateAddresses: z.boolean().optional(),
+      maxBytes: z.number().int().min(512).max(1_048_576).default(5120),
+      timeoutMs: z.number().int().min(100).max(30_000).default(5000),
+    })
+    .prefault({}),
+});
+
 export const configSchema = z.object({
-  mode: z.literal('resource-server').default('resource-server'),
+  /**
+   * `resource-server`: tokens come from `issuer`. `authority`: Gatehouse
+   * issues them itself. Defaults to `resource-server` when `issuer` is set.
+   */
+  mode: z.enum(['resource-server', 'authority']).optional(),
   /** Where clients reach this server, e.g. `https://mcp.example.com`. No trailing slash needed. */
   publicUrl: url('publicUrl (PUBLIC_URL)').optional(),
   /** The protected MCP endpoint's path. */
@@ -67,8 +133,8 @@ export const configSchema = z.object({
     .default('/mcp'),
   /** Derive the public origin from `X-Forwarded-*`/`Host` when `publicUrl` is unset. Only behind a proxy you trust. */
   trustProxy: z.boolean().default(false),
-  /** The authorization server whose tokens are accepted (`OAUTH_ISSUER_URL`). */
-  issuer: url('issuer (OAUTH_ISSUER_URL)'),
+  /** The authorization server whose tokens are accepted (`OAUTH_ISSUER_URL`); unset means authority mode. */
+  issuer: url('issuer (OAUTH_ISSUER_URL)').optional(),
   /** Accepted `aud` values; defaults to the resource URI. */
   audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
   scopes: z
@@ -105,6 +171,7 @@ export const configSchema = z.object({
       customSchemes: z.array(z.string().regex(/^[a-z][a-z0-9+.-]*$/, 'a URI scheme, lower case, without ":"')).default(['cursor', 'vscode', 'vscode-insiders', 'windsurf', 'zed']),
     })
     .prefault({}),
+  authority: authoritySchema.prefault({}),
   /** Human-readable name in protected-resource metadata. */
   resourceName: z.string().min(1).default('MCP server'),
   /** Link to human-readable docs in protected-resource metadata. */
@@ -113,7 +180,15 @@ export const configSchema = z.object({
 
 /** What you write: every field with a default is optional. */
 export type GatehouseConfigInput = z.input<typeof configSchema>;
-/** What Gatehouse uses: every default filled in. */
-export type GatehouseConfig = z.output<typeof configSchema>;
+/**
+ * What Gatehouse uses: every default filled in, the mode decided and the
+ * issuer known (in authority mode, the public origin).
+ */
+export type GatehouseConfig = Omit<z.output<typeof configSchema>, 'mode' | 'issuer'> & {
+  mode: 'resource-server' | 'authority';
+  issuer: string;
+};
+/** The authority's settings with defaults filled in. */
+export type AuthorityConfig = z.output<typeof authoritySchema>;
 /** One layer of config (a file, env vars, flags): any setting may be absent until layers are merged. */
 export type ConfigLayer = Partial<GatehouseConfigInput>;
