@@ -1,0 +1,188 @@
+/**
+ * Requests per second through the same tiny JSON handler with no auth, with
+ * the gate on a repeated token, and with the gate on a fresh token per
+ * request. The servers run in a child process (bench/server.ts); autocannon
+ * drives them from this one. Configurations alternate round by round, so
+ * drift on a shared machine hits all of them alike; medians are reported.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import autocannon from 'autocannon';
+import type { ServerCommand, ServerReady, ServerReply } from './server.js';
+import { median } from './stats.js';
+import type { BenchTokens } from './tokens.js';
+
+/** How the load is applied. */
+export interface HttpBenchOptions {
+  connections: number;
+  /** Seconds per measured run. */
+  durationSec: number;
+  rounds: number;
+  /** Seconds of unmeasured load per configuration before the first round. */
+  warmupSec: number;
+}
+
+export type HttpConfigName = 'no auth' | 'gate, repeated token' | 'gate, fresh token each request';
+
+/** The medians of one configuration over every round. */
+export interface HttpBenchRow {
+  name: HttpConfigName;
+  requestsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Every round's requests per second, in the order run. */
+  rounds: number[];
+  /** Responses that were not 2xx, or connection errors: any is a broken benchmark. */
+  failures: number;
+  /** The gate's verification-cache counters over the measured rounds (gated configurations only). */
+  cache?: { hits: number; misses: number };
+}
+
+/** A JSON-RPC `tools/call`, as an MCP client sends it. */
+const BODY = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'whoami', arguments: {} } });
+const BASE_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+
+interface Child {
+  ready: ServerReady;
+  ask(type: ServerCommand['type']): Promise<ServerReply>;
+}
+
+function startServers(issuer: string): Promise<Child & { process: ChildProcess }> {
+  const child = fork(new URL('./server.ts', import.meta.url), [], {
+    env: { ...process.env, BENCH_ISSUER: issuer },
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let nextId = 1;
+  const pending = new Map<number, (reply: ServerReply) => void>();
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`bench server exited with code ${code} before it was ready`)));
+    child.on('message', function onMessage(message: ServerReady | ServerReply) {
+      if ('type' in message) {
+        resolve({
+          process: child,
+          ready: message,
+          ask(type) {
+            const id = nextId++;
+            return new Promise((answer) => {
+              pending.set(id, answer);
+              child.send({ id, type } satisfies ServerCommand);
+            });
+          },
+        });
+        return;
+      }
+      pending.get(message.id)?.(message);
+      pending.delete(message.id);
+    });
+  });
+}
+
+/** One measured run: autocannon's figures plus latencies at sub-millisecond resolution. */
+interface RunResult {
+  requestsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  failures: number;
+}
+
+/** autocannon's own histogram keeps whole milliseconds; loopback latencies need finer. */
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+function load(url: string, options: HttpBenchOptions, durationSec: number, token: () => string): Promise<RunResult> {
+  const latencies: number[] = [];
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: `${url}/mcp`,
+        connections: options.connections,
+        duration: durationSec,
+        method: 'POST',
+        body: BODY,
+        headers: BASE_HEADERS,
+        requests: [
+          {
+            method: 'POST',
+            body: BODY,
+            setupRequest: (request) => ({ ...request, headers: { ...BASE_HEADERS, authorization: `Bearer ${token()}` } }),
+          },
+        ],
+      },
+      function finished(err: unknown, result: autocannon.Result) {
+        if (err) return reject(err instanceof Error ? err : new Error(String(err)));
+        const sorted = Float64Array.from(latencies).sort();
+        resolve({
+          requestsPerSec: result.requests.average,
+          p50Ms: percentile(sorted, 50),
+          p99Ms: percentile(sorted, 99),
+          failures: result.non2xx + result.errors,
+        });
+      },
+    );
+    instance.on('response', function record(_client, statusCode, _bytes, responseTime) {
+      if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+    });
+  });
+}
+
+/**
+ * Runs the HTTP benchmark and closes its servers, whatever happens.
+ *
+ * @example
+ * ```ts
+ * const rows = await runHttpBench(tokens, { connections: 10, durationSec: 3, rounds: 5, warmupSec: 1 });
+ * ```
+ */
+export async function runHttpBench(tokens: BenchTokens, options: HttpBenchOptions): Promise<HttpBenchRow[]> {
+  const child = await startServers(tokens.issuer.issuer);
+  const exited = new Promise<void>((resolve) => child.process.once('exit', () => resolve()));
+  try {
+    let cursor = 0;
+    const fresh = () => tokens.fresh[cursor++ % tokens.fresh.length]!;
+    const repeated = () => tokens.repeated;
+    const configs: { name: HttpConfigName; url: string; token: () => string }[] = [
+      { name: 'no auth', url: child.ready.plainUrl, token: repeated },
+      { name: 'gate, repeated token', url: child.ready.gatedUrl, token: repeated },
+      { name: 'gate, fresh token each request', url: child.ready.gatedUrl, token: fresh },
+    ];
+    const results = new Map<HttpConfigName, RunResult[]>(configs.map((c) => [c.name, []]));
+    const cache = new Map<HttpConfigName, { hits: number; misses: number }>();
+
+    for (const config of configs) await load(config.url, options, options.warmupSec, config.token);
+
+    for (let round = 0; round < options.rounds; round++) {
+      // Rotate the order each round so no configuration always runs first, or last.
+      const order = configs.map((_, i) => configs[(i + round) % configs.length]!);
+      for (const config of order) {
+        // Fresh tokens must be cache misses: forget what earlier runs verified.
+        const before = await child.ask(config.name === 'gate, fresh token each request' ? 'clear' : 'stats');
+        results.get(config.name)!.push(await load(config.url, options, options.durationSec, config.token));
+        const after = await child.ask('stats');
+        if (config.name !== 'no auth') {
+          const total = cache.get(config.name) ?? { hits: 0, misses: 0 };
+          cache.set(config.name, { hits: total.hits + after.hits - before.hits, misses: total.misses + after.misses - before.misses });
+        }
+      }
+    }
+
+    return configs.map(function summarise({ name }): HttpBenchRow {
+      const runs = results.get(name)!;
+      return {
+        name,
+        requestsPerSec: median(runs.map((r) => r.requestsPerSec)),
+        p50Ms: median(runs.map((r) => r.p50Ms)),
+        p99Ms: median(runs.map((r) => r.p99Ms)),
+        rounds: runs.map((r) => r.requestsPerSec),
+        failures: runs.reduce((sum, r) => sum + r.failures, 0),
+        ...(cache.has(name) ? { cache: cache.get(name)! } : {}),
+      };
+    });
+  } finally {
+    if (child.process.connected) await Promise.race([child.ask('close'), exited]);
+    if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill();
+    await exited;
+  }
+}

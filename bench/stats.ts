@@ -1,0 +1,52 @@
+/**
+ * Small numeric and text helpers shared by the benchmarks: medians, and a
+ * plain-text table that lines up in any terminal.
+ */
+
+/**
+ * The median of a list of numbers (the mean of the two middle values for an
+ * even count); `NaN` for an empty list. Medians, not means: on a shared,
+ * noisy machine one bad round should not move the figure.
+ *
+ * @example
+ * ```ts
+ * median([3, 1, 2]); // 2
+ * ```
+ */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * A number with thousands separators and a fixed number of decimals.
+ *
+ * @example
+ * ```ts
+ * formatNumber(12345.678, 1); // '12,345.7'
+ * ```
+ */
+export function formatNumber(value: number, decimals = 0): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  return value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+}
+
+/**
+ * Lays rows out as a text table: the first column left-aligned, the others
+ * right-aligned, two spaces between columns.
+ *
+ * @example
+ * ```ts
+ * console.log(table(['config', 'req/s'], [['no auth', '14,000']]));
+ * ```
+ */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, column) => Math.max(...all.map((row) => (row[column] ?? '').length)));
+  const line = (row: readonly string[]) =>
+    row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ').trimEnd();
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+  return [line(header), rule, ...rows.map(line)].join('\n');
+}
