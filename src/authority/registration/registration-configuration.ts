@@ -79,7 +79,8 @@ function assertRulesWired(provider: Provider): void {
       token_endpoint_auth_method: 'none',
     }).applicationType;
   } catch (error) {
-    throw notWired(error instanceof Error ? error.message : String(error));
+    const description = (error as { error_description?: unknown }).error_description;
+    throw notWired(typeof description === 'string' ? description : error instanceof Error ? error.message : String(error));
   }
   if (applicationType !== 'native') throw notWired(`a loopback client without application_type came out "${applicationType}"`);
 }
