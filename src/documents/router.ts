@@ -57,7 +57,11 @@ function doorTable(config: GatehouseConfig): Map<string, Door> {
   return table;
 }
 
+/** In authority mode the authorization server answers its own metadata at the origin root. */
+const AUTHORITY_DOCUMENTS = new Set([AS_WELL_KNOWN, OIDC_WELL_KNOWN]);
+
 function doorFor(path: string, config: GatehouseConfig): Door | null {
+  if (config.mode === 'authority' && AUTHORITY_DOCUMENTS.has(path)) return null;
   const door = doorTable(config).get(path);
   if (door) return door;
   if (!path.includes('/.well-known/')) return null;

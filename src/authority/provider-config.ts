@@ -1,0 +1,139 @@
+import type { AdapterConstructor, AdapterFactory, AsymmetricSigningAlgorithm, Configuration, FindAccount, JWKS } from 'oidc-provider';
+import type { GatehouseConfig } from '../config/schema.js';
+import { mergeConfigurations } from './merge-configuration.js';
+import { refreshGraceAdapter, refreshTokenPolicy } from './refresh-tokens.js';
+import { renderError } from './render-error.js';
+import { resourceIndicatorsFeature } from './resource-indicators.js';
+
+/** What the other parts of the authority hand to the provider configuration. */
+export interface ProviderParts {
+  /** The private signing keys; the first key of `signingAlgorithms[0]` signs access tokens. */
+  jwks: JWKS;
+  /** Secrets that sign cookies: the first signs, every one verifies (rotation). */
+  cookieKeys: string[];
+  /** The store: an oidc-provider adapter class or factory. */
+  adapter: AdapterFactory | AdapterConstructor;
+  findAccount: FindAccount;
+  /** Partial configurations (registration, interactions...), merged in order over the defaults. */
+  fragments?: (Configuration | undefined)[];
+}
+
+/** Every endpoint of the authorization server, under the route prefix so none collides with the application. */
+export function authorityRoutes(prefix: string): NonNullable<Configuration['routes']> {
+  return {
+    authorization: `${prefix}/authorize`,
+    token: `${prefix}/token`,
+    registration: `${prefix}/register`,
+    revocation: `${prefix}/revoke`,
+    introspection: `${prefix}/introspect`,
+    jwks: `${prefix}/jwks`,
+    userinfo: `${prefix}/userinfo`,
+    end_session: `${prefix}/logout`,
+    pushed_authorization_request: `${prefix}/par`,
+    code_verification: `${prefix}/device`,
+    device_authorization: `${prefix}/device/auth`,
+    backchannel_authentication: `${prefix}/backchannel`,
+    challenge: `${prefix}/challenge`,
+    credential: `${prefix}/credential`,
+  };
+}
+
+const DAY = 86_400;
+
+/** Lifetimes: access tokens short, refresh tokens per config, the consent record outliving both. */
+function lifetimes(config: GatehouseConfig): NonNullable<Configuration['ttl']> {
+  const { accessTokenTtlSec, refreshTokenTtlSec } = config.authority;
+  return {
+    AccessToken: accessTokenTtlSec,
+    ClientCredentials: accessTokenTtlSec,
+    IdToken: accessTokenTtlSec,
+    AuthorizationCode: 60,
+    RefreshToken: refreshTokenTtlSec,
+    // Every refresh token points at its grant; the grant must not expire under a still-valid token.
+    Grant: Math.max(refreshTokenTtlSec * 2, 365 * DAY),
+    Session: DAY,
+    Interaction: 30 * 60,
+  };
+}
+
+/**
+ * Browsers (MCP Inspector) call the token and revocation endpoints
+ * cross-origin. Public clients hold no secret CORS could protect, so any
+ * origin may call for them; confidential clients only from their own
+ * redirect origins, as oidc-provider's default does.
+ */
+const clientBasedCORS: NonNullable<Configuration['clientBasedCORS']> = function clientBasedCORS(_ctx, origin, client) {
+  if (origin === 'null') return false;
+  if (client.clientAuthMethod === 'none') return true;
+  return client.redirectUris?.some((uri) => URL.parse(uri)?.origin === origin) ?? false;
+};
+
+/**
+ * Builds the oidc-provider configuration of the authority: authorization code
+ * with PKCE (S256 only), refresh tokens with rotation and a grace window,
+ * revocation, client credentials, RFC 8707 JWT access tokens for the MCP
+ * resource, every route under `authority.routePrefix`. The `fragments` of the
+ * other parts (registration, interactions) are merged over the defaults;
+ * the security-relevant settings are applied last, so no fragment can loosen them.
+ *
+ * @example
+ * ```ts
+ * const configuration = buildProviderConfiguration(config, {
+ *   jwks, cookieKeys: [secret], adapter: createStore(config.authority), findAccount,
+ *   fragments: [registrationConfiguration(config), interactionsConfiguration(config)],
+ * });
+ * const provider = new Provider(config.issuer, configuration);
+ * ```
+ */
+export function buildProviderConfiguration(config: GatehouseConfig, parts: ProviderParts): Configuration {
+  const algorithms = config.authority.signingAlgorithms as AsymmetricSigningAlgorithm[];
+  const signingAlg = algorithms[0]!;
+  const defaults: Configuration = {
+    scopes: ['openid'],
+    claims: { openid: ['sub'] },
+    clientDefaults: { id_token_signed_response_alg: signingAlg },
+    conformIdTokenClaims: true,
+    ttl: lifetimes(config),
+    clientBasedCORS,
+    renderError,
+    cookies: {
+      names: { session: 'gatehouse.session', interaction: 'gatehouse.interaction', resume: 'gatehouse.resume' },
+      long: { httpOnly: true, sameSite: 'lax' },
+      short: { httpOnly: true, sameSite: 'lax' },
+    },
+    enabledJWA: {
+      idTokenSigningAlgValues: algorithms,
+      userinfoSigningAlgValues: algorithms,
+      authorizationSigningAlgValues: algorithms,
+      introspectionSigningAlgValues: algorithms,
+    },
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      clientCredentials: { enabled: true },
+      registration: { enabled: false },
+      // The gate verifies JWTs in-process; introspection would only add an endpoint to defend.
+      introspection: { enabled: false },
+      // Its default pages load remote fonts; MCP clients never use it.
+      rpInitiatedLogout: { enabled: false },
+      pushedAuthorizationRequests: { enabled: false },
+      userinfo: { enabled: false },
+    },
+  };
+  const enforced: Configuration = {
+    jwks: parts.jwks,
+    cookies: { keys: parts.cookieKeys },
+    adapter: refreshGraceAdapter(parts.adapter, config.authority.refreshGraceSec),
+    findAccount: parts.findAccount,
+    routes: authorityRoutes(config.authority.routePrefix),
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    ...refreshTokenPolicy(),
+    features: {
+      resourceIndicators: resourceIndicatorsFeature(config, signingAlg),
+      // DPoP-bound tokens carry `cnf`, which the gate refuses: it checks bearer tokens only.
+      dPoP: { enabled: false },
+    },
+  };
+  return mergeConfigurations(defaults, ...(parts.fragments ?? []), enforced);
+}

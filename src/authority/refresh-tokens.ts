@@ -1,0 +1,105 @@
+import type { Adapter, AdapterFactory, AdapterPayload, Configuration } from 'oidc-provider';
+
+/**
+ * Refresh tokens for MCP clients: issued to every client that registered the
+ * `refresh_token` grant (MCP clients are told not to ask for
+ * `offline_access`), rotated on every use, and given a short grace window.
+ *
+ * Why a grace window, and how. oidc-provider rotates by marking the old token
+ * `consumed` (the adapter stores the time, in epoch seconds) and issuing a
+ * new one; a consumed token presented again is treated as stolen: the token
+ * is destroyed and the whole grant revoked. Clients that refresh twice at
+ * once (two tabs, a retry after a lost response) then lose the session.
+ *
+ * The window is implemented in the store, not by patching the grant handler:
+ * the `RefreshToken` adapter is wrapped so that, for `refreshGraceSec` after
+ * its first use, a consumed token reads back as unconsumed. The grant handler
+ * then simply rotates it again: the late request gets fresh tokens of its
+ * own (a sibling refresh token), and nothing is revoked. The wrapper never
+ * moves the consumption time, so replaying the old token keeps working only
+ * until the window closes, after which oidc-provider's reuse detection
+ * applies unchanged (the token is refused and the grant revoked). Alternatives
+ * rejected: not consuming until the window passes needs a timer or a sweep;
+ * answering the late request with the sibling's own token would hand a thief
+ * the live token.
+ */
+
+/** The refresh-token settings of the provider configuration. */
+export function refreshTokenPolicy(): Pick<Configuration, 'issueRefreshToken' | 'rotateRefreshToken' | 'expiresWithSession'> {
+  return {
+    issueRefreshToken: function whenTheClientMayRefresh(_ctx, client) {
+      return client.grantTypeAllowed('refresh_token');
+    },
+    // OAuth 2.1 §4.3.1: public clients' refresh tokens are rotated; confidential ones gain nothing from keeping theirs.
+    rotateRefreshToken: true,
+    // A sign-in session cookie ending (browser closed, logout) must not end an MCP client's access.
+    expiresWithSession: function neverWithTheBrowserSession() {
+      return false;
+    },
+  };
+}
+
+function nowSec(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/**
+ * Wraps one adapter so consumed refresh tokens stay usable for `graceSec`
+ * after their first use (see the module comment).
+ *
+ * @example
+ * ```ts
+ * const refreshTokens = withRefreshGrace(new MemoryAdapter('RefreshToken'), 60);
+ * ```
+ */
+export function withRefreshGrace(inner: Adapter, graceSec: number, now: () => number = nowSec): Adapter {
+  function withinGrace(payload: AdapterPayload): boolean {
+    // Stores record consumption as epoch seconds (oidc-provider's own adapters do); anything else gets no grace.
+    return typeof payload.consumed === 'number' && now() - payload.consumed < graceSec;
+  }
+  return {
+    upsert: (id, payload, expiresIn) => inner.upsert(id, payload, expiresIn),
+    async find(id) {
+      const payload = await inner.find(id);
+      if (!payload || !withinGrace(payload)) return payload;
+      const { consumed: _consumed, ...unconsumed } = payload;
+      return unconsumed;
+    },
+    findByUid: (uid) => inner.findByUid(uid),
+    findByUserCode: (userCode) => inner.findByUserCode(userCode),
+    async consume(id) {
+      // Keep the first consumption time, or every reuse would stretch the window.
+      const payload = await inner.find(id);
+      if (payload?.consumed) return;
+      await inner.consume(id);
+    },
+    destroy: (id) => inner.destroy(id),
+    revokeByGrantId: (grantId) => inner.revokeByGrantId(grantId),
+  };
+}
+
+/**
+ * Applies {@link withRefreshGrace} to the `RefreshToken` model of an adapter
+ * factory (a class or a function of the model name); other models are untouched.
+ *
+ * @example
+ * ```ts
+ * const adapter = refreshGraceAdapter(createStore(config.authority), config.authority.refreshGraceSec);
+ * new Provider(issuer, { adapter });
+ * ```
+ */
+export function refreshGraceAdapter(
+  factory: AdapterFactory | (new (name: string) => Adapter),
+  graceSec: number,
+): AdapterFactory {
+  function build(name: string): Adapter {
+    // oidc-provider's own rule: anything with a prototype is constructed, arrow functions are called.
+    if (typeof factory.prototype === 'object' && factory.prototype !== null) return new (factory as new (name: string) => Adapter)(name);
+    return (factory as AdapterFactory)(name);
+  }
+  return function adapterFor(name: string): Adapter {
+    const adapter = build(name);
+    return name === 'RefreshToken' && graceSec > 0 ? withRefreshGrace(adapter, graceSec) : adapter;
+  };
+}
+
