@@ -1,0 +1,81 @@
+/**
+ * The storage behind the authority: oidc-provider's `Adapter`, one instance
+ * per model (Session, Grant, AccessToken, RefreshToken, AuthorizationCode,
+ * Client, Interaction...). Memory and file stores implement it; a Redis
+ * store would too.
+ */
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+
+export type { Adapter, AdapterPayload };
+
+/**
+ * Makes the adapter of one model; pass it as oidc-provider's `adapter`.
+ * Adapters of one factory share one storage.
+ *
+ * @example
+ * ```ts
+ * const store = createStore(config.authority);
+ * new Provider(issuer, { adapter: store });
+ * // on shutdown
+ * await store.close();
+ * ```
+ */
+export interface StoreFactory {
+  (modelName: string): Adapter;
+  /** Which store this is. */
+  readonly kind: 'memory' | 'file';
+  /** Removes expired records and dangling index entries now; resolves to how many files or entries went. */
+  sweep(): Promise<number>;
+  /** Waits for background work (a sweep) to finish; the store must not be used afterwards. */
+  close(): Promise<void>;
+}
+
+/** Options every store takes. */
+export interface StoreOptions {
+  /** The clock, in milliseconds; for tests. */
+  now?: () => number;
+  /** How often, at most, a write starts a background sweep of expired records. Default 15 minutes. */
+  sweepIntervalMs?: number;
+  /** Where warnings go (an unreadable record...). Default `console.warn`. */
+  warn?: (message: string) => void;
+}
+
+/**
+ * The models whose records belong to a grant and go when it is revoked, as
+ * in oidc-provider's own memory adapter.
+ */
+export const GRANT_MEMBER_MODELS: ReadonlySet<string> = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'PreAuthorizedCode',
+]);
+
+export const DEFAULT_SWEEP_INTERVAL_MS = 15 * 60_000;
+
+/**
+ * When a record stored now with `expiresIn` seconds to live expires, in
+ * milliseconds; `undefined` for records that never expire (clients).
+ *
+ * @example
+ * ```ts
+ * expiresAtFor(60, Date.now()); // a minute from now
+ * ```
+ */
+export function expiresAtFor(expiresIn: number | undefined, now: number): number | undefined {
+  return typeof expiresIn === 'number' && Number.isFinite(expiresIn) ? now + expiresIn * 1000 : undefined;
+}
+
+/**
+ * `consumed` as oidc-provider's memory adapter sets it: seconds since the epoch.
+ *
+ * @example
+ * ```ts
+ * payload.consumed = epochSeconds(Date.now());
+ * ```
+ */
+export function epochSeconds(ms: number): number {
+  return Math.floor(ms / 1000);
+}
