@@ -6,7 +6,7 @@
  * page made of plain forms with a text field and a password field.
  */
 import { CookieJar } from './cookie-jar.js';
-import { parseForms, type HtmlForm } from './html-form.js';
+import { parseForms, type HtmlForm, type SubmitButton } from './html-form.js';
 
 export interface HeadlessLoginOptions {
   /** The login name typed into the username field. Default `alice`. */
@@ -19,7 +19,11 @@ export interface HeadlessLoginOptions {
   cookies?: CookieJar;
   /** Extra form values by field name, e.g. a second factor. */
   fields?: Record<string, string>;
-  /** Refuse consent instead of granting it (picks the deny/cancel button). */
+  /**
+   * Refuse consent instead of granting it (picks the deny/cancel button).
+   * Sign-in forms (those with a password field) are still filled in and
+   * submitted, so the refusal happens on the consent page.
+   */
   deny?: boolean;
   /** Give up after this many requests. Default 20. */
   maxHops?: number;
@@ -85,8 +89,8 @@ export async function headlessLogin(authorizationUrl: URL | string, options: Hea
     }
     const form = pickForm(parseForms(body));
     if (!form) throw new HeadlessLoginError(`${request.url.pathname} has no form to submit`, 200, body.slice(0, 2000));
-    const values = fillForm(form, options);
-    const action = new URL(form.action || request.url.href, request.url);
+    const { values, button } = fillForm(form, options);
+    const action = new URL(button?.formAction || form.action || request.url.href, request.url);
     if (form.method === 'GET') {
       for (const [k, v] of values) action.searchParams.append(k, v);
       request = { url: action, method: 'GET' };
@@ -121,8 +125,10 @@ function pickForm(forms: HtmlForm[]): HtmlForm | undefined {
 const USERNAME_FIELD = /^(login|username|user|email|identifier|name)$/i;
 const REFUSAL = /deny|cancel|reject|abort|decline|refuse/i;
 
-function fillForm(form: HtmlForm, options: HeadlessLoginOptions): URLSearchParams {
+function fillForm(form: HtmlForm, options: HeadlessLoginOptions): { values: URLSearchParams; button?: SubmitButton } {
   const values = new URLSearchParams();
+  const signIn = form.fields.some((field) => field.type === 'password');
+  const deny = Boolean(options.deny) && !signIn;
   for (const field of form.fields) {
     let value = field.value;
     if (options.fields?.[field.name] !== undefined) value = options.fields[field.name] ?? '';
@@ -130,9 +136,9 @@ function fillForm(form: HtmlForm, options: HeadlessLoginOptions): URLSearchParam
     else if ((field.type === 'text' || field.type === 'email') && USERNAME_FIELD.test(field.name)) value = options.login ?? 'alice';
     values.append(field.name, value);
   }
-  const wanted = form.buttons.find((b) => REFUSAL.test(`${b.name ?? ''} ${b.value ?? ''} ${b.label}`) === Boolean(options.deny));
-  const button = wanted ?? (options.deny ? undefined : form.buttons[0]);
-  if (options.deny && !button) throw new HeadlessLoginError('This page has no button to refuse with');
+  const wanted = form.buttons.find((b) => REFUSAL.test(`${b.name ?? ''} ${b.value ?? ''} ${b.label}`) === deny);
+  const button = wanted ?? (deny ? undefined : form.buttons[0]);
+  if (deny && !button) throw new HeadlessLoginError('This page has no button to refuse with');
   if (button?.name) values.append(button.name, button.value ?? '');
-  return values;
+  return { values, button };
 }

@@ -14,6 +14,8 @@ export interface SubmitButton {
   name?: string;
   value?: string;
   label: string;
+  /** The button's own `formaction`, which replaces the form's action when it is pressed. */
+  formAction?: string;
 }
 
 export interface HtmlForm {
@@ -43,7 +45,7 @@ export function parseForms(html: string): HtmlForm[] {
       const a = parseAttributes(input[1] ?? '');
       const type = (a.type ?? 'text').toLowerCase();
       if (type === 'submit' || type === 'image') {
-        buttons.push({ name: a.name, value: a.value, label: a.value ?? '' });
+        buttons.push({ name: a.name, value: a.value, label: a.value ?? '', formAction: a.formaction });
       } else if (a.name !== undefined) {
         if ((type === 'checkbox' || type === 'radio') && !('checked' in a)) continue;
         fields.push({ name: a.name, type, value: a.value ?? '' });
@@ -52,7 +54,7 @@ export function parseForms(html: string): HtmlForm[] {
     for (const button of body.matchAll(/<button\b([^>]*)>([\s\S]*?)<\/button>/gi)) {
       const a = parseAttributes(button[1] ?? '');
       if ((a.type ?? 'submit').toLowerCase() !== 'submit') continue;
-      buttons.push({ name: a.name, value: a.value, label: stripTags(button[2] ?? '') });
+      buttons.push({ name: a.name, value: a.value, label: stripTags(button[2] ?? ''), formAction: a.formaction });
     }
     forms.push({
       action: attributes.action ?? '',

@@ -1,0 +1,140 @@
+import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
+import type { AuthorityConfig } from '../../config/schema.js';
+import { ConfigError } from '../../errors.js';
+import { checkUsername } from './username.js';
+import { isPasswordHash } from './password-hash.js';
+
+/**
+ * The users file of the authority's local accounts:
+ * `{ "users": [{ "username", "passwordHash", "name"?, "email"? }] }`,
+ * written 0600 by `gatehouse users`, read again whenever it changes.
+ */
+
+export interface LocalUser {
+  username: string;
+  /** A bcrypt hash (`$2b$...`). */
+  passwordHash: string;
+  name?: string;
+  email?: string;
+}
+
+const userSchema = z.object({
+  username: z.string().check((ctx) => {
+    const check = checkUsername(ctx.value);
+    if (!check.ok) ctx.issues.push({ code: 'custom', input: ctx.value, message: check.reason });
+    else if (check.username !== ctx.value) ctx.issues.push({ code: 'custom', input: ctx.value, message: 'a username is stored trimmed and NFC-normalised' });
+  }),
+  passwordHash: z.string().refine(isPasswordHash, 'passwordHash must be a bcrypt hash ($2b$...); make one with `gatehouse users add`'),
+  name: z.string().max(200).optional(),
+  email: z.string().max(320).optional(),
+});
+
+const fileSchema = z.object({ users: z.array(userSchema) });
+
+/**
+ * Where the users file is: `usersFile`, or `users.json` in the state
+ * directory, resolved against the working directory.
+ *
+ * @example
+ * ```ts
+ * usersFilePath({ stateDir: '.gatehouse' }); // '/srv/app/.gatehouse/users.json'
+ * ```
+ */
+export function usersFilePath(authority: Pick<AuthorityConfig, 'stateDir' | 'usersFile'>): string {
+  return resolve(authority.usersFile ?? join(authority.stateDir, 'users.json'));
+}
+
+/**
+ * Reads and validates a users file; a missing file is an empty list.
+ * Throws a `ConfigError` naming the file and the problem otherwise.
+ *
+ * @example
+ * ```ts
+ * const users = await readUsersFile('.gatehouse/users.json');
+ * ```
+ */
+export async function readUsersFile(path: string): Promise<LocalUser[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new ConfigError(`Cannot read the users file ${path}: ${(err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ConfigError(`The users file ${path} is not valid JSON`);
+  }
+  const parsed = fileSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  - ${issue.path.join('.') || '(file)'}: ${issue.message}`);
+    throw new ConfigError(`The users file ${path} is not valid:\n${problems.join('\n')}`);
+  }
+  const seen = new Set<string>();
+  for (const user of parsed.data.users) {
+    if (seen.has(user.username)) throw new ConfigError(`The users file ${path} lists "${user.username}" twice`);
+    seen.add(user.username);
+  }
+  return parsed.data.users;
+}
+
+/**
+ * Writes the users file atomically (temporary file, then rename), readable
+ * by its owner only; creates its directory (0700) when needed.
+ *
+ * @example
+ * ```ts
+ * await writeUsersFile(path, [...users, { username: 'alice', passwordHash }]);
+ * ```
+ */
+export async function writeUsersFile(path: string, users: LocalUser[]): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(temporary, `${JSON.stringify({ users }, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  // writeFile's mode is filtered by the umask; say it again.
+  await chmod(temporary, 0o600);
+  await rename(temporary, path);
+}
+
+/** A users file kept in memory and read again when its size or mtime changes. */
+export interface UsersSource {
+  readonly path: string;
+  /** The current users; stats the file on every call, rereads it only when it changed. */
+  users(): Promise<LocalUser[]>;
+}
+
+/**
+ * Follows a users file: `gatehouse users add` takes effect at the next
+ * sign-in, without a restart.
+ *
+ * @example
+ * ```ts
+ * const source = watchUsersFile('.gatehouse/users.json');
+ * const alice = (await source.users()).find((u) => u.username === 'alice');
+ * ```
+ */
+export function watchUsersFile(path: string): UsersSource {
+  let cached: { stamp: string; users: LocalUser[] } | undefined;
+  return {
+    path,
+    async users() {
+      const stamp = await stampOf(path);
+      if (cached?.stamp !== stamp) cached = { stamp, users: await readUsersFile(path) };
+      return cached.users;
+    },
+  };
+}
+
+async function stampOf(path: string): Promise<string> {
+  try {
+    const info = await stat(path);
+    return `${info.ino}:${info.size}:${info.mtimeMs}`;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+    throw new ConfigError(`Cannot read the users file ${path}: ${(err as Error).message}`);
+  }
+}
