@@ -72,5 +72,5 @@ function resourcePhrase(resources: ConsentView['resources']): SafeHtml {
 
 function scopeList(scopes: ConsentView['scopes']): SafeHtml {
   if (scopes.length === 0) return html`<span class="small">Basic access, no extra permissions.</span>`;
-  return html`<ul>${scopes.map((s) => html`<li>${s.description ? html`${s.description} ` : ''}<code>${s.name}</code></li>`)}</ul>`;
+  return html`<ul>${scopes.map((s) => html`<li>${s.description ? html`${s.description} · ` : ''}<code>${s.name}</code></li>`)}</ul>`;
 }
