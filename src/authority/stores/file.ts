@@ -36,16 +36,19 @@ export function createFileStore(options: FileStoreOptions): StoreFactory {
   const warn = options.warn ?? ((message: string) => console.warn(`gatehouse: warning: ${message}`));
   const layout = new StoreLayout(join(resolve(options.stateDir), 'store'));
   const records = new FileRecords(layout, now);
-  let lastSweep = -Infinity;
+  let lastSweep = now();
   let sweeping: Promise<number> | undefined;
   let closed = false;
 
+  /** A full sweep that starts after any running one, so it sees the store as it is now. */
   function sweep(): Promise<number> {
-    sweeping ??= sweepFileStore(records).finally(() => {
-      sweeping = undefined;
+    const run = (sweeping ?? Promise.resolve(0)).catch(() => 0).then(() => sweepFileStore(records));
+    const tracked: Promise<number> = run.finally(() => {
+      if (sweeping === tracked) sweeping = undefined;
     });
+    sweeping = tracked;
     lastSweep = now();
-    return sweeping;
+    return tracked;
   }
 
   /** Starts a background sweep when one is due; its failure is a warning, never a failed write. */
