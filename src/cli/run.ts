@@ -2,6 +2,7 @@ import { GatehouseError } from '../errors.js';
 import { DEMO_USAGE, runDemo } from './demo.js';
 import { UsageError, type Io } from './io.js';
 import { red } from './style.js';
+import { USERS_USAGE, runUsers } from './users.js';
 import { version } from './version.js';
 
 export const USAGE = `Usage: gatehouse <command> [options]
@@ -10,6 +11,7 @@ OAuth 2.1 for MCP servers.
 
 Commands:
   demo           Run a demo MCP server behind the gate
+  users          Manage the authorization server's local accounts (add, remove, list)
 
 Options:
   -h, --help     Show this help (or a command's: gatehouse demo --help)
@@ -24,6 +26,7 @@ type Command = (argv: string[], env: NodeJS.ProcessEnv, io: Io) => Promise<numbe
 
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
   demo: { run: runDemo, usage: DEMO_USAGE },
+  users: { run: runUsers, usage: USERS_USAGE },
 };
 
 function codeOf(err: unknown): string {

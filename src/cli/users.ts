@@ -1,0 +1,182 @@
+import { parseArgs } from 'node:util';
+import { checkUsername } from '../authority/identity/username.js';
+import { hashPassword, passwordProblem } from '../authority/identity/password-hash.js';
+import { readUsersFile, usersFilePath, writeUsersFile, type LocalUser } from '../authority/identity/users-file.js';
+import { configFromEnv } from '../config/env.js';
+import { loadConfigFile, mergeConfig } from '../config/load-file.js';
+import { UsageError, type Io } from './io.js';
+import { PromptCancelled, terminalPasswordInput, type PasswordInput } from './password-input.js';
+
+export const USERS_USAGE = `Usage: gatehouse users <add|remove|list> [options]
+
+Manages the accounts that sign in to Gatehouse's own authorization server in
+production. Users live in a JSON file with bcrypt password hashes, readable by
+its owner only (0600); a running server sees changes at the next sign-in.
+
+Commands:
+  add <username>     Add a user (asks for the password twice, without echo)
+  remove <username>  Remove a user: they can no longer sign in or refresh tokens
+  list               List the users (never their hashes)
+
+Options:
+  --name <name>      Display name, released with the "profile" scope      (add)
+  --email <address>  Email address, released with the "email" scope       (add)
+  --password-stdin   Read the password from standard input                (add)
+  --replace          Let add change an existing user's password           (add)
+  --file <path>      The users file (env GATEHOUSE_USERS_FILE,
+                     default <state dir>/users.json; state dir: env GATEHOUSE_STATE_DIR, default .gatehouse)
+  --config <file>    JSON config file whose authority.usersFile/stateDir apply (env GATEHOUSE_CONFIG)
+  -h, --help         Show this help
+
+A username is 1-64 printable characters without spaces; it is the "sub" of the
+user's tokens. A password has 8 to 72 bytes.
+
+Examples:
+  gatehouse users add alice --name "Alice Liddell" --email alice@example.com
+  printf '%s' "$ALICE_PASSWORD" | gatehouse users add alice --password-stdin
+  gatehouse users add alice --replace
+  gatehouse users list
+  GATEHOUSE_STATE_DIR=/var/lib/gatehouse gatehouse users remove alice
+`;
+
+interface UsersFlags {
+  name?: string;
+  email?: string;
+  'password-stdin'?: boolean;
+  replace?: boolean;
+  file?: string;
+  config?: string;
+}
+
+async function usersFileFrom(flags: UsersFlags, env: NodeJS.ProcessEnv): Promise<string> {
+  if (flags.file) return usersFilePath({ stateDir: '.gatehouse', usersFile: flags.file });
+  const file = flags.config ?? env.GATEHOUSE_CONFIG;
+  const layers = mergeConfig(file ? await loadConfigFile(file) : {}, configFromEnv(env));
+  return usersFilePath({ stateDir: layers.authority?.stateDir ?? '.gatehouse', usersFile: layers.authority?.usersFile });
+}
+
+function usernameFrom(positionals: string[], command: string): string {
+  if (positionals.length !== 1) throw new UsageError(`${command} needs exactly one username`);
+  const check = checkUsername(positionals[0]!);
+  if (!check.ok) throw new UsageError(`"${positionals[0]}": ${check.reason}`);
+  return check.username;
+}
+
+function profileFrom(flags: UsersFlags): Pick<LocalUser, 'name' | 'email'> {
+  const name = flags.name?.trim();
+  const email = flags.email?.trim();
+  if (name !== undefined && (name === '' || name.length > 200 || /\p{Cc}/u.test(name))) throw new UsageError('--name is 1-200 printable characters');
+  if (email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(email)) throw new UsageError(`--email "${email}" is not an email address`);
+  return { ...(name ? { name } : {}), ...(email ? { email } : {}) };
+}
+
+async function newPassword(username: string, flags: UsersFlags, input: PasswordInput): Promise<string> {
+  let password: string;
+  if (flags['password-stdin']) {
+    // One trailing newline is what `echo` adds, not part of the password.
+    password = (await input.readAll()).replace(/\r?\n$/, '');
+  } else if (input.askHidden) {
+    password = await input.askHidden(`Password for ${username}: `);
+    const problem = passwordProblem(password);
+    if (problem) throw new UsageError(`the password is not usable: ${problem}`);
+    if ((await input.askHidden('Repeat it: ')) !== password) throw new UsageError('the two passwords differ; nothing was changed');
+  } else {
+    throw new UsageError('there is no terminal to ask for the password: pipe it in with --password-stdin');
+  }
+  const problem = passwordProblem(password);
+  if (problem) throw new UsageError(`the password is not usable: ${problem}`);
+  return password;
+}
+
+async function addUser(path: string, username: string, flags: UsersFlags, input: PasswordInput, io: Io): Promise<number> {
+  const users = await readUsersFile(path);
+  const existing = users.find((u) => u.username === username);
+  if (existing && !flags.replace) {
+    throw new UsageError(`"${username}" already exists in ${path}; to change the password: gatehouse users add ${username} --replace`);
+  }
+  const profile = profileFrom(flags);
+  const passwordHash = await hashPassword(await newPassword(username, flags, input));
+  const user: LocalUser = { ...existing, ...profile, username, passwordHash };
+  await writeUsersFile(path, existing ? users.map((u) => (u === existing ? user : u)) : [...users, user]);
+  io.out(`${existing ? 'Updated' : 'Added'} ${username} in ${path}`);
+  return 0;
+}
+
+async function removeUser(path: string, username: string, io: Io): Promise<number> {
+  const users = await readUsersFile(path);
+  const kept = users.filter((u) => u.username !== username);
+  if (kept.length === users.length) {
+    io.err(`gatehouse users: no user "${username}" in ${path}`);
+    return 1;
+  }
+  await writeUsersFile(path, kept);
+  io.out(`Removed ${username} from ${path}`);
+  return 0;
+}
+
+async function listUsers(path: string, io: Io): Promise<number> {
+  const users = await readUsersFile(path);
+  if (users.length === 0) {
+    io.out(`No users in ${path}. Add one with: gatehouse users add <username>`);
+    return 0;
+  }
+  const width = Math.max(...users.map((u) => u.username.length));
+  const lines = users.map((u) => {
+    const about = [u.name, u.email ? `<${u.email}>` : undefined].filter(Boolean).join(' ');
+    return about ? `${u.username.padEnd(width)}  ${about}` : u.username;
+  });
+  io.out(`${users.length} user${users.length === 1 ? '' : 's'} in ${path}:\n${lines.join('\n')}`);
+  return 0;
+}
+
+/**
+ * `gatehouse users`: adds, removes and lists the authority's local accounts.
+ * Resolves to the exit code (0 done, 1 failed, 2 bad usage via UsageError).
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runUsers(['add', 'alice', '--password-stdin'], process.env, io);
+ * ```
+ */
+export async function runUsers(argv: string[], env: NodeJS.ProcessEnv, io: Io, input: PasswordInput = terminalPasswordInput()): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      email: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+      replace: { type: 'boolean' },
+      file: { type: 'string' },
+      config: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help) {
+    io.out(USERS_USAGE);
+    return 0;
+  }
+  const path = await usersFileFrom(values, env);
+  switch (command) {
+    case 'add':
+      try {
+        return await addUser(path, usernameFrom(rest, 'add'), values, input, io);
+      } catch (err) {
+        if (!(err instanceof PromptCancelled)) throw err;
+        io.err('gatehouse users: cancelled; nothing was changed');
+        return 130;
+      }
+    case 'remove':
+      return removeUser(path, usernameFrom(rest, 'remove'), io);
+    case 'list':
+      if (rest.length > 0) throw new UsageError('list takes no arguments');
+      return listUsers(path, io);
+    case undefined:
+      throw new UsageError('which command: add, remove or list?');
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
