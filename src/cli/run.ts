@@ -1,6 +1,7 @@
 import { GatehouseError } from '../errors.js';
 import { DEMO_USAGE, runDemo } from './demo.js';
 import { UsageError, type Io } from './io.js';
+import { KEYS_USAGE, runKeys } from './keys.js';
 import { red } from './style.js';
 import { USERS_USAGE, runUsers } from './users.js';
 import { version } from './version.js';
@@ -12,6 +13,7 @@ OAuth 2.1 for MCP servers.
 Commands:
   demo           Run a demo MCP server behind the gate
   users          Manage the authorization server's local accounts (add, remove, list)
+  keys           List or rotate the authorization server's signing keys
 
 Options:
   -h, --help     Show this help (or a command's: gatehouse demo --help)
@@ -27,6 +29,7 @@ type Command = (argv: string[], env: NodeJS.ProcessEnv, io: Io) => Promise<numbe
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
   demo: { run: runDemo, usage: DEMO_USAGE },
   users: { run: runUsers, usage: USERS_USAGE },
+  keys: { run: runKeys, usage: KEYS_USAGE },
 };
 
 function codeOf(err: unknown): string {
