@@ -356,6 +356,14 @@ describe('Client ID Metadata Documents with private addresses refused (productio
     expect(served).not.toContain('/private.json');
   });
 
+  it('also refuses a host name that resolves to loopback (the check is on the connected address, not the URL)', async () => {
+    const byName = documentsOrigin.replace('127.0.0.1', 'localhost');
+    const outcome = await authorize(production, `${byName}/private.json`, 'http://127.0.0.1:45123/callback');
+    expect(outcome.result).toBe('400:invalid_client');
+    expect(outcome.detail).toMatch(/its host is a private, loopback or link-local address/);
+    expect(served).not.toContain('/private.json');
+  });
+
   it('oidc-provider\'s own dispatcher, as handed to the fetch hook, refuses loopback', async () => {
     expect(providersOwnDispatcher).toBeDefined();
     const port = (plainHttp.address() as AddressInfo).port;

@@ -54,8 +54,7 @@ export function inferApplicationType(redirectUris: readonly string[]): 'web' | '
 function refuse(label: string, uri: unknown, reason: string): never {
   const shown = typeof uri === 'string' ? JSON.stringify(uri.length > 200 ? `${uri.slice(0, 200)}...` : uri) : String(uri);
   // A description starting with "redirect_uris" makes oidc-provider answer `invalid_redirect_uri` (RFC 7591 §3.2.2).
-  const description = label === 'redirect_uris' ? `redirect_uris: ${shown} is not allowed: ${reason}` : `${label}: ${shown} is not allowed: ${reason}`;
-  throw new errors.InvalidClientMetadata(description);
+  throw new errors.InvalidClientMetadata(`${label}: ${shown} is not allowed: ${reason}`);
 }
 
 function uriList(metadata: ClientMetadata, label: 'redirect_uris' | 'post_logout_redirect_uris'): string[] {
