@@ -1,5 +1,6 @@
 import type { AdapterConstructor, AdapterFactory, AsymmetricSigningAlgorithm, Configuration, FindAccount, JWKS } from 'oidc-provider';
 import type { GatehouseConfig } from '../config/schema.js';
+import { grantIdClaim } from './live-grants.js';
 import { mergeConfigurations } from './merge-configuration.js';
 import { refreshGraceAdapter, refreshTokenPolicy } from './refresh-tokens.js';
 import { renderError } from './render-error.js';
@@ -129,6 +130,8 @@ export function buildProviderConfiguration(config: GatehouseConfig, parts: Provi
     responseTypes: ['code'],
     pkce: { required: () => true },
     ...refreshTokenPolicy(),
+    // The gate checks the grant behind each access token, so revocation takes effect at once.
+    extraTokenClaims: grantIdClaim,
     features: {
       resourceIndicators: resourceIndicatorsFeature(config, signingAlg),
       // DPoP-bound tokens carry `cnf`, which the gate refuses: it checks bearer tokens only.

@@ -11,6 +11,7 @@ import type { ConfigLayer } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import { createGatehouse } from '../gatehouse.js';
 import type { Gatehouse } from '../types.js';
+import { startAuthorityDemo } from './demo-authority.js';
 import { ADMIN_TOOL, DEFAULT_ADMIN_SCOPE, createDemoServer } from './demo-server.js';
 import { isLoopbackHost, listen, type Listening } from './listen.js';
 import { UsageError, type Io } from './io.js';
@@ -21,8 +22,13 @@ export const DEMO_USAGE = `Usage: gatehouse demo [options]
 Runs a small MCP server behind the gate: tools "whoami" (the caller's subject,
 client id and scopes) and "${ADMIN_TOOL}" (needs the scope ${DEFAULT_ADMIN_SCOPE}).
 
+Without an issuer, Gatehouse is the authorization server too: sign-in page,
+client registration and tokens on the same origin, zero configuration, state
+(keys, sessions, clients) in ./.gatehouse. With --issuer (OAUTH_ISSUER_URL) it
+accepts the access tokens of that identity provider instead.
+
 Options:
-  --issuer <url>       Issuer whose tokens are accepted        (env OAUTH_ISSUER_URL, required)
+  --issuer <url>       Issuer whose tokens are accepted        (env OAUTH_ISSUER_URL; unset: Gatehouse issues them)
   --audience <aud>     Accepted token audience                 (env OAUTH_AUDIENCE, default: the MCP URL)
   --port <n>           Port to listen on                       (env PORT, default 3000)
   --host <host>        Address to bind                         (env HOST, default localhost: 127.0.0.1 and ::1)
@@ -31,24 +37,18 @@ Options:
   -h, --help           Show this help
 
 Settings apply in this order, later ones winning: config file, env vars, flags.
-Every OAUTH_* and GATEHOUSE_* variable of the library works here too.
+Every OAUTH_* and GATEHOUSE_* variable of the library works here too
+(GATEHOUSE_STATE_DIR moves ./.gatehouse; GATEHOUSE_ENV=production turns on the guard rails).
 
 Examples:
+  gatehouse demo
   OAUTH_ISSUER_URL=http://localhost:8080/realms/mcp gatehouse demo
   gatehouse demo --issuer https://login.example.com --port 8080
   HOST=0.0.0.0 PUBLIC_URL=https://mcp.example.com gatehouse demo --issuer https://idp.example.com
 `;
 
-const MISSING_ISSUER = `gatehouse demo needs an identity provider whose access tokens it accepts.
-
-Set OAUTH_ISSUER_URL to your provider's issuer URL, for example with Keycloak:
-
-  OAUTH_ISSUER_URL=http://localhost:8080/realms/mcp npm start
-  OAUTH_ISSUER_URL=http://localhost:8080/realms/mcp npx gatehouse demo
-
-(or pass --issuer <url>, or put "issuer" in the JSON file named by GATEHOUSE_CONFIG).
-The provider must issue JWT access tokens whose audience is the MCP URL
-(http://localhost:3000/mcp by default; set OAUTH_AUDIENCE if it uses another).`;
+/** The demo's own defaults, under every other setting. */
+export const DEMO_DEFAULTS: ConfigLayer = { resourceName: 'Gatehouse demo', scopes: { tools: { [ADMIN_TOOL]: [DEFAULT_ADMIN_SCOPE] } } };
 
 interface DemoSettings {
   host: string;
@@ -82,9 +82,8 @@ async function settingsFrom(argv: string[], env: NodeJS.ProcessEnv): Promise<Dem
   const port = values.port !== undefined ? parsePort(values.port, '--port') : env.PORT ? parsePort(env.PORT, 'PORT') : 3000;
   const host = values.host ?? (env.HOST?.trim() || 'localhost');
   const file = values.config ?? env.GATEHOUSE_CONFIG;
-  const defaults: ConfigLayer = { resourceName: 'Gatehouse demo', scopes: { tools: { [ADMIN_TOOL]: [DEFAULT_ADMIN_SCOPE] } } };
   const flags: ConfigLayer = { issuer: values.issuer, audience: values.audience, publicUrl: values['public-url'] };
-  const layers = mergeConfig(defaults, file ? await loadConfigFile(file) : {}, configFromEnv(env), flags);
+  const layers = mergeConfig(DEMO_DEFAULTS, file ? await loadConfigFile(file) : {}, configFromEnv(env), flags);
   return { host, port, layers };
 }
 
@@ -109,6 +108,17 @@ function demoApp(gate: Gatehouse, mcpUrl: string) {
     sendJson(res, 404, { error: 'not_found' });
   }
   return { app, close: () => mcp.close() };
+}
+
+async function runAuthorityDemo(layers: ConfigLayer, host: string, port: number, io: Io): Promise<number> {
+  const demo = await startAuthorityDemo(layers, host, port, io);
+  try {
+    const signal = await waitForSignal();
+    io.out(`Received ${signal}, shutting down`);
+    return 0;
+  } finally {
+    await demo.close();
+  }
 }
 
 function waitForSignal(): Promise<NodeJS.Signals> {
@@ -139,10 +149,7 @@ export async function runDemo(argv: string[], env: NodeJS.ProcessEnv, io: Io): P
     return 0;
   }
   const { host, port, layers } = settings;
-  if (!layers.issuer) {
-    io.err(MISSING_ISSUER);
-    return 1;
-  }
+  if (!layers.issuer && layers.mode !== 'resource-server') return runAuthorityDemo(layers, host, port, io);
   // Fail on a bad config before binding a port.
   resolveConfig({ ...layers, publicUrl: layers.publicUrl ?? `http://localhost:${port || 3000}` });
   if (!layers.publicUrl && !isLoopbackHost(host)) {

@@ -1,0 +1,134 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import Provider from 'oidc-provider';
+import { gatehouseNode, type GatedIncomingMessage, type NextFunction } from '../adapters/node/middleware.js';
+import { resolveConfig } from '../config/resolve.js';
+import type { ConfigLayer, GatehouseConfig, GatehouseConfigInput } from '../config/schema.js';
+import { createGatehouse, type GatehouseInstance } from '../gatehouse.js';
+import { createJwtVerifier } from '../tokens/jwt-verifier.js';
+import { cacheVerifications } from '../tokens/verification-cache.js';
+import { installDefaultScope } from './default-scope.js';
+import { checkGuardRails, printWarnings } from './guard-rails.js';
+import { requireLiveGrant } from './live-grants.js';
+import { createLocalAccounts, identityConfiguration } from './identity/index.js';
+import { createInteractionHandler, interactionsConfiguration } from './interactions/index.js';
+import { loadOrCreateKeys, loadOrCreateSecret, type AuthorityKeys } from './keys/index.js';
+import { installMetadata, isAuthorityMetadataPath } from './metadata.js';
+import { buildProviderConfiguration } from './provider-config.js';
+import { installRegistrationRules, registrationConfiguration, type FetchHook } from './registration/index.js';
+import { installRegistrationCors } from './registration-cors.js';
+import { createStore } from './stores/index.js';
+
+/** Options of {@link createAuthority}. */
+export interface AuthorityOptions {
+  /** The fetch that loads Client ID Metadata Documents (tests: one that trusts a local certificate authority). */
+  fetch?: FetchHook;
+  /** True when `publicUrl` was filled in by default (no PUBLIC_URL): refused in production. */
+  publicUrlDefaulted?: boolean;
+  /** Where the guard rails' warnings go, one line each. Default: stderr. */
+  warn?: (line: string) => void;
+}
+
+/** Gatehouse's authorization server and the gate in front of the MCP endpoint, on one origin. */
+export interface Authority {
+  readonly config: GatehouseConfig;
+  /** The oidc-provider instance (a Koa app). */
+  readonly provider: Provider;
+  /** The gate; it verifies the authority's tokens in process, without fetching its JWKS. */
+  readonly gate: GatehouseInstance;
+  readonly keys: AuthorityKeys;
+  /**
+   * Serves the whole origin: the gate's documents, the protected endpoint,
+   * the sign-in pages, the authorization server's endpoints and metadata.
+   * A request to the protected endpoint that passes the gate goes to `next`
+   * with `req.auth` set; so does any path nobody here answers. Without
+   * `next`, those get 404.
+   */
+  handler(req: IncomingMessage, res: ServerResponse, next?: NextFunction): Promise<void>;
+  /** Stops timers and releases the store. */
+  close(): Promise<void>;
+}
+
+function notFound(res: ServerResponse): void {
+  res.writeHead(404, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify({ error: 'not_found' }));
+}
+
+/**
+ * Builds the authority from the config: keys and secrets from the state
+ * directory, the store, local accounts, client registration rules and the
+ * sign-in pages, the oidc-provider instance (issuer = the public origin),
+ * and a gate that verifies its tokens in process. Refuses to start in
+ * production with an unsafe setting; warns about each one in development.
+ *
+ * @example
+ * ```ts
+ * const authority = await createAuthority({ publicUrl: 'http://localhost:3000' });
+ * http.createServer((req, res) => authority.handler(req, res, () => mcpTransport.handleRequest(req, res, req.body))).listen(3000);
+ * ```
+ */
+export async function createAuthority(input: GatehouseConfigInput | GatehouseConfig | ConfigLayer, options: AuthorityOptions = {}): Promise<Authority> {
+  const config = resolveConfig({ ...input, mode: 'authority' });
+  printWarnings(checkGuardRails(config, { publicUrlDefaulted: options.publicUrlDefaulted }), options.warn);
+
+  const { stateDir, store: storeKind, signingAlgorithms } = config.authority;
+  const persist = storeKind !== 'memory';
+  const keys = await loadOrCreateKeys({ stateDir, algorithms: signingAlgorithms, persist });
+  const cookieKey = await loadOrCreateSecret(stateDir, 'cookies', { persist });
+  const store = createStore(config.authority);
+  const accounts = createLocalAccounts(config);
+
+  const provider = new Provider(
+    config.issuer,
+    buildProviderConfiguration(config, {
+      jwks: keys.jwks,
+      cookieKeys: [cookieKey],
+      adapter: store,
+      findAccount: accounts.findAccount,
+      fragments: [identityConfiguration(accounts), registrationConfiguration(config, { fetch: options.fetch }), interactionsConfiguration(config)],
+    }),
+  );
+  provider.proxy = config.trustProxy;
+  installDefaultScope(provider, config);
+  installMetadata(provider, config);
+  installRegistrationCors(provider, `${config.authority.routePrefix}/register`);
+  await installRegistrationRules(provider, config);
+
+  const verifier = requireLiveGrant(cacheVerifications(
+    createJwtVerifier({
+      issuer: () => config.issuer,
+      keys: keys.keySource,
+      algorithms: keys.algorithms,
+      clockToleranceSec: config.jwt.clockToleranceSec,
+      // Every token this authority issues is an RFC 9068 access token; anything else (an ID token) is refused.
+      requireAccessTokenType: true,
+      maxTokenBytes: config.jwt.maxTokenBytes,
+    }),
+    { ttlSec: config.jwt.cacheTtlSec, maxEntries: config.jwt.cacheMaxEntries },
+  ), provider);
+  const gate = createGatehouse(config, { verifier });
+  const guard = gatehouseNode(gate);
+  const interactions = createInteractionHandler(provider, accounts, config);
+  const callback = provider.callback();
+  const prefix = config.authority.routePrefix;
+
+  async function handler(req: GatedIncomingMessage, res: ServerResponse, next?: NextFunction): Promise<void> {
+    if (await guard(req, res)) return;
+    if (req.auth) return next ? next() : notFound(res);
+    if (await interactions(req, res)) return;
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (isAuthorityMetadataPath(path) || path === prefix || path.startsWith(`${prefix}/`)) return callback(req, res);
+    return next ? next() : notFound(res);
+  }
+
+  return {
+    config,
+    provider,
+    gate,
+    keys,
+    handler,
+    async close() {
+      gate.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,133 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { resolve } from 'node:path';
+import { createMcpHandler } from '../adapters/mcp/handler.js';
+import type { GatedIncomingMessage } from '../adapters/node/middleware.js';
+import { createAuthority, type Authority, type AuthorityOptions } from '../authority/create-authority.js';
+import { checkGuardRails } from '../authority/guard-rails.js';
+import { mergeConfig } from '../config/merge.js';
+import { resolveConfig } from '../config/resolve.js';
+import type { ConfigLayer, GatehouseConfig } from '../config/schema.js';
+import { ADMIN_TOOL, createDemoServer } from './demo-server.js';
+import type { Io } from './io.js';
+import { listen, type Listening } from './listen.js';
+import { bold, green } from './style.js';
+
+/** `gatehouse demo` with no issuer: Gatehouse's own authorization server, the gate and the demo MCP server on one origin. */
+
+/** The scope every call to the demo needs in authority mode. */
+export const DEMO_SCOPE = 'mcp:tools';
+
+/** A running authority demo. */
+export interface AuthorityDemo {
+  authority: Authority;
+  listening: Listening;
+  mcpUrl: string;
+  close(): Promise<void>;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+/**
+ * What the ready message says: where the MCP endpoint is, how each kind of
+ * client connects to it, and how to sign in.
+ *
+ * @example
+ * ```ts
+ * for (const line of authorityReadyLines(authority.config, listening)) io.out(line);
+ * ```
+ */
+export function authorityReadyLines(config: GatehouseConfig, listening: Listening, devLogin: boolean): string[] {
+  const origin = config.issuer;
+  const mcpUrl = `${(config.publicUrl ?? origin).replace(/\/+$/, '')}${config.path}`;
+  const addresses = listening.addresses.map((a) => (a.includes(':') ? `[${a}]` : a)).join(', ');
+  const vscode = JSON.stringify({ servers: { 'gatehouse-demo': { type: 'http', url: mcpUrl } } });
+  const signIn = devLogin
+    ? 'development sign-in: type any username (no password); each username is its own user'
+    : `users of ${config.authority.usersFile ?? resolve(config.authority.stateDir, 'users.json')} (add one: gatehouse users add <name>)`;
+  return [
+    `${green(bold('Gatehouse ready:'))} MCP endpoint ${mcpUrl} (authorization server ${origin}, state in ${resolve(config.authority.stateDir)})`,
+    `  listening on ${addresses} port ${listening.port}; health: ${origin}/healthz`,
+    `  sign in: ${signIn}`,
+    '  connect:',
+    `    MCP Inspector: npx @modelcontextprotocol/inspector  → transport "Streamable HTTP", URL ${mcpUrl}, then Connect`,
+    `    Claude Code:   claude mcp add --transport http gatehouse-demo ${mcpUrl}`,
+    `    VS Code:       .vscode/mcp.json ${vscode}`,
+    `    any MCP SDK:   StreamableHTTPClientTransport(new URL('${mcpUrl}'), { authProvider })`,
+  ];
+}
+
+/**
+ * Starts the authority demo on `host`:`port` (for `localhost`, both
+ * 127.0.0.1 and ::1). Settings are checked, and production refusals thrown,
+ * before a port is bound.
+ *
+ * @example
+ * ```ts
+ * const demo = await startAuthorityDemo({ authority: { stateDir: '.gatehouse' } }, 'localhost', 3000, io);
+ * await demo.close();
+ * ```
+ */
+export async function startAuthorityDemo(
+  settings: ConfigLayer,
+  host: string,
+  port: number,
+  io: Io,
+  options: Pick<AuthorityOptions, 'fetch'> = {},
+): Promise<AuthorityDemo> {
+  // Every tool needs mcp:tools and admin_report also mcp:admin, so clients can be seen stepping up.
+  const layers = mergeConfig({ scopes: { required: [DEMO_SCOPE] } }, settings);
+  const publicUrlDefaulted = !layers.publicUrl;
+  // Refuse a production start before binding anything; the warnings are printed once the authority starts.
+  checkGuardRails(resolveConfig({ ...layers, publicUrl: layers.publicUrl ?? `http://localhost:${port || 3000}` }), { publicUrlDefaulted });
+
+  // The issuer needs the bound port, so the app arrives after the listener.
+  const late: { app?: (req: IncomingMessage, res: ServerResponse) => Promise<void> } = {};
+  const listening = await listen(
+    function route(req, res) {
+      if (late.app) return void late.app(req, res);
+      sendJson(res, 503, { status: 'starting' });
+    },
+    host,
+    port,
+  );
+  const publicUrl = (layers.publicUrl ?? `http://localhost:${listening.port}`).replace(/\/+$/, '');
+  let authority: Authority;
+  try {
+    authority = await createAuthority({ ...layers, publicUrl }, { ...options, publicUrlDefaulted, warn: (line) => io.err(line) });
+  } catch (err) {
+    await listening.close();
+    throw err;
+  }
+  const { config } = authority;
+  const mcpUrl = `${publicUrl}${config.path}`;
+  const mcp = createMcpHandler(() => createDemoServer({ adminScopes: config.scopes.tools[ADMIN_TOOL] ?? [] }));
+
+  late.app = async function demoApp(req: GatedIncomingMessage, res) {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    await authority.handler(req, res, function afterAuthority() {
+      if (req.auth) return void mcp.node(req, res);
+      if (path === '/' && req.method === 'GET') {
+        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+        return void res.end(`Gatehouse demo. MCP endpoint: ${mcpUrl}\n`);
+      }
+      sendJson(res, 404, { error: 'not_found' });
+    });
+  };
+
+  const devLogin = config.authority.devLogin ?? config.authority.env !== 'production';
+  for (const line of authorityReadyLines(config, listening, devLogin)) io.out(line);
+  return {
+    authority,
+    listening,
+    mcpUrl,
+    async close() {
+      await listening.close();
+      await mcp.close();
+      await authority.close();
+    },
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * What the authority's end-to-end tests share: the demo started in process
+ * exactly as `gatehouse demo` starts it (state in a temp directory), a local
+ * certificate authority for HTTPS client metadata documents, and the
+ * official SDK client signing in through the authority's own pages.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpsServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { FetchHook } from '../../src/authority/registration/index.js';
+import { startAuthorityDemo, type AuthorityDemo } from '../../src/cli/demo-authority.js';
+import { DEMO_DEFAULTS } from '../../src/cli/demo.js';
+import { mergeConfig } from '../../src/config/merge.js';
+import type { ConfigLayer } from '../../src/config/schema.js';
+import { authorizationCodeFrom, headlessLogin } from '../helpers/headless-login.js';
+import type { InMemoryOAuthProvider } from '../helpers/sdk-oauth-provider.js';
+
+/** A temp state directory; `remove()` deletes it. */
+export function tempStateDir(): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), 'gatehouse-authority-'));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Lines the demo printed, for assertions on warnings and the ready message. */
+export interface DemoOutput {
+  out: string[];
+  err: string[];
+}
+
+/**
+ * Starts the authority demo on localhost (127.0.0.1 and ::1) as `gatehouse
+ * demo` does. Pass the previous `port` to restart "the same server".
+ */
+export async function startDemo(
+  stateDir: string,
+  options: { port?: number; layers?: ConfigLayer; fetch?: FetchHook } = {},
+): Promise<AuthorityDemo & { output: DemoOutput; origin: string }> {
+  const output: DemoOutput = { out: [], err: [] };
+  const layers = mergeConfig(DEMO_DEFAULTS, options.layers ?? {}, { authority: { stateDir } });
+  const io = { out: (text: string) => void output.out.push(text), err: (text: string) => void output.err.push(text) };
+  const demo = await startAuthorityDemo(layers, 'localhost', options.port ?? 0, io, { fetch: options.fetch });
+  return Object.assign(demo, { output, origin: demo.authority.config.issuer });
+}
+
+/** undici's Agent as bundled with Node (how oidc-provider finds it): no extra package. */
+function undiciAgent(options: { connect: { ca: string } }): object {
+  void Response; // loads Node's fetch, which installs the global dispatcher
+  const global = globalThis as Record<symbol, { constructor: new (options: object) => object } | undefined>;
+  const dispatcher = global[Symbol.for('undici.globalDispatcher.2')] ?? global[Symbol.for('undici.globalDispatcher.1')];
+  if (!dispatcher) throw new Error('no undici global dispatcher in this Node');
+  return new dispatcher.constructor(options);
+}
+
+/** An HTTPS server on 127.0.0.1 with a certificate made for the test, and a fetch that trusts only it. */
+export interface LocalHttps {
+  origin: string;
+  /** For the authority's `fetch` option: trusts the test certificate. */
+  fetch: FetchHook;
+  /** Serves `body` as JSON at `path`. */
+  serveJson(path: string, body: unknown): void;
+  /** Paths requested, in order. */
+  requests: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the HTTPS server that hosts client metadata documents.
+ *
+ * @example
+ * ```ts
+ * const https = await startLocalHttps();
+ * https.serveJson('/client.json', { client_id: `${https.origin}/client.json`, ... });
+ * ```
+ */
+export async function startLocalHttps(): Promise<LocalHttps> {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-ca-'));
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1',
+    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
+  ], { stdio: 'ignore' });
+  const cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+  const key = readFileSync(join(dir, 'key.pem'), 'utf8');
+  rmSync(dir, { recursive: true, force: true });
+
+  const documents = new Map<string, string>();
+  const requests: string[] = [];
+  const server: Server = createHttpsServer({ cert, key }, function serveDocument(req, res) {
+    const path = (req.url ?? '/').split('?')[0]!;
+    requests.push(path);
+    const body = documents.get(path);
+    res.writeHead(body ? 200 : 404, { 'content-type': 'application/json', 'cache-control': 'max-age=60' });
+    res.end(body ?? '{"error":"not_found"}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const agent = undiciAgent({ connect: { ca: cert } });
+  return {
+    origin: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    fetch: (input, init) => globalThis.fetch(input, { ...init, dispatcher: agent } as RequestInit),
+    serveJson: (path, body) => void documents.set(path, JSON.stringify(body)),
+    requests,
+    close() {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export function newClient(): Client {
+  return new Client({ name: 'gatehouse-authority-e2e', version: '1.0.0' });
+}
+
+export function transportFor(mcpUrl: string, provider: InMemoryOAuthProvider): StreamableHTTPClientTransport {
+  return new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider });
+}
+
+/**
+ * The SDK's first connect (401 → discovery → registration or CIMD →
+ * authorization URL), a scripted user signing in on the authority's pages,
+ * the code exchanged, and a second connect. Returns the connected client.
+ */
+export async function signInWithSdk(mcpUrl: string, provider: InMemoryOAuthProvider, login: string): Promise<Client> {
+  const first = transportFor(mcpUrl, provider);
+  let failure: unknown;
+  try {
+    await newClient().connect(first);
+  } catch (err) {
+    failure = err;
+  }
+  if (!(failure instanceof UnauthorizedError)) throw new Error(`expected the first connect to need authorization, got ${String(failure)}`);
+  const callback = await headlessLogin(provider.lastAuthorizationUrl, { login, password: '' });
+  await first.finishAuth(authorizationCodeFrom(callback));
+  const client = newClient();
+  await client.connect(transportFor(mcpUrl, provider));
+  return client;
+}
+
+/** Calls a tool that answers JSON text and parses it. */
+export async function callJson(client: Client, name: string): Promise<Record<string, unknown>> {
+  const result = await client.callTool({ name, arguments: {} });
+  if (result.isError) throw new Error(`${name} failed: ${JSON.stringify(result.content)}`);
+  const [first] = result.content as { type: string; text: string }[];
+  return JSON.parse(first?.text ?? 'null') as Record<string, unknown>;
+}
