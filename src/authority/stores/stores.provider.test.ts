@@ -1,8 +1,10 @@
 /**
- * The file store behind a real oidc-provider, restarted on the same state
- * directory between steps: a restart logs nobody out (session, grant,
- * refresh token and client-credentials token all survive), and rotation,
- * reuse detection and revocation still work on what was stored before it.
+ * The stores behind a real oidc-provider, restarted between steps. The file
+ * store gets a new instance over the same state directory at each restart: a
+ * restart logs nobody out (session, grant, refresh token and
+ * client-credentials token all survive), and rotation, reuse detection and
+ * revocation still work on what was stored before it. The memory store runs
+ * the same flows with one instance shared by the provider instances.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -16,6 +18,7 @@ import { CookieJar } from '../../../tests/helpers/cookie-jar.js';
 import { authorizationCodeFrom, headlessLogin } from '../../../tests/helpers/headless-login.js';
 import { loadOrCreateKeys, loadOrCreateSecret } from '../keys/index.js';
 import { createFileStore } from './file.js';
+import { createMemoryStore } from './memory.js';
 import type { StoreFactory } from './types.js';
 
 const MACHINE = { id: 'machine', secret: 'machine-secret-for-tests-only' };
@@ -26,12 +29,15 @@ let stateDir: string;
 let server: Server;
 let issuer: string;
 let store: StoreFactory | undefined;
+let kind: 'file' | 'memory' = 'file';
 let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => void res.writeHead(503).end();
 
-/** Starts (or restarts) the provider on the same issuer with a new store over the same state directory. */
+/** Starts (or restarts) the provider on the same issuer: a new file store over the same directory, or the same memory store. */
 async function startProvider(): Promise<void> {
-  await store?.close();
-  store = createFileStore({ stateDir });
+  if (kind === 'file' || !store) {
+    await store?.close();
+    store = kind === 'file' ? createFileStore({ stateDir }) : createMemoryStore();
+  }
   const keys = await loadOrCreateKeys({ stateDir, algorithms: ['RS256', 'ES256'] });
   const cookieKey = await loadOrCreateSecret(stateDir, 'cookies');
   const provider = new Provider(issuer, {
@@ -112,7 +118,6 @@ beforeAll(async () => {
   server = createServer((req, res) => handle(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  await startProvider();
 });
 
 afterAll(async () => {
@@ -122,7 +127,14 @@ afterAll(async () => {
   await rm(stateDir, { recursive: true, force: true });
 });
 
-describe('file store in a real oidc-provider, across restarts', () => {
+describe.each(['file', 'memory'] as const)('%s store in a real oidc-provider, across restarts', (storeKind) => {
+  beforeAll(async () => {
+    await store?.close();
+    store = undefined;
+    kind = storeKind;
+    await startProvider();
+  });
+
   it('keeps a client-credentials token active after a restart, until it is revoked', async () => {
     const issued = await post('/token', { grant_type: 'client_credentials', scope: 'mcp' }, basic(MACHINE.id, MACHINE.secret));
     expect(issued.status).toBe(200);
