@@ -63,7 +63,9 @@ function notFound(res: ServerResponse): void {
  * @example
  * ```ts
  * const authority = await createAuthority({ publicUrl: 'http://localhost:3000' });
- * http.createServer((req, res) => authority.handler(req, res, () => mcpTransport.handleRequest(req, res, req.body))).listen(3000);
+ * http.createServer((req: GatedIncomingMessage, res) =>
+ *   authority.handler(req, res, () => (req.auth ? mcp.node(req, res) : res.writeHead(404).end())),
+ * ).listen(3000);
  * ```
  */
 export async function createAuthority(input: GatehouseConfigInput | GatehouseConfig | ConfigLayer, options: AuthorityOptions = {}): Promise<Authority> {

@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -138,14 +141,43 @@ describe('gatehouse demo', () => {
 });
 
 describe('gatehouse demo without an issuer', () => {
-  it('exits 1 with a message saying what to set, and no stack trace', async () => {
-    const run = gatehouse(['demo']);
-    expect(await run.exited).toBe(1);
-    expect(run.stderr()).toContain('OAUTH_ISSUER_URL');
-    expect(run.stderr()).toMatch(/Keycloak/);
+  const stateDir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
+  afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
+
+  it('runs its own authorization server on the same origin, zero configuration', async () => {
+    const run = gatehouse(['demo', '--port', '0'], { GATEHOUSE_STATE_DIR: stateDir });
+    try {
+      const match = await lineMatching(run, /Gatehouse ready: MCP endpoint (http:\/\/localhost:(\d+))\/mcp \(authorization server (\S+),/);
+      expect(match[3]).toBe(match[1]);
+      await lineMatching(run, /sign in: development sign-in/);
+      await lineMatching(run, /claude mcp add --transport http gatehouse-demo/);
+      const metadata = await fetch(`http://127.0.0.1:${match[2]}/.well-known/oauth-authorization-server`);
+      expect(metadata.status).toBe(200);
+      expect(await metadata.json()).toMatchObject({ issuer: match[1], code_challenge_methods_supported: ['S256'] });
+      const prm = (await (await fetch(`http://127.0.0.1:${match[2]}/.well-known/oauth-protected-resource/mcp`)).json()) as Record<string, unknown>;
+      expect(prm.authorization_servers).toEqual([match[1]]);
+      expect(run.stderr()).toMatch(/^gatehouse WARNING: development sign-in is on/m);
+      // Keys and the cookie secret were made in the state directory.
+      expect(readdirSync(stateDir)).toEqual(expect.arrayContaining(['keys.json', 'cookies.secret']));
+    } finally {
+      run.child.kill('SIGTERM');
+    }
+    expect(await run.exited).toBe(0);
     expect(run.stderr()).not.toMatch(STACK_LINE);
   });
 
+  it('refuses to start in production with development settings, saying what to fix, and no stack trace', async () => {
+    const run = gatehouse(['demo', '--port', '0'], { GATEHOUSE_STATE_DIR: stateDir, GATEHOUSE_ENV: 'production', GATEHOUSE_DEV_LOGIN: 'true' });
+    expect(await run.exited).toBe(1);
+    expect(run.stderr()).toMatch(/will not start in production mode/);
+    expect(run.stderr()).toMatch(/development sign-in is on/);
+    expect(run.stderr()).toMatch(/PUBLIC_URL is not set/);
+    expect(run.stdout()).not.toContain('Gatehouse ready');
+    expect(run.stderr()).not.toMatch(STACK_LINE);
+  });
+});
+
+describe('gatehouse demo with an issuer', () => {
   it('exits 1 naming the URLs tried when the issuer cannot be reached', async () => {
     const run = gatehouse(['demo', '--port', '0'], { OAUTH_ISSUER_URL: `http://127.0.0.1:${await closedPort()}` });
     expect(await run.exited).toBe(1);
