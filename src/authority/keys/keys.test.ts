@@ -134,6 +134,15 @@ describe('loadOrCreateKeys', () => {
     await expect(loadOrCreateKeys({ stateDir, algorithms: ALL })).rejects.toThrow(/a RS256 key must be RSA/);
   });
 
+  it('refuses key material that does not import', async () => {
+    const stateDir = freshDir();
+    await loadOrCreateKeys({ stateDir, algorithms: ['ES256'] });
+    const file = await fileOf(stateDir);
+    file.keys[0]!.jwk.x = 'AAAA';
+    await writeFile(join(stateDir, 'keys.json'), JSON.stringify(file));
+    await expect(loadOrCreateKeys({ stateDir, algorithms: ['ES256'] })).rejects.toThrow(/keys\.json cannot be used: the key ".+" is not a usable ES256 key/);
+  });
+
   it('refuses to start when the key file cannot be read', async () => {
     const stateDir = freshDir();
     await mkdir(join(stateDir, 'keys.json'), { recursive: true });

@@ -4,11 +4,12 @@
  * algorithm gets its first key.
  */
 import { join, resolve } from 'node:path';
+import { importJWK } from 'jose';
 import { ConfigError } from '../../errors.js';
 import { createFileExclusive, ensurePrivateDir, readTextIfExists, widerThanPrivate, writeFileAtomic } from '../stores/state-dir.js';
 import { generateSigningKey } from './generate.js';
-import { parseKeyFile, serializeKeyFile, SIGNING_ALGORITHMS, type KeyFile, type SigningAlgorithm, type StoredKey } from './key-file.js';
-import { publishedUntil } from './key-set.js';
+import { corrupt, parseKeyFile, serializeKeyFile, SIGNING_ALGORITHMS, type KeyFile, type SigningAlgorithm, type StoredKey } from './key-file.js';
+import { publicJwk, publishedUntil } from './key-set.js';
 
 /** The key file's name inside the state directory. */
 export const KEY_FILE_NAME = 'keys.json';
@@ -92,9 +93,22 @@ export async function readKeyFile(options: KeyStateOptions): Promise<KeyFile | u
   }
   if (text === undefined) return undefined;
   const file = parseKeyFile(text, path);
+  await checkKeyMaterial(file, path);
   const wide = await widerThanPrivate(path);
   if (wide) (options.warn ?? defaultWarn)(`the signing key file ${wide}`);
   return file;
+}
+
+/** Every key must import, private and public part, or the first token signed with it would fail mid-request. */
+async function checkKeyMaterial(file: KeyFile, path: string): Promise<void> {
+  for (const { jwk } of file.keys) {
+    try {
+      await importJWK(jwk, jwk.alg);
+      await importJWK(publicJwk(jwk), jwk.alg);
+    } catch (err) {
+      throw corrupt(path, `the key "${jwk.kid}" is not a usable ${jwk.alg} key (${(err as Error).message})`);
+    }
+  }
 }
 
 /**
