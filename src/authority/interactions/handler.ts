@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import { errors, type Interaction } from 'oidc-provider';
 import type { GatehouseConfig } from '../../config/schema.js';
+import { resourceUri } from '../../gate/resource.js';
 import type { LocalAccounts } from '../identity/local-accounts.js';
 import { checkUsername, MAX_USERNAME_LENGTH } from '../identity/username.js';
 import { consentPage } from './consent-page.js';
@@ -19,8 +20,15 @@ import { interactionPath, matchInteractionRoute, type InteractionAction, type In
 export type InteractionHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
 export interface InteractionHandlerOptions {
-  /** Told about unexpected failures (answered with a plain 500 page, no details). */
+  /**
+   * Told about unexpected failures, which the user sees as a plain 500 page
+   * without details. Defaults to one line on stderr.
+   */
   onError?: (error: unknown) => void;
+}
+
+function logError(error: unknown): void {
+  console.error(`gatehouse: a sign-in page failed: ${error instanceof Error ? error.message : String(error)}`);
 }
 
 const WRONG_CREDENTIALS = 'That username and password do not match. Check them and try again.';
@@ -49,8 +57,10 @@ export function createInteractionHandler(
   options: InteractionHandlerOptions = {},
 ): InteractionHandler {
   const prefix = config.authority.routePrefix;
-  const resourceUri = `${(config.publicUrl ?? config.issuer).replace(/\/$/, '')}${config.path}`;
+  // The MCP endpoint's canonical URI, as the gate computes it, to show it by name.
+  const mcpResource = resourceUri(new Request(config.publicUrl ?? config.issuer), config);
   const { devLogin } = accounts;
+  const onError = options.onError ?? logError;
 
   function paths(uid: string): Record<InteractionAction, string> {
     const of = (action: InteractionAction) => interactionPath(prefix, uid, action);
@@ -111,9 +121,9 @@ export function createInteractionHandler(
       accountId,
       redirect,
       scopes: request.scopes,
-      resources: (request.resources.length ? request.resources : [resourceUri]).map((uri) => ({
+      resources: (request.resources.length ? request.resources : [mcpResource]).map((uri) => ({
         uri,
-        name: uri === resourceUri ? config.resourceName : undefined,
+        name: uri === mcpResource ? config.resourceName : undefined,
       })),
       additional: Boolean(interaction.grantId) && request.missing,
     });
@@ -217,12 +227,12 @@ export function createInteractionHandler(
       await dispatch(req, res, route);
     } catch (err) {
       if (res.headersSent) {
-        options.onError?.(err);
+        onError(err);
         res.destroy();
         return true;
       }
       const page = pageErrorOf(err);
-      if (!page) options.onError?.(err);
+      if (!page) onError(err);
       const shown = page ?? new PageError(500, 'Something went wrong', 'The server could not finish this step. Go back to the app and try again.');
       sendPage(res, shown.status, errorPage(shown, devLogin), [], req.method);
     }

@@ -62,7 +62,7 @@ export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): Saf
  * ```
  */
 export function displayText(text: string, max: number): string {
-  const clean = text.replace(/[\p{Cc}\p{Cf}]/gu, '').replace(/\s+/gu, ' ').trim();
+  const clean = text.replace(/\s+/gu, ' ').replace(/[\p{Cc}\p{Cf}]/gu, '').trim();
   const chars = [...clean];
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : clean;
 }
