@@ -144,7 +144,14 @@ export async function writeKeyFile(options: KeyStateOptions, file: KeyFile): Pro
   await writeFileAtomic(keyFilePath(options.stateDir), serializeKeyFile(file), { fsync: true });
 }
 
-/** Splits keys into those still published and those whose retention has passed. */
+/**
+ * Splits keys into those still published and those whose retention has passed.
+ *
+ * @example
+ * ```ts
+ * const { kept, pruned } = pruneRetired(file.keys, nowSeconds());
+ * ```
+ */
 export function pruneRetired(keys: readonly StoredKey[], now: number): { kept: StoredKey[]; pruned: StoredKey[] } {
   const kept: StoredKey[] = [];
   const pruned: StoredKey[] = [];

@@ -30,7 +30,15 @@ export type LookupKind = 'uid' | 'userCode';
 
 const MODEL_NAME = /^[A-Z][A-Za-z0-9]{0,63}$/;
 
-/** Paths of one store directory. */
+/**
+ * Paths of one store directory.
+ *
+ * @example
+ * ```ts
+ * const layout = new StoreLayout('/srv/app/.gatehouse/store');
+ * layout.record('Session', sha256Hex(sessionId)); // .../Session/<hex>.json
+ * ```
+ */
 export class StoreLayout {
   constructor(readonly root: string) {}
 
@@ -69,7 +77,14 @@ export class StoreLayout {
   }
 }
 
-/** The marker file name of a record in its grant's directory. */
+/**
+ * The marker file name of a record in its grant's directory.
+ *
+ * @example
+ * ```ts
+ * markerName('RefreshToken', ref); // 'RefreshToken.<ref>'
+ * ```
+ */
 export function markerName(model: string, ref: string): string {
   return `${model}.${ref}`;
 }
@@ -101,10 +116,26 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 const isExpiry = (value: unknown) => value === null || (typeof value === 'number' && Number.isFinite(value));
 
+/**
+ * True for what the store writes as a record.
+ *
+ * @example
+ * ```ts
+ * isStoredRecord({ payload: { jti: 'x' }, expiresAt: null }); // true
+ * ```
+ */
 export function isStoredRecord(value: unknown): value is StoredRecord {
   return isObject(value) && isObject(value.payload) && isExpiry(value.expiresAt);
 }
 
+/**
+ * True for what the store writes as a lookup index entry.
+ *
+ * @example
+ * ```ts
+ * isIndexEntry({ ref: sha256Hex(sessionId), expiresAt: 1_700_000_000_000 }); // true
+ * ```
+ */
 export function isIndexEntry(value: unknown): value is IndexEntry {
   return isObject(value) && typeof value.ref === 'string' && /^[0-9a-f]{64}$/.test(value.ref) && isExpiry(value.expiresAt);
 }

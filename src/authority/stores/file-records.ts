@@ -33,6 +33,12 @@ function grantOf(model: string, payload: AdapterPayload): string | undefined {
  * a record runs under that record's lock, and every change of a grant's
  * membership under the grant's lock (taken first), so a token saved while its
  * grant is being revoked is either revoked with it or saved after it.
+ *
+ * @example
+ * ```ts
+ * const records = new FileRecords(new StoreLayout(dir), Date.now);
+ * await records.upsert('Session', id, payload, 3600);
+ * ```
  */
 export class FileRecords {
   /** Model and index directories known to exist (a few dozen at most; grant directories come and go, so are not kept). */

@@ -2,6 +2,12 @@
  * One-at-a-time sections per key, within this process: read-modify-write of
  * one record (consume, lazy expiry) and of one grant (a token saved while the
  * grant is being revoked) must not interleave.
+ *
+ * @example
+ * ```ts
+ * const locks = new KeyedLock();
+ * await Promise.all([locks.run('a', first), locks.run('a', second)]); // second starts after first ends
+ * ```
  */
 export class KeyedLock {
   readonly #tails = new Map<string, Promise<void>>();

@@ -5,7 +5,6 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 
 /** Directories the state lives in: only the owner may list them. */
 export const DIR_MODE = 0o700;
@@ -43,7 +42,14 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: DIR_MODE });
 }
 
-/** The error code of a failed fs call (`ENOENT`, `EACCES`...), or `''`. */
+/**
+ * The error code of a failed fs call (`ENOENT`, `EACCES`...), or `''`.
+ *
+ * @example
+ * ```ts
+ * if (errnoCode(err) === 'ENOENT') return undefined;
+ * ```
+ */
 export function errnoCode(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : '';
@@ -146,18 +152,4 @@ export async function widerThanPrivate(path: string): Promise<string | undefined
   if ((mode & 0o077) === 0) return undefined;
   const octal = (mode & 0o777).toString(8).padStart(4, '0');
   return `${path} has mode ${octal}: other users of this machine may read it. Run: chmod 600 ${path}`;
-}
-
-/**
- * The path of a file inside the state directory, creating its directory.
- *
- * @example
- * ```ts
- * const path = await statePath('.gatehouse', 'keys.json');
- * ```
- */
-export async function statePath(stateDir: string, name: string): Promise<string> {
-  const path = join(stateDir, name);
-  await ensurePrivateDir(dirname(path));
-  return path;
 }
