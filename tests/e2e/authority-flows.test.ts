@@ -278,6 +278,16 @@ describe('browsers', () => {
     expect(response.status).toBe(400);
   });
 
+  it.each(['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration', '/.well-known/oauth-authorization-server/mcp', '/.well-known/openid-configuration/mcp'])(
+    '%s answers CORS, found or not',
+    async (path) => {
+      const response = await fetch(`${demo.origin}${path}`, { headers: { origin: 'http://localhost:6274' } });
+      expect(response.status).toBe(path.endsWith('/mcp') ? 404 : 200);
+      expect(response.headers.get('access-control-allow-origin')).toBe('*');
+      await response.body?.cancel();
+    },
+  );
+
   it('answers the registration endpoint\'s preflight', async () => {
     const response = await fetch(`${demo.origin}/oauth/register`, {
       method: 'OPTIONS',
