@@ -12,6 +12,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
     // The core must run on any Web-standard runtime: no node: imports, no frameworks.
     files: ['src/config/**', 'src/discovery/**', 'src/tokens/**', 'src/gate/**', 'src/documents/**', 'src/registration/**', 'src/index.ts', 'src/gatehouse.ts'],
     ignores: ['**/*.test.ts', 'src/config/load-file.ts'],
