@@ -78,6 +78,9 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   const cookieKey = await loadOrCreateSecret(stateDir, 'cookies', { persist });
   const store = createStore(config.authority);
   const accounts = createLocalAccounts(config);
+  if (!accounts.devLogin && (await accounts.countUsers()) === 0) {
+    printWarnings([`no users in ${accounts.usersFile}: nobody can sign in until one is added with \`gatehouse users add <name>\``], options.warn);
+  }
 
   const provider = new Provider(
     config.issuer,

@@ -19,7 +19,15 @@ export interface ProviderParts {
   fragments?: (Configuration | undefined)[];
 }
 
-/** Every endpoint of the authorization server, under the route prefix so none collides with the application. */
+/**
+ * Every endpoint of the authorization server, under the route prefix so none
+ * collides with the application.
+ *
+ * @example
+ * ```ts
+ * authorityRoutes('/oauth').token; // '/oauth/token'
+ * ```
+ */
 export function authorityRoutes(prefix: string): NonNullable<Configuration['routes']> {
   return {
     authorization: `${prefix}/authorize`,

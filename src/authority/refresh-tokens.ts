@@ -24,7 +24,14 @@ import type { Adapter, AdapterFactory, AdapterPayload, Configuration } from 'oid
  * the live token.
  */
 
-/** The refresh-token settings of the provider configuration. */
+/**
+ * The refresh-token settings of the provider configuration.
+ *
+ * @example
+ * ```ts
+ * new Provider(issuer, { ...refreshTokenPolicy(), adapter: refreshGraceAdapter(store, 60) });
+ * ```
+ */
 export function refreshTokenPolicy(): Pick<Configuration, 'issueRefreshToken' | 'rotateRefreshToken' | 'expiresWithSession'> {
   return {
     issueRefreshToken: function whenTheClientMayRefresh(_ctx, client) {
