@@ -2,7 +2,7 @@ import { resolveConfig } from './config/resolve.js';
 import type { ConfigLayer, GatehouseConfig, GatehouseConfigInput } from './config/schema.js';
 import { UpstreamMetadata } from './discovery/upstream.js';
 import { withCors } from './documents/cors.js';
-import { handleRoutes } from './documents/router.js';
+import { handleRoutes, servesPath } from './documents/router.js';
 import { authenticateRequest, type GateContext } from './gate/authenticate.js';
 import { isEndpointRequest } from './gate/endpoint.js';
 import { createVerifier } from './tokens/create-verifier.js';
@@ -86,6 +86,7 @@ export function createGatehouse(input: GatehouseConfigInput | GatehouseConfig | 
     upstream,
     ready,
     protects: (request) => isEndpointRequest(request, config),
+    servesPath: (pathname) => servesPath(pathname, config),
     handle: (request) => handleRoutes(request, { config, upstream }),
     authenticate: (request, authOptions) => authenticateRequest(request, gateContext, authOptions),
     async fetch(request, next) {

@@ -2,6 +2,19 @@ import type { GatehouseConfig } from './config/schema.js';
 import type { OAuthError } from './errors.js';
 import type { AuthInfo, TokenVerifier } from './tokens/types.js';
 
+/**
+ * The parts of a request the gate reads to check a token: a Web `Request`
+ * has them all. Adapters may pass a lighter object (building a `Request`
+ * costs more than verifying a cached token) together with
+ * `AuthenticateOptions.body`, so the body is never read from it.
+ */
+export interface GateRequest {
+  readonly method: string;
+  /** The absolute URL: the configured public origin (or, with `trustProxy`, the Host) and the request target. */
+  readonly url: string;
+  readonly headers: { get(name: string): string | null };
+}
+
 /** The result of checking a request to the protected endpoint. */
 export type GateResult =
   | { ok: true; authInfo: AuthInfo }
@@ -12,7 +25,8 @@ export interface AuthenticateOptions {
   /**
    * The request body, already parsed as JSON, when a framework has consumed
    * the stream. Used to find `tools/call` requests that need per-tool scopes.
-   * When absent and the request is a POST, the gate reads a clone of it.
+   * When absent and the request is a POST, the gate reads a clone of it;
+   * `null` says there is no JSON body to look at.
    */
   body?: unknown;
 }
@@ -30,14 +44,20 @@ export interface Gatehouse {
    */
   ready(): Promise<void>;
   /** True when `request` targets the protected endpoint (its path or below it). */
-  protects(request: Request): boolean;
+  protects(request: Request | GateRequest): boolean;
+  /**
+   * True when `handle` answers some request to this path (a discovery
+   * document, the DCR façade), so adapters can skip building a `Request` for
+   * every other path. `OPTIONS` requests may be answered on other paths too.
+   */
+  servesPath(pathname: string): boolean;
   /**
    * Answers Gatehouse's own routes (discovery documents, their CORS
    * preflights, the DCR façade). Resolves to `null` for any other request.
    */
   handle(request: Request): Promise<Response | null>;
   /** Checks the bearer token, required scopes and per-tool scopes of a request. */
-  authenticate(request: Request, options?: AuthenticateOptions): Promise<GateResult>;
+  authenticate(request: Request | GateRequest, options?: AuthenticateOptions): Promise<GateResult>;
   /**
    * Everything in one call: own routes, then the gate for the protected
    * endpoint, then `next` with the verified `AuthInfo` (or `undefined` for

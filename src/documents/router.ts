@@ -118,6 +118,19 @@ async function serveRegistration(request: Request, config: GatehouseConfig): Pro
 }
 
 /**
+ * True when `handleRoutes` answers some method on this path (OPTIONS aside):
+ * lets adapters skip building a Web `Request` for every other path.
+ *
+ * @example
+ * ```ts
+ * if (servesPath(url.pathname, config)) return handleRoutes(toWebRequest(req), context);
+ * ```
+ */
+export function servesPath(path: string, config: GatehouseConfig): boolean {
+  return (path === REGISTRATION_PATH && config.registration.clientId !== undefined) || doorFor(path, config) !== null;
+}
+
+/**
  * Answers Gatehouse's own routes, or resolves to `null` for any other request.
  *
  * @example

@@ -1,7 +1,7 @@
 import type { GatehouseConfig } from '../config/schema.js';
-import { InsufficientScopeError, InvalidTokenError, OAuthError } from '../errors.js';
+import { InsufficientScopeError, InvalidRequestError, InvalidTokenError, OAuthError } from '../errors.js';
 import type { AuthInfo, TokenVerifier } from '../tokens/types.js';
-import type { AuthenticateOptions, GateResult } from '../types.js';
+import type { AuthenticateOptions, GateRequest, GateResult } from '../types.js';
 import { extractBearerToken } from './bearer.js';
 import { challengeResponse, challengeScopes } from './challenge.js';
 import { readJsonBody } from './read-body.js';
@@ -62,17 +62,28 @@ async function prepared(context: GateContext): Promise<void> {
   }
 }
 
-async function bodyOf(request: Request, options: AuthenticateOptions | undefined): Promise<unknown> {
-  if (options?.body === undefined) return readJsonBody(request);
-  if (typeof options.body !== 'string') return options.body;
+async function bodyOf(request: Request | GateRequest, options: AuthenticateOptions | undefined): Promise<unknown> {
+  if (options?.body !== undefined) return options.body === null ? undefined : parsedBody(options.body);
+  if (isWebRequest(request)) return readJsonBody(request);
+  if (request.method === 'GET' || request.method === 'HEAD') return undefined;
+  // A light request has no body to read: checking nothing would let a tools/call skip its scope check.
+  throw new InvalidRequestError('ERR_REQUEST_BODY_UNCHECKABLE', 'The request body cannot be checked for per-tool scopes: the adapter passed no body');
+}
+
+function isWebRequest(request: Request | GateRequest): request is Request {
+  return typeof (request as Request).clone === 'function';
+}
+
+function parsedBody(body: unknown): unknown {
+  if (typeof body !== 'string') return body;
   try {
-    return JSON.parse(options.body) as unknown;
+    return JSON.parse(body) as unknown;
   } catch {
     return undefined;
   }
 }
 
-async function check(request: Request, context: GateContext, options: AuthenticateOptions | undefined, resource: string): Promise<AuthInfo> {
+async function check(request: Request | GateRequest, context: GateContext, options: AuthenticateOptions | undefined, resource: string): Promise<AuthInfo> {
   const { config } = context;
   const token = extractBearerToken(request, config.jwt);
   await prepared(context);
@@ -108,7 +119,7 @@ async function check(request: Request, context: GateContext, options: Authentica
  * return handleMcp(request, result.authInfo);
  * ```
  */
-export async function authenticateRequest(request: Request, context: GateContext, options?: AuthenticateOptions): Promise<GateResult> {
+export async function authenticateRequest(request: Request | GateRequest, context: GateContext, options?: AuthenticateOptions): Promise<GateResult> {
   const { config } = context;
   let resource: string;
   let resourceMetadata: string;

@@ -1,4 +1,5 @@
 import { InvalidRequestError, InvalidTokenError, MissingTokenError } from '../errors.js';
+import type { GateRequest } from '../types.js';
 
 /** RFC 6750 §2.1 `b64token` (token68): what a bearer credential may look like. */
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
@@ -23,7 +24,7 @@ const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
  * const token = extractBearerToken(request, { maxTokenBytes: 16_384 });
  * ```
  */
-export function extractBearerToken(request: Request, options: { maxTokenBytes: number }): string {
+export function extractBearerToken(request: GateRequest, options: { maxTokenBytes: number }): string {
   if (request.url.includes('access_token') && new URL(request.url).searchParams.has('access_token')) {
     throw new InvalidRequestError(
       'ERR_TOKEN_IN_QUERY',

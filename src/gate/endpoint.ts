@@ -1,4 +1,5 @@
 import type { GatehouseConfig } from '../config/schema.js';
+import type { GateRequest } from '../types.js';
 
 /**
  * Whether a path belongs to the protected endpoint.
@@ -44,6 +45,6 @@ export function isEndpointPath(pathname: string, config: GatehouseConfig): boole
  * if (isEndpointRequest(request, config)) return gate.authenticate(request);
  * ```
  */
-export function isEndpointRequest(request: Request, config: GatehouseConfig): boolean {
+export function isEndpointRequest(request: GateRequest, config: GatehouseConfig): boolean {
   return isEndpointPath(new URL(request.url).pathname, config);
 }

@@ -1,4 +1,5 @@
 import type { GatehouseConfig } from '../config/schema.js';
+import type { GateRequest } from '../types.js';
 
 /**
  * Where clients reach the protected endpoint, and so what the documents say
@@ -53,7 +54,7 @@ function parseForwarded(value: string | null): Record<string, string> {
   return out;
 }
 
-function originBehindProxy(request: Request): string {
+function originBehindProxy(request: GateRequest): string {
   const url = new URL(request.url);
   const forwarded = parseForwarded(request.headers.get('forwarded'));
   const proto = (firstListValue(request.headers.get('x-forwarded-proto')) ?? forwarded.proto ?? url.protocol.slice(0, -1)).toLowerCase();
@@ -66,7 +67,7 @@ function originBehindProxy(request: Request): string {
   }
 }
 
-function publicBase(request: Request, config: GatehouseConfig): PublicBase {
+function publicBase(request: GateRequest, config: GatehouseConfig): PublicBase {
   if (config.publicUrl) return baseFromPublicUrl(config, config.publicUrl);
   if (config.trustProxy) return { origin: originBehindProxy(request), basePath: '' };
   return { origin: new URL(request.url).origin, basePath: '' };
@@ -85,7 +86,7 @@ function resourcePath(base: PublicBase, config: GatehouseConfig): string {
  * publicOrigin(request, config); // 'https://mcp.example.com'
  * ```
  */
-export function publicOrigin(request: Request, config: GatehouseConfig): string {
+export function publicOrigin(request: GateRequest, config: GatehouseConfig): string {
   return publicBase(request, config).origin;
 }
 
@@ -99,7 +100,7 @@ export function publicOrigin(request: Request, config: GatehouseConfig): string 
  * // 'https://mcp.example.com/mcp'
  * ```
  */
-export function resourceUri(request: Request, config: GatehouseConfig): string {
+export function resourceUri(request: GateRequest, config: GatehouseConfig): string {
   const base = publicBase(request, config);
   return `${base.origin}${resourcePath(base, config)}`;
 }
@@ -115,7 +116,7 @@ export function resourceUri(request: Request, config: GatehouseConfig): string {
  * // 'https://mcp.example.com/.well-known/oauth-protected-resource/mcp'
  * ```
  */
-export function protectedResourceMetadataUrl(request: Request, config: GatehouseConfig): string {
+export function protectedResourceMetadataUrl(request: GateRequest, config: GatehouseConfig): string {
   const base = publicBase(request, config);
   return `${base.origin}${PRM_WELL_KNOWN}${resourcePath(base, config)}`;
 }

@@ -3,7 +3,7 @@ import type { AuthInfo } from '../../tokens/types.js';
 import type { Gatehouse } from '../../types.js';
 import { addMcpCorsHeaders, isPreflight, mcpPreflightResponse, withMcpCors } from '../cors.js';
 import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, readBody } from './body.js';
-import { toWebRequest, type ToWebRequestOptions } from './request.js';
+import { gateRequestOf, toWebRequest, type ToWebRequestOptions } from './request.js';
 import { writeWebResponse } from './response.js';
 
 /**
@@ -80,28 +80,39 @@ export function gatehouseNode(gate: Gatehouse, options: GatehouseNodeOptions = {
   const { publicUrl, trustProxy } = gate.config;
   const urlOptions: ToWebRequestOptions = publicUrl ? { origin: publicUrl } : { trustProxy };
 
+  // The same for every request that passes: computed once.
+  const passHeaders = cors ? [...addMcpCorsHeaders(new Headers())] : [];
+
   async function guard(req: GatedIncomingMessage, res: ServerResponse, next?: NextFunction): Promise<boolean> {
     const preparsed = preparsedBytes(req.body);
-    let bytes = preparsed;
-    const probe = toWebRequest(req, { ...urlOptions, body: bytes });
-    const own = await gate.handle(probe);
-    if (own) {
-      await writeWebResponse(res, own);
-      return true;
+    const light = gateRequestOf(req, urlOptions);
+    // A Web Request is built only for Gatehouse's own routes and preflights; the MCP endpoint's hot path does without.
+    if (light.method === 'OPTIONS' || gate.servesPath(light.pathname)) {
+      const probe = toWebRequest(req, { ...urlOptions, body: preparsed });
+      const own = await gate.handle(probe);
+      if (own) {
+        await writeWebResponse(res, own);
+        return true;
+      }
+      if (cors && gate.protects(light) && isPreflight(probe)) {
+        await writeWebResponse(res, mcpPreflightResponse(probe));
+        return true;
+      }
     }
-    if (!gate.protects(probe)) {
+    if (!gate.protects(light)) {
       next?.();
       return false;
     }
-    if (cors && isPreflight(probe)) {
-      await writeWebResponse(res, mcpPreflightResponse(probe));
-      return true;
-    }
-    const method = probe.method;
+    let bytes = preparsed;
+    const { method } = light;
     if (bytes === undefined && method !== 'GET' && method !== 'HEAD') bytes = await readBody(req, maxBodyBytes);
     const body = req.body !== undefined ? req.body : parseJson(bytes);
-    const request = bytes === preparsed ? probe : toWebRequest(req, { ...urlOptions, body: bytes });
-    const result = await gate.authenticate(request, { body });
+    // No body at all: nothing to check. A body that is not plain JSON (compressed, another charset, garbage)
+    // goes to the gate as a full Request, which decodes what it can and refuses what it cannot check.
+    const result =
+      body !== undefined || bytes === undefined || bytes.length === 0
+        ? await gate.authenticate(light, { body: body ?? null })
+        : await gate.authenticate(toWebRequest(req, { ...urlOptions, body: bytes }));
     if (!result.ok) {
       await writeWebResponse(res, cors ? withMcpCors(result.response) : result.response);
       return true;
@@ -109,10 +120,7 @@ export function gatehouseNode(gate: Gatehouse, options: GatehouseNodeOptions = {
     req.auth = result.authInfo;
     if (req.body === undefined && body !== undefined) req.body = body;
     if (bytes !== undefined) req.rawBody = bytes;
-    if (cors) {
-      const headers = addMcpCorsHeaders(new Headers());
-      for (const [name, value] of headers) res.setHeader(name, value);
-    }
+    for (const [name, value] of passHeaders) res.setHeader(name, value);
     next?.();
     return false;
   }

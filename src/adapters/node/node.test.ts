@@ -1,5 +1,6 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatehouse } from '../../gatehouse.js';
 import { startTestIssuer, type TestIssuer } from '../../testing/index.js';
@@ -209,6 +210,30 @@ describe('gatehouseNode', () => {
     expect(res.status).toBe(403);
     expect(res.headers['www-authenticate']).toContain('error="insufficient_scope"');
     expect(res.headers['www-authenticate']).toContain('mcp:admin');
+  });
+
+  it('still finds a guarded tools/call in a gzip body (the light path hands it to the full check)', async () => {
+    const token = await issuer.mint({ scope: 'mcp' });
+    const res = await send(`${origin}/mcp`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: gzipSync(toolCall('admin_report')),
+    });
+    expect(res.status).toBe(403);
+    expect(res.headers['www-authenticate']).toContain('mcp:admin');
+  });
+
+  it('refuses two Authorization headers also when they differ in case', async () => {
+    const token = await issuer.mint();
+    const raw = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${origin}/mcp`, { method: 'POST', headers: ['Authorization', `Bearer ${token}`, 'authorization', `Bearer ${token}`, 'content-type', 'application/json'] }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end(toolCall('whoami'));
+    });
+    expect(raw).toBe(400);
   });
 
   it('refuses a body over the cap with 413', async () => {

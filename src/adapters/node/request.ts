@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
+import type { GateRequest } from '../../types.js';
 
 /** Where a request's URL origin comes from when the config has no public URL. */
 const PLACEHOLDER_ORIGIN = 'http://localhost';
@@ -99,6 +100,40 @@ function lazyBody(req: Readable): ReadableStream<Uint8Array> {
     // highWaterMark 0: pull only when the consumer asks.
     { highWaterMark: 0 },
   );
+}
+
+/**
+ * Reads headers straight from `req.rawHeaders`, joining repeats with ", "
+ * like `Headers` does, without building a `Headers` object.
+ */
+function rawHeaderReader(rawHeaders: readonly string[]): GateRequest['headers'] {
+  return {
+    get(name: string): string | null {
+      const wanted = name.toLowerCase();
+      let value: string | null = null;
+      for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+        if (rawHeaders[i]!.toLowerCase() !== wanted) continue;
+        value = value === null ? rawHeaders[i + 1]! : `${value}, ${rawHeaders[i + 1]!}`;
+      }
+      return value;
+    },
+  };
+}
+
+/**
+ * The light view of a Node request that `gate.authenticate` needs when the
+ * body is passed separately: the URL and the headers, with the same origin
+ * rules as {@link toWebRequest}. Building a full `Request` costs more than
+ * verifying a cached token, and this runs on every MCP request.
+ *
+ * @example
+ * ```ts
+ * const { url } = gateRequestOf(req, { origin: 'https://mcp.example.com' });
+ * ```
+ */
+export function gateRequestOf(req: IncomingMessage, options: ToWebRequestOptions = {}): GateRequest & { pathname: string } {
+  const url = new URL(`${originOf(req, options)}${pathOf(req.url)}`);
+  return { method: (req.method ?? 'GET').toUpperCase(), url: url.href, pathname: url.pathname, headers: rawHeaderReader(req.rawHeaders) };
 }
 
 /**
