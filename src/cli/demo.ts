@@ -3,18 +3,15 @@ import { parseArgs } from 'node:util';
 import { gatehouseNode, type GatedIncomingMessage } from '../adapters/node/middleware.js';
 import { writeWebResponse } from '../adapters/node/response.js';
 import { createMcpHandler } from '../adapters/mcp/handler.js';
-import { configFromEnv } from '../config/env.js';
-import { loadConfigFile } from '../config/load-file.js';
-import { mergeConfig } from '../config/merge.js';
 import { resolveConfig } from '../config/resolve.js';
 import type { ConfigLayer } from '../config/schema.js';
-import { ConfigError } from '../errors.js';
 import { createGatehouse } from '../gatehouse.js';
 import type { Gatehouse } from '../types.js';
 import { startAuthorityDemo } from './demo-authority.js';
 import { ADMIN_TOOL, DEFAULT_ADMIN_SCOPE, createDemoServer } from './demo-server.js';
 import { isLoopbackHost, listen, type Listening } from './listen.js';
-import { UsageError, type Io } from './io.js';
+import type { Io } from './io.js';
+import { listenAddress, loadLayers, waitForSignal } from './server-settings.js';
 import { bold, green, yellow } from './style.js';
 
 export const DEMO_USAGE = `Usage: gatehouse demo [options]
@@ -56,13 +53,6 @@ interface DemoSettings {
   layers: ConfigLayer;
 }
 
-function parsePort(value: string, from: '--port' | 'PORT'): number {
-  const port = Number(value);
-  if (/^\d+$/.test(value.trim()) && port <= 65535) return port;
-  const message = `${from}="${value}" is not a port number (0-65535)`;
-  throw from === 'PORT' ? new ConfigError(message) : new UsageError(message);
-}
-
 async function settingsFrom(argv: string[], env: NodeJS.ProcessEnv): Promise<DemoSettings | 'help'> {
   const { values } = parseArgs({
     args: argv,
@@ -79,11 +69,9 @@ async function settingsFrom(argv: string[], env: NodeJS.ProcessEnv): Promise<Dem
     },
   });
   if (values.help) return 'help';
-  const port = values.port !== undefined ? parsePort(values.port, '--port') : env.PORT ? parsePort(env.PORT, 'PORT') : 3000;
-  const host = values.host ?? (env.HOST?.trim() || 'localhost');
-  const file = values.config ?? env.GATEHOUSE_CONFIG;
+  const { host, port } = listenAddress(values, env);
   const flags: ConfigLayer = { issuer: values.issuer, audience: values.audience, publicUrl: values['public-url'] };
-  const layers = mergeConfig(DEMO_DEFAULTS, file ? await loadConfigFile(file) : {}, configFromEnv(env), flags);
+  const { layers } = await loadLayers(DEMO_DEFAULTS, values.config, env, flags);
   return { host, port, layers };
 }
 
@@ -119,18 +107,6 @@ async function runAuthorityDemo(layers: ConfigLayer, host: string, port: number,
   } finally {
     await demo.close();
   }
-}
-
-function waitForSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    function onSignal(signal: NodeJS.Signals) {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      resolve(signal);
-    }
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
 }
 
 /**
