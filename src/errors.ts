@@ -43,7 +43,10 @@ export type ErrorCode =
   | 'ERR_INSUFFICIENT_SCOPE'
   // setup
   | 'ERR_CONFIG_INVALID'
-  | 'ERR_DISCOVERY_FAILED';
+  | 'ERR_DISCOVERY_FAILED'
+  // token exchange (on-behalf-of calls)
+  | 'ERR_TOKEN_EXCHANGE_REFUSED'
+  | 'ERR_TOKEN_EXCHANGE_FAILED';
 
 /** Base class of every error Gatehouse throws on purpose. */
 export class GatehouseError extends Error {
@@ -125,5 +128,39 @@ export class DiscoveryError extends GatehouseError {
   constructor(message: string, urls: string[], options?: { cause?: unknown }) {
     super('ERR_DISCOVERY_FAILED', message, options);
     this.urls = urls;
+  }
+}
+
+/**
+ * A token exchange (RFC 8693, or Entra ID on-behalf-of) did not produce a
+ * token. `ERR_TOKEN_EXCHANGE_REFUSED`: the authorization server answered
+ * with an OAuth error (`error` and `error_description` are its own words);
+ * `ERR_TOKEN_EXCHANGE_FAILED`: it could not be reached or answered something
+ * unusable. Neither the subject token nor the client's secret is ever in
+ * the message.
+ *
+ * @example
+ * ```ts
+ * try { await exchange.tokenFor(authInfo, { audience: 'https://api.example.com' }) }
+ * catch (err) {
+ *   if (err instanceof TokenExchangeError && err.error === 'invalid_target') { ... }
+ * }
+ * ```
+ */
+export class TokenExchangeError extends GatehouseError {
+  /** The token endpoint's HTTP status, when it answered. */
+  readonly status: number | undefined;
+  /** The OAuth error code the token endpoint returned (`invalid_target`, `invalid_grant`...). */
+  readonly error: string | undefined;
+  readonly error_description: string | undefined;
+  constructor(
+    code: 'ERR_TOKEN_EXCHANGE_REFUSED' | 'ERR_TOKEN_EXCHANGE_FAILED',
+    message: string,
+    details: { status?: number; error?: string; error_description?: string; cause?: unknown } = {},
+  ) {
+    super(code, message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.status = details.status;
+    this.error = details.error;
+    this.error_description = details.error_description;
   }
 }

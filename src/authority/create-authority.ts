@@ -17,6 +17,7 @@ import { buildProviderConfiguration } from './provider-config.js';
 import { installRegistrationRules, registrationConfiguration, type FetchHook } from './registration/index.js';
 import { installRegistrationCors } from './registration-cors.js';
 import { createStore } from './stores/index.js';
+import { installTokenExchange } from './token-exchange/index.js';
 
 /** Options of {@link createAuthority}. */
 export interface AuthorityOptions {
@@ -93,6 +94,7 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
     }),
   );
   provider.proxy = config.trustProxy;
+  installTokenExchange(provider, config, keys);
   installDefaultScope(provider, config);
   installMetadata(provider, config);
   installRegistrationCors(provider, `${config.authority.routePrefix}/register`);

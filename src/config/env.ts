@@ -45,6 +45,17 @@ export const ENV_NAMES: Record<string, string> = {
   'authority.cimd.enabled': 'GATEHOUSE_CIMD',
   'authority.cimd.allowPrivateAddresses': 'GATEHOUSE_CIMD_ALLOW_PRIVATE',
   'authority.clients': 'GATEHOUSE_CLIENTS',
+  'authority.tokenExchange.policies': 'GATEHOUSE_TOKEN_EXCHANGE_POLICIES',
+  'authority.tokenExchange.tokenTtlSec': 'GATEHOUSE_TOKEN_EXCHANGE_TTL',
+  'exchange.variant': 'OAUTH_EXCHANGE_VARIANT',
+  'exchange.tokenEndpoint': 'OAUTH_EXCHANGE_TOKEN_URL',
+  'exchange.issuer': 'OAUTH_EXCHANGE_ISSUER_URL',
+  'exchange.clientId': 'OAUTH_EXCHANGE_CLIENT_ID',
+  'exchange.clientSecret': 'OAUTH_EXCHANGE_CLIENT_SECRET',
+  'exchange.authMethod': 'OAUTH_EXCHANGE_AUTH_METHOD',
+  'exchange.privateKey': 'OAUTH_EXCHANGE_PRIVATE_KEY',
+  'exchange.privateKeyAlg': 'OAUTH_EXCHANGE_PRIVATE_KEY_ALG',
+  'exchange.privateKeyId': 'OAUTH_EXCHANGE_PRIVATE_KEY_ID',
   resourceName: 'GATEHOUSE_RESOURCE_NAME',
   resourceDocumentation: 'GATEHOUSE_RESOURCE_DOCS_URL',
 };
@@ -128,6 +139,7 @@ export function configFromEnv(env: Record<string, string | undefined>): ConfigLa
       case 'discovery.refreshIntervalSec':
       case 'authority.accessTokenTtlSec':
       case 'authority.refreshTokenTtlSec':
+      case 'authority.tokenExchange.tokenTtlSec':
         parsed = num(name, value);
         break;
       case 'audience':
@@ -145,6 +157,7 @@ export function configFromEnv(env: Record<string, string | undefined>): ConfigLa
         break;
       case 'discovery.overrides':
       case 'authority.clients':
+      case 'authority.tokenExchange.policies':
         parsed = json(name, value);
         break;
       default:

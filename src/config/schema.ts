@@ -70,6 +70,62 @@ const clientSchema = z
   })
   .loose();
 
+/**
+ * The MCP server's own confidential client, for on-behalf-of calls: tool
+ * handlers trade the caller's token for one whose audience is a downstream
+ * API (RFC 8693 token exchange, or Entra ID's on-behalf-of flow).
+ */
+export const exchangeSchema = z
+  .object({
+    /** `rfc8693` (Keycloak, Okta, Auth0, Gatehouse's authority) or `entra-obo` (Entra ID's on-behalf-of flow). */
+    variant: z.enum(['rfc8693', 'entra-obo']).default('rfc8693'),
+    /** The token endpoint; defaults to the one in the metadata of `issuer`. */
+    tokenEndpoint: url('exchange.tokenEndpoint').optional(),
+    /** Whose metadata names the token endpoint; defaults to the gate's issuer. */
+    issuer: url('exchange.issuer').optional(),
+    clientId: z.string().min(1),
+    clientSecret: z.string().min(1).optional(),
+    /** Defaults to `private_key_jwt` with a `privateKey`, else `client_secret_basic` (`client_secret_post` for `entra-obo`). */
+    authMethod: z.enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt']).optional(),
+    /** PEM (PKCS#8) or JWK (JSON) private key that signs client assertions (`private_key_jwt`). */
+    privateKey: z.string().min(1).optional(),
+    privateKeyAlg: z.enum(['RS256', 'PS256', 'ES256', 'EdDSA']).default('RS256'),
+    /** `kid` of the assertion's header: the key's id as registered at the authorization server. */
+    privateKeyId: z.string().min(1).optional(),
+    /** Bound on cached exchanged tokens. 0 turns the cache off. */
+    cacheMaxEntries: z.number().int().min(0).default(10_000),
+    /** A cached token is replaced this many seconds before it expires. */
+    refreshSkewSec: z.number().int().min(0).max(600).default(30),
+    timeoutMs: z.number().int().min(100).max(60_000).default(5000),
+  })
+  .check((ctx) => {
+    const { clientSecret, privateKey, authMethod } = ctx.value;
+    if (!clientSecret && !privateKey) {
+      ctx.issues.push({ code: 'custom', input: ctx.value, path: ['clientSecret'], message: 'the exchange client needs a clientSecret or a privateKey' });
+    } else if (authMethod === 'private_key_jwt' && !privateKey) {
+      ctx.issues.push({ code: 'custom', input: ctx.value, path: ['privateKey'], message: 'authMethod private_key_jwt needs a privateKey' });
+    } else if (authMethod !== undefined && authMethod !== 'private_key_jwt' && !clientSecret) {
+      ctx.issues.push({ code: 'custom', input: ctx.value, path: ['clientSecret'], message: `authMethod ${authMethod} needs a clientSecret` });
+    }
+  });
+
+/**
+ * Which clients of the authority may exchange its access tokens (RFC 8693),
+ * for which downstream audiences and scopes.
+ */
+export const tokenExchangePolicySchema = z.object({
+  /** The acting client's `client_id` (the MCP server's confidential client). */
+  client: z.string().min(1),
+  /** Downstream audiences (`audience` or `resource` values) this client may get tokens for. */
+  audiences: z.array(z.string().min(1)).min(1),
+  /**
+   * Scopes the exchanged token may carry. Unset: only scopes the subject
+   * token already carries (down-scoping only). Set: exactly these may be
+   * granted, even ones the subject token does not carry.
+   */
+  scopes: scopeList.optional(),
+});
+
 /** Gatehouse's own authorization server (authority mode: no `issuer` configured). */
 export const authoritySchema = z.object({
   /** `production` turns on the guard rails: no dev sign-in, a public https URL, DCR by policy. */
@@ -114,6 +170,14 @@ export const authoritySchema = z.object({
       allowPrivateAddresses: z.boolean().optional(),
       maxBytes: z.number().int().min(512).max(1_048_576).default(5120),
       timeoutMs: z.number().int().min(100).max(30_000).default(5000),
+    })
+    .prefault({}),
+  /** The token-exchange grant (RFC 8693): served only when a policy names a client. */
+  tokenExchange: z
+    .object({
+      policies: z.array(tokenExchangePolicySchema).default([]),
+      /** Lifetime of exchanged tokens; never beyond the subject token's own expiry. */
+      tokenTtlSec: z.number().int().min(30).max(3600).default(300),
     })
     .prefault({}),
 });
@@ -172,6 +236,8 @@ export const configSchema = z.object({
     })
     .prefault({}),
   authority: authoritySchema.prefault({}),
+  /** The MCP server's client for token exchange (on-behalf-of calls to downstream APIs). */
+  exchange: exchangeSchema.optional(),
   /** Human-readable name in protected-resource metadata. */
   resourceName: z.string().min(1).default('MCP server'),
   /** Link to human-readable docs in protected-resource metadata. */
@@ -188,6 +254,10 @@ export type GatehouseConfig = Omit<z.output<typeof configSchema>, 'mode' | 'issu
   mode: 'resource-server' | 'authority';
   issuer: string;
 };
+/** The exchange client's settings with defaults filled in. */
+export type ExchangeConfig = z.output<typeof exchangeSchema>;
+/** One token-exchange policy of the authority. */
+export type TokenExchangePolicy = z.output<typeof tokenExchangePolicySchema>;
 /** The authority's settings with defaults filled in. */
 export type AuthorityConfig = z.output<typeof authoritySchema>;
 /** One layer of config (a file, env vars, flags): any setting may be absent until layers are merged. */
