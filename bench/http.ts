@@ -35,6 +35,12 @@ export interface HttpBenchRow {
   failures: number;
   /** The gate's verification-cache counters over the measured rounds (gated configurations only). */
   cache?: { hits: number; misses: number };
+  /**
+   * Server CPU µs per request (median over rounds): what a request costs the
+   * server process whatever else the machine does, so it holds up better
+   * than req/s when the load generator shares the cores.
+   */
+  serverCpuUs: number;
 }
 
 /** A JSON-RPC `tools/call`, as an MCP client sends it. */
@@ -80,6 +86,8 @@ function startServers(issuer: string): Promise<Child & { process: ChildProcess }
 
 /** One measured run: autocannon's figures plus latencies at sub-millisecond resolution. */
 interface RunResult {
+  /** 2xx responses in the run. */
+  requests: number;
   requestsPerSec: number;
   p50Ms: number;
   p99Ms: number;
@@ -115,6 +123,7 @@ function load(url: string, options: HttpBenchOptions, durationSec: number, token
         if (err) return reject(err instanceof Error ? err : new Error(String(err)));
         const sorted = Float64Array.from(latencies).sort();
         resolve({
+          requests: latencies.length,
           requestsPerSec: result.requests.average,
           p50Ms: percentile(sorted, 50),
           p99Ms: percentile(sorted, 99),
@@ -150,6 +159,7 @@ export async function runHttpBench(tokens: BenchTokens, options: HttpBenchOption
     ];
     const results = new Map<HttpConfigName, RunResult[]>(configs.map((c) => [c.name, []]));
     const cache = new Map<HttpConfigName, { hits: number; misses: number }>();
+    const cpu = new Map<HttpConfigName, number[]>(configs.map((c) => [c.name, []]));
 
     for (const config of configs) await load(config.url, options, options.warmupSec, config.token);
 
@@ -159,8 +169,10 @@ export async function runHttpBench(tokens: BenchTokens, options: HttpBenchOption
       for (const config of order) {
         // Fresh tokens must be cache misses: forget what earlier runs verified.
         const before = await child.ask(config.name === 'gate, fresh token each request' ? 'clear' : 'stats');
-        results.get(config.name)!.push(await load(config.url, options, options.durationSec, config.token));
+        const run = await load(config.url, options, options.durationSec, config.token);
+        results.get(config.name)!.push(run);
         const after = await child.ask('stats');
+        if (run.requests > 0) cpu.get(config.name)!.push((after.cpuMicros - before.cpuMicros) / run.requests);
         if (config.name !== 'no auth') {
           const total = cache.get(config.name) ?? { hits: 0, misses: 0 };
           cache.set(config.name, { hits: total.hits + after.hits - before.hits, misses: total.misses + after.misses - before.misses });
@@ -177,6 +189,7 @@ export async function runHttpBench(tokens: BenchTokens, options: HttpBenchOption
         p99Ms: median(runs.map((r) => r.p99Ms)),
         rounds: runs.map((r) => r.requestsPerSec),
         failures: runs.reduce((sum, r) => sum + r.failures, 0),
+        serverCpuUs: median(cpu.get(name)!),
         ...(cache.has(name) ? { cache: cache.get(name)! } : {}),
       };
     });

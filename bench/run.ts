@@ -47,13 +47,14 @@ function printHttp(rows: HttpBenchRow[]): void {
   );
   console.log(
     table(
-      ['configuration', 'req/s', 'vs no auth', 'p50 ms', 'p99 ms', 'cache hits / misses'],
+      ['configuration', 'req/s', 'vs no auth', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'cache hits / misses'],
       rows.map((r) => [
         r.name,
         formatNumber(r.requestsPerSec),
         `${formatNumber((r.requestsPerSec / base.requestsPerSec) * 100, 1)}%`,
         formatNumber(r.p50Ms, 2),
         formatNumber(r.p99Ms, 2),
+        `${formatNumber(r.serverCpuUs, 1)} (${formatNumber(r.serverCpuUs / base.serverCpuUs, 2)}x)`,
         cacheText(r.cache),
       ]),
     ),

@@ -33,6 +33,8 @@ export interface ServerReply {
   id: number;
   hits: number;
   misses: number;
+  /** CPU time (user + system) this server process has used, in µs: load-independent cost per request. */
+  cpuMicros: number;
 }
 
 /** The handler both servers run: parse the JSON-RPC body, answer with a small JSON result. */
@@ -88,7 +90,8 @@ async function main(): Promise<void> {
 
   process.on('message', function onCommand(command: ServerCommand) {
     if (command.type === 'clear') cache.clear();
-    const reply: ServerReply = { id: command.id, hits: cache.hits, misses: cache.misses };
+    const cpu = process.cpuUsage();
+    const reply: ServerReply = { id: command.id, hits: cache.hits, misses: cache.misses, cpuMicros: cpu.user + cpu.system };
     if (command.type === 'close') {
       void shutdown().then(() => process.send!(reply, () => process.disconnect()));
       return;
