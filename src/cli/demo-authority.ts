@@ -7,6 +7,7 @@ import { checkGuardRails } from '../authority/guard-rails.js';
 import { mergeConfig } from '../config/merge.js';
 import { resolveConfig } from '../config/resolve.js';
 import type { ConfigLayer, GatehouseConfig } from '../config/schema.js';
+import { startDemoDownstream } from './demo-downstream.js';
 import { ADMIN_TOOL, createDemoServer } from './demo-server.js';
 import type { Io } from './io.js';
 import { listen, type Listening } from './listen.js';
@@ -94,16 +95,22 @@ export async function startAuthorityDemo(
     port,
   );
   const publicUrl = (layers.publicUrl ?? `http://localhost:${listening.port}`).replace(/\/+$/, '');
+  const downstream = await startDemoDownstream(layers).catch(async (err: unknown) => {
+    await listening.close();
+    throw err;
+  });
   let authority: Authority;
   try {
-    authority = await createAuthority({ ...layers, publicUrl }, { ...options, publicUrlDefaulted, warn: (line) => io.err(line) });
+    authority = await createAuthority({ ...mergeConfig(layers, downstream.layer), publicUrl }, { ...options, publicUrlDefaulted, warn: (line) => io.err(line) });
   } catch (err) {
     await listening.close();
+    await downstream.close();
     throw err;
   }
   const { config } = authority;
+  downstream.connect(config);
   const mcpUrl = `${publicUrl}${config.path}`;
-  const mcp = createMcpHandler(() => createDemoServer({ adminScopes: config.scopes.tools[ADMIN_TOOL] ?? [] }));
+  const mcp = createMcpHandler(() => downstream.addTool(createDemoServer({ adminScopes: config.scopes.tools[ADMIN_TOOL] ?? [] })));
 
   late.app = async function demoApp(req: GatedIncomingMessage, res) {
     const path = (req.url ?? '/').split('?')[0];
@@ -120,6 +127,7 @@ export async function startAuthorityDemo(
 
   const devLogin = config.authority.devLogin ?? config.authority.env !== 'production';
   for (const line of authorityReadyLines(config, listening, devLogin)) io.out(line);
+  io.out(downstream.readyLine);
   return {
     authority,
     listening,
@@ -128,6 +136,7 @@ export async function startAuthorityDemo(
       await listening.close();
       await mcp.close();
       await authority.close();
+      await downstream.close();
     },
   };
 }
