@@ -6,6 +6,8 @@ export interface Listening {
   port: number;
   /** The addresses actually bound, e.g. `['127.0.0.1', '::1']`. */
   addresses: string[];
+  /** Closes keep-alive connections with no request on them (a graceful stop's first step). */
+  closeIdle?(): void;
   close(): Promise<void>;
 }
 
@@ -67,6 +69,9 @@ export async function listen(listener: RequestListener, host: string, port: numb
   return {
     port: bound,
     addresses: servers.map((s) => (s.address() as AddressInfo).address),
+    closeIdle() {
+      for (const server of servers) server.closeIdleConnections();
+    },
     async close() {
       await Promise.all(servers.map(closeServer));
     },

@@ -1,7 +1,9 @@
 import { GatehouseError } from '../errors.js';
+import { CONFIG_USAGE, runConfig } from './config.js';
 import { DEMO_USAGE, runDemo } from './demo.js';
 import { UsageError, type Io } from './io.js';
 import { KEYS_USAGE, runKeys } from './keys.js';
+import { PROXY_USAGE, runProxy } from './proxy.js';
 import { red } from './style.js';
 import { USERS_USAGE, runUsers } from './users.js';
 import { version } from './version.js';
@@ -12,8 +14,10 @@ OAuth 2.1 for MCP servers.
 
 Commands:
   demo           Run a demo MCP server behind the gate
+  proxy          Put the gate in front of an existing MCP server (Streamable HTTP or stdio)
   users          Manage the authorization server's local accounts (add, remove, list)
   keys           List or rotate the authorization server's signing keys
+  config         Check the settings (file, env, flags) or print the config file's JSON Schema
 
 Options:
   -h, --help     Show this help (or a command's: gatehouse demo --help)
@@ -30,6 +34,8 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   demo: { run: runDemo, usage: DEMO_USAGE },
   users: { run: runUsers, usage: USERS_USAGE },
   keys: { run: runKeys, usage: KEYS_USAGE },
+  proxy: { run: runProxy, usage: PROXY_USAGE },
+  config: { run: runConfig, usage: CONFIG_USAGE },
 };
 
 function codeOf(err: unknown): string {

@@ -1,0 +1,118 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../log/logger.js';
+import { serve, type ServedHttp } from './serve.js';
+
+/** A server-sent events endpoint whose end the test decides. */
+function sseApp() {
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  async function app(req: IncomingMessage, res: ServerResponse) {
+    if (req.url === '/stream') {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+      res.write('data: first\n\n');
+      await released;
+      if (res.destroyed) return;
+      res.end('data: last\n\n');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('hello');
+  }
+  return { app, release };
+}
+
+/** Reads a text stream until it ends or breaks; resolves with what arrived and how it ended. */
+async function readAll(body: ReadableStream<Uint8Array>, onChunk?: (text: string) => void): Promise<{ text: string; ended: 'done' | 'error' }> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return { text, ended: 'done' };
+      text += decoder.decode(value, { stream: true });
+      onChunk?.(text);
+    }
+  } catch {
+    return { text, ended: 'error' };
+  }
+}
+
+describe('serve', () => {
+  let served: ServedHttp | undefined;
+  afterEach(async () => {
+    await served?.close();
+    served = undefined;
+  });
+
+  it('is alive once listening and ready only once the app is in', async () => {
+    served = await serve({ host: '127.0.0.1', port: 0 });
+    const origin = `http://127.0.0.1:${served.port}`;
+    expect((await fetch(`${origin}/healthz`)).status).toBe(200);
+    const starting = await fetch(`${origin}/readyz`);
+    expect(starting.status).toBe(503);
+    expect(await starting.json()).toEqual({ status: 'starting' });
+    expect((await fetch(`${origin}/mcp`)).status).toBe(503);
+
+    served.ready(sseApp().app);
+    const ready = await fetch(`${origin}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready' });
+    expect(await (await fetch(`${origin}/anything`)).text()).toBe('hello');
+  });
+
+  it('drains: an open SSE stream finishes, /readyz says 503 meanwhile, then the port closes', async () => {
+    const lines: string[] = [];
+    served = await serve({ host: '127.0.0.1', port: 0, logger: createLogger({ write: (line) => void lines.push(line) }) });
+    const origin = `http://127.0.0.1:${served.port}`;
+    const { app, release } = sseApp();
+    served.ready(app);
+
+    const stream = await fetch(`${origin}/stream`);
+    let sawFirst: () => void = () => {};
+    const first = new Promise<void>((resolve) => (sawFirst = resolve));
+    const reading = readAll(stream.body!, (text) => text.includes('first') && sawFirst());
+    await first;
+    expect(served.inFlight).toBe(1);
+
+    const stopping = served.shutdown(30_000);
+    expect(served.state).toBe('draining');
+    const readiness = await fetch(`${origin}/readyz`);
+    expect(readiness.status).toBe(503);
+    expect(await readiness.json()).toEqual({ status: 'draining' });
+    expect((await fetch(`${origin}/healthz`)).status).toBe(200);
+    const late = await fetch(`${origin}/late`);
+    expect(await late.text()).toBe('hello');
+    expect(late.headers.get('connection')).toBe('close');
+
+    release();
+    expect(await reading).toEqual({ text: 'data: first\n\ndata: last\n\n', ended: 'done' });
+    await stopping;
+    expect(served.state).toBe('closed');
+    await expect(fetch(`${origin}/healthz`)).rejects.toThrow();
+    const streamRecord = lines.map((l) => JSON.parse(l)).find((r) => r.msg === 'request' && r.path === '/stream');
+    expect(streamRecord).toMatchObject({ status: 200, method: 'GET' });
+    expect(streamRecord.aborted).toBeUndefined();
+  });
+
+  it('closes a stream that does not finish in time, and says so', async () => {
+    const lines: string[] = [];
+    served = await serve({ host: '127.0.0.1', port: 0, logger: createLogger({ write: (line) => void lines.push(line) }) });
+    const origin = `http://127.0.0.1:${served.port}`;
+    const { app, release } = sseApp();
+    served.ready(app);
+    const stream = await fetch(`${origin}/stream`);
+    let sawFirst: () => void = () => {};
+    const first = new Promise<void>((resolve) => (sawFirst = resolve));
+    const reading = readAll(stream.body!, (text) => text.includes('first') && sawFirst());
+    await first;
+
+    await served.shutdown(200);
+    const result = await reading;
+    expect(result.text).toBe('data: first\n\n');
+    expect(['done', 'error']).toContain(result.ended);
+    expect(lines.some((l) => JSON.parse(l).msg === 'shutdown timeout: closing open requests')).toBe(true);
+    release();
+  });
+});

@@ -1,0 +1,141 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { logRequests, type NodeRequestHandler } from '../log/request-log.js';
+import type { Logger } from '../log/logger.js';
+import { listen, type Listening } from './listen.js';
+
+/**
+ * The HTTP life of a CLI server: `/healthz` (alive: 200 once listening),
+ * `/readyz` (200 only while serving: 503 while starting and draining), one
+ * log record per request, and a graceful shutdown that lets open requests
+ * and SSE streams finish before closing what is left.
+ */
+
+/** Options of {@link serve}. */
+export interface ServeOptions {
+  host: string;
+  port: number;
+  /** Request logs go here; none without it. */
+  logger?: Logger;
+  /** The gate's protected path, so its requests get a `decision` in the logs. */
+  protectedPath?: string;
+  /** How long {@link ServedHttp.shutdown} waits for open requests and streams. Default 10 s. */
+  shutdownTimeoutMs?: number;
+}
+
+/** Where a served app is in its life. */
+export type ServeState = 'starting' | 'ready' | 'draining' | 'closed';
+
+/** A listening server whose app arrives once it is ready. */
+export interface ServedHttp extends Listening {
+  readonly state: ServeState;
+  /** Requests still being answered (streams included), health probes excepted. */
+  readonly inFlight: number;
+  /** Starts serving `app`; `/readyz` answers 200 from now on. */
+  ready(app: NodeRequestHandler): void;
+  /**
+   * Graceful stop: `/readyz` turns 503, idle connections close, open
+   * requests and streams may finish until the timeout, then every
+   * connection closes. New requests meanwhile are still answered, with
+   * `Connection: close`. Resolves once closed; calling it again waits for the same end.
+   */
+  shutdown(timeoutMs?: number): Promise<void>;
+  /** Immediate stop: every connection closed now. */
+  close(): Promise<void>;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+function pathOf(req: IncomingMessage): string {
+  return (req.url ?? '/').split('?')[0]!;
+}
+
+/**
+ * Listens at once (so the port is known, e.g. for a default public URL)
+ * and answers health probes; other requests get 503 until `ready(app)`.
+ *
+ * @example
+ * ```ts
+ * const served = await serve({ host: 'localhost', port: 3000, logger, protectedPath: '/mcp' });
+ * served.ready(app);
+ * await waitForSignal();
+ * await served.shutdown();
+ * ```
+ */
+export async function serve(options: ServeOptions): Promise<ServedHttp> {
+  let state: ServeState = 'starting';
+  let app: NodeRequestHandler | undefined;
+  const open = new Set<ServerResponse>();
+  const emptied = new Set<() => void>();
+  let ending: Promise<void> | undefined;
+
+  function untrack(res: ServerResponse) {
+    open.delete(res);
+    if (open.size === 0) for (const notify of emptied) notify();
+  }
+
+  function route(req: IncomingMessage, res: ServerResponse): unknown {
+    const path = pathOf(req);
+    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/readyz') return sendJson(res, state === 'ready' ? 200 : 503, { status: state });
+    if (state === 'draining') res.setHeader('connection', 'close');
+    if (!app || state === 'closed') return sendJson(res, 503, { status: state });
+    open.add(res);
+    res.once('close', () => untrack(res));
+    return app(req, res);
+  }
+
+  const handler = options.logger ? logRequests(route, options.logger, { protectedPath: options.protectedPath }) : route;
+  const listening = await listen(handler, options.host, options.port);
+
+  function drained(timeoutMs: number): Promise<void> {
+    if (open.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      function done() {
+        clearTimeout(timer);
+        emptied.delete(done);
+        resolve();
+      }
+      emptied.add(done);
+    });
+  }
+
+  async function shutdown(timeoutMs = options.shutdownTimeoutMs ?? 10_000): Promise<void> {
+    if (ending) return ending;
+    state = 'draining';
+    ending = (async () => {
+      listening.closeIdle?.();
+      const waiting = open.size;
+      if (waiting > 0) options.logger?.info('draining', { openRequests: waiting, timeoutMs });
+      await drained(timeoutMs);
+      if (open.size > 0) options.logger?.warn('shutdown timeout: closing open requests', { openRequests: open.size });
+      state = 'closed';
+      await listening.close();
+    })();
+    return ending;
+  }
+
+  return {
+    port: listening.port,
+    addresses: listening.addresses,
+    get state() {
+      return state;
+    },
+    get inFlight() {
+      return open.size;
+    },
+    ready(handlerOfApp) {
+      app = handlerOfApp;
+      if (state === 'starting') state = 'ready';
+    },
+    shutdown,
+    async close() {
+      state = 'closed';
+      ending ??= listening.close();
+      await ending;
+    },
+  };
+}
