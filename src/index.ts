@@ -32,6 +32,7 @@ export {
   InsufficientScopeError,
   ConfigError,
   DiscoveryError,
+  TokenExchangeError,
   type ErrorCode,
 } from './errors.js';
 
@@ -57,3 +58,15 @@ export { registerClient } from './registration/dcr-facade.js';
 // Tokens and discovery
 export * from './tokens/index.js';
 export * from './discovery/index.js';
+
+// On-behalf-of calls (RFC 8693 token exchange, Entra ID on-behalf-of)
+export {
+  createTokenExchange,
+  tokenExchangeFromConfig,
+  TOKEN_EXCHANGE_GRANT,
+  type TokenExchange,
+  type TokenExchangeOptions,
+  type ExchangeRequest,
+  type ExchangedToken,
+  type SubjectToken,
+} from './exchange/index.js';

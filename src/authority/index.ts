@@ -37,6 +37,7 @@ export { installMetadata, metadataOverrides, isAuthorityMetadataPath, AUTHORIZAT
 export { installRegistrationCors } from './registration-cors.js';
 export { requireLiveGrant, grantIdClaim, GRANT_CLAIM } from './live-grants.js';
 export { renderError, escapeHtml } from './render-error.js';
+export { installTokenExchange, decideExchange, tokenExchangeConfigProblems } from './token-exchange/index.js';
 
 // The parts
 export { loadOrCreateKeys, rotateKeys, listKeys, loadOrCreateSecret, createLocalKeySource, type AuthorityKeys, type KeyInfo } from './keys/index.js';
