@@ -1,6 +1,7 @@
 import { GatehouseError } from '../errors.js';
 import { CONFIG_USAGE, runConfig } from './config.js';
 import { DEMO_USAGE, runDemo } from './demo.js';
+import { DOCTOR_USAGE, runDoctor } from './doctor.js';
 import { UsageError, type Io } from './io.js';
 import { KEYS_USAGE, runKeys } from './keys.js';
 import { PROXY_USAGE, runProxy } from './proxy.js';
@@ -18,6 +19,7 @@ Commands:
   users          Manage the authorization server's local accounts (add, remove, list)
   keys           List or rotate the authorization server's signing keys
   config         Check the settings (file, env, flags) or print the config file's JSON Schema
+  doctor         Diagnose an MCP server's sign-in as each real client sees it
 
 Options:
   -h, --help     Show this help (or a command's: gatehouse demo --help)
@@ -36,6 +38,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   keys: { run: runKeys, usage: KEYS_USAGE },
   proxy: { run: runProxy, usage: PROXY_USAGE },
   config: { run: runConfig, usage: CONFIG_USAGE },
+  doctor: { run: runDoctor, usage: DOCTOR_USAGE },
 };
 
 function codeOf(err: unknown): string {
