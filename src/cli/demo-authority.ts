@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { createMcpHandler } from '../adapters/mcp/handler.js';
 import type { GatedIncomingMessage } from '../adapters/node/middleware.js';
@@ -10,7 +10,9 @@ import type { ConfigLayer, GatehouseConfig } from '../config/schema.js';
 import { startDemoDownstream } from './demo-downstream.js';
 import { ADMIN_TOOL, createDemoServer } from './demo-server.js';
 import type { Io } from './io.js';
-import { listen, type Listening } from './listen.js';
+import type { Logger } from '../log/logger.js';
+import type { Listening } from './listen.js';
+import { serve } from './serve.js';
 import { bold, green } from './style.js';
 
 /** `gatehouse demo` with no issuer: Gatehouse's own authorization server, the gate and the demo MCP server on one origin. */
@@ -23,7 +25,18 @@ export interface AuthorityDemo {
   authority: Authority;
   listening: Listening;
   mcpUrl: string;
+  /** Graceful stop: /readyz turns 503, open requests and streams finish (up to the shutdown timeout), then everything closes. */
+  shutdown(): Promise<void>;
+  /** Immediate stop. */
   close(): Promise<void>;
+}
+
+/** Options of {@link startAuthorityDemo}. */
+export interface AuthorityDemoOptions extends Pick<AuthorityOptions, 'fetch'> {
+  /** Request logs; none without it. */
+  logger?: Logger;
+  /** How long `shutdown()` lets open requests and streams run. Default 10 s. */
+  shutdownTimeoutMs?: number;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -76,7 +89,7 @@ export async function startAuthorityDemo(
   host: string,
   port: number,
   io: Io,
-  options: Pick<AuthorityOptions, 'fetch'> = {},
+  options: AuthorityDemoOptions = {},
 ): Promise<AuthorityDemo> {
   // Every tool needs mcp:tools and admin_report also mcp:admin, so clients can be seen stepping up.
   const layers = mergeConfig({ scopes: { required: [DEMO_SCOPE] } }, settings);
@@ -84,16 +97,9 @@ export async function startAuthorityDemo(
   // Refuse a production start before binding anything; the warnings are printed once the authority starts.
   checkGuardRails(resolveConfig({ ...layers, publicUrl: layers.publicUrl ?? `http://localhost:${port || 3000}` }), { publicUrlDefaulted });
 
-  // The issuer needs the bound port, so the app arrives after the listener.
-  const late: { app?: (req: IncomingMessage, res: ServerResponse) => Promise<void> } = {};
-  const listening = await listen(
-    function route(req, res) {
-      if (late.app) return void late.app(req, res);
-      sendJson(res, 503, { status: 'starting' });
-    },
-    host,
-    port,
-  );
+  // The issuer needs the bound port, so the app arrives after the listener (/readyz: 503 until then).
+  const { logger, shutdownTimeoutMs } = options;
+  const listening = await serve({ host, port, logger, shutdownTimeoutMs, protectedPath: layers.path ?? '/mcp' });
   const publicUrl = (layers.publicUrl ?? `http://localhost:${listening.port}`).replace(/\/+$/, '');
   const downstream = await startDemoDownstream(layers).catch(async (err: unknown) => {
     await listening.close();
@@ -101,7 +107,7 @@ export async function startAuthorityDemo(
   });
   let authority: Authority;
   try {
-    authority = await createAuthority({ ...mergeConfig(layers, downstream.layer), publicUrl }, { ...options, publicUrlDefaulted, warn: (line) => io.err(line) });
+    authority = await createAuthority({ ...mergeConfig(layers, downstream.layer), publicUrl }, { fetch: options.fetch, publicUrlDefaulted, warn: (line) => io.err(line) });
   } catch (err) {
     await listening.close();
     await downstream.close();
@@ -112,9 +118,8 @@ export async function startAuthorityDemo(
   const mcpUrl = `${publicUrl}${config.path}`;
   const mcp = createMcpHandler(() => downstream.addTool(createDemoServer({ adminScopes: config.scopes.tools[ADMIN_TOOL] ?? [] })));
 
-  late.app = async function demoApp(req: GatedIncomingMessage, res) {
+  listening.ready(async function demoApp(req: GatedIncomingMessage, res: ServerResponse) {
     const path = (req.url ?? '/').split('?')[0];
-    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     await authority.handler(req, res, function afterAuthority() {
       if (req.auth) return void mcp.node(req, res);
       if (path === '/' && req.method === 'GET') {
@@ -123,20 +128,25 @@ export async function startAuthorityDemo(
       }
       sendJson(res, 404, { error: 'not_found' });
     });
-  };
+  });
 
   const devLogin = config.authority.devLogin ?? config.authority.env !== 'production';
   for (const line of authorityReadyLines(config, listening, devLogin)) io.out(line);
   io.out(downstream.readyLine);
+  async function close() {
+    await listening.close();
+    await mcp.close();
+    await authority.close();
+    await downstream.close();
+  }
   return {
     authority,
     listening,
     mcpUrl,
-    async close() {
-      await listening.close();
-      await mcp.close();
-      await authority.close();
-      await downstream.close();
+    async shutdown() {
+      await listening.shutdown();
+      await close();
     },
+    close,
   };
 }

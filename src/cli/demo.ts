@@ -6,12 +6,15 @@ import { createMcpHandler } from '../adapters/mcp/handler.js';
 import { resolveConfig } from '../config/resolve.js';
 import type { ConfigLayer } from '../config/schema.js';
 import { createGatehouse } from '../gatehouse.js';
+import { loggerFromSettings } from '../log/settings.js';
 import type { Gatehouse } from '../types.js';
 import { startAuthorityDemo } from './demo-authority.js';
 import { ADMIN_TOOL, DEFAULT_ADMIN_SCOPE, createDemoServer } from './demo-server.js';
-import { isLoopbackHost, listen, type Listening } from './listen.js';
+import { isLoopbackHost } from './listen.js';
 import type { Io } from './io.js';
-import { listenAddress, loadLayers, waitForSignal } from './server-settings.js';
+import { RUNTIME_OPTIONS, RUNTIME_USAGE, runtimeSettings, type RuntimeSettings } from './runtime-settings.js';
+import { serve } from './serve.js';
+import { loadLayers, waitForSignal } from './server-settings.js';
 import { bold, green, yellow } from './style.js';
 
 export const DEMO_USAGE = `Usage: gatehouse demo [options]
@@ -27,15 +30,19 @@ accepts the access tokens of that identity provider instead.
 Options:
   --issuer <url>       Issuer whose tokens are accepted        (env OAUTH_ISSUER_URL; unset: Gatehouse issues them)
   --audience <aud>     Accepted token audience                 (env OAUTH_AUDIENCE, default: the MCP URL)
-  --port <n>           Port to listen on                       (env PORT, default 3000)
-  --host <host>        Address to bind                         (env HOST, default localhost: 127.0.0.1 and ::1)
+${RUNTIME_USAGE}
   --public-url <url>   URL clients use to reach this server    (env PUBLIC_URL, default http://localhost:<port>)
-  --config <file>      JSON config file                        (env GATEHOUSE_CONFIG)
+  --config <file>      JSON or YAML config file                (env GATEHOUSE_CONFIG, default ./gatehouse.config.json|yaml|yml)
   -h, --help           Show this help
 
 Settings apply in this order, later ones winning: config file, env vars, flags.
 Every OAUTH_* and GATEHOUSE_* variable of the library works here too
 (GATEHOUSE_STATE_DIR moves ./.gatehouse; GATEHOUSE_ENV=production turns on the guard rails).
+Check them with: gatehouse config check
+
+/healthz answers 200 while the process is up; /readyz 200 once it serves, 503
+while starting and while stopping. On SIGINT/SIGTERM open requests and streams
+get GATEHOUSE_SHUTDOWN_TIMEOUT seconds (default 10) to finish.
 
 Examples:
   gatehouse demo
@@ -51,6 +58,7 @@ interface DemoSettings {
   host: string;
   port: number;
   layers: ConfigLayer;
+  runtime: RuntimeSettings;
 }
 
 async function settingsFrom(argv: string[], env: NodeJS.ProcessEnv): Promise<DemoSettings | 'help'> {
@@ -61,18 +69,17 @@ async function settingsFrom(argv: string[], env: NodeJS.ProcessEnv): Promise<Dem
     options: {
       issuer: { type: 'string' },
       audience: { type: 'string' },
-      port: { type: 'string' },
-      host: { type: 'string' },
+      ...RUNTIME_OPTIONS,
       'public-url': { type: 'string' },
       config: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return 'help';
-  const { host, port } = listenAddress(values, env);
   const flags: ConfigLayer = { issuer: values.issuer, audience: values.audience, publicUrl: values['public-url'] };
-  const { layers } = await loadLayers(DEMO_DEFAULTS, values.config, env, flags);
-  return { host, port, layers };
+  const { layers, file } = await loadLayers(DEMO_DEFAULTS, values.config, env, flags);
+  const runtime = runtimeSettings(values, env, file);
+  return { host: runtime.host, port: runtime.port, layers, runtime };
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -87,7 +94,6 @@ function demoApp(gate: Gatehouse, mcpUrl: string) {
   const mcp = createMcpHandler(() => createDemoServer({ adminScopes }));
   async function app(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
-    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (await guard(req, res)) return;
     if ((req as GatedIncomingMessage).auth) return mcp.node(req, res);
     if (path === '/' && req.method === 'GET') {
@@ -98,11 +104,13 @@ function demoApp(gate: Gatehouse, mcpUrl: string) {
   return { app, close: () => mcp.close() };
 }
 
-async function runAuthorityDemo(layers: ConfigLayer, host: string, port: number, io: Io): Promise<number> {
-  const demo = await startAuthorityDemo(layers, host, port, io);
+async function runAuthorityDemo(layers: ConfigLayer, runtime: RuntimeSettings, io: Io): Promise<number> {
+  const logger = loggerFromSettings(runtime.log, { write: io.out });
+  const demo = await startAuthorityDemo(layers, runtime.host, runtime.port, io, { logger, shutdownTimeoutMs: runtime.shutdownTimeoutMs });
   try {
     const signal = await waitForSignal();
     io.out(`Received ${signal}, shutting down`);
+    await demo.shutdown();
     return 0;
   } finally {
     await demo.close();
@@ -124,8 +132,9 @@ export async function runDemo(argv: string[], env: NodeJS.ProcessEnv, io: Io): P
     io.out(DEMO_USAGE);
     return 0;
   }
-  const { host, port, layers } = settings;
-  if (!layers.issuer && layers.mode !== 'resource-server') return runAuthorityDemo(layers, host, port, io);
+  const { host, port, layers, runtime } = settings;
+  if (!layers.issuer && layers.mode !== 'resource-server') return runAuthorityDemo(layers, runtime, io);
+  const logger = loggerFromSettings(runtime.log, { write: io.out });
   // Fail on a bad config before binding a port.
   resolveConfig({ ...layers, publicUrl: layers.publicUrl ?? `http://localhost:${port || 3000}` });
   if (!layers.publicUrl && !isLoopbackHost(host)) {
@@ -139,16 +148,8 @@ export async function runDemo(argv: string[], env: NodeJS.ProcessEnv, io: Io): P
     );
   }
 
-  let app: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
-  const listening: Listening = await listen(
-    function route(req, res) {
-      if (app) return void app(req, res);
-      // Until the gate is ready nothing is served; /healthz says so.
-      sendJson(res, 503, { status: 'starting' });
-    },
-    host,
-    port,
-  );
+  // Until the gate is ready only /healthz and /readyz answer (readyz: 503).
+  const listening = await serve({ host, port, logger, protectedPath: layers.path ?? '/mcp', shutdownTimeoutMs: runtime.shutdownTimeoutMs });
   const publicUrl = (layers.publicUrl ?? `http://localhost:${listening.port}`).replace(/\/+$/, '');
   let gate: Gatehouse | undefined;
   let closeApp = async () => {};
@@ -157,14 +158,15 @@ export async function runDemo(argv: string[], env: NodeJS.ProcessEnv, io: Io): P
     await gate.ready();
     const mcpUrl = `${publicUrl}${gate.config.path}`;
     const demo = demoApp(gate, mcpUrl);
-    app = demo.app;
+    listening.ready(demo.app);
     closeApp = demo.close;
     io.out(`${green(bold('Gatehouse ready:'))} MCP endpoint ${mcpUrl} (issuer ${gate.config.issuer})`);
-    io.out(`  listening on ${listening.addresses.map((a) => (a.includes(':') ? `[${a}]` : a)).join(', ')} port ${listening.port}; health: ${publicUrl}/healthz`);
+    io.out(`  listening on ${listening.addresses.map((a) => (a.includes(':') ? `[${a}]` : a)).join(', ')} port ${listening.port}; health: ${publicUrl}/healthz, ${publicUrl}/readyz`);
     io.out(`  connect: npx @modelcontextprotocol/inspector  (transport "Streamable HTTP", URL ${mcpUrl})`);
     io.out(`       or: claude mcp add --transport http gatehouse-demo ${mcpUrl}`);
     const signal = await waitForSignal();
     io.out(`Received ${signal}, shutting down`);
+    await listening.shutdown();
     return 0;
   } finally {
     await listening.close();

@@ -1,9 +1,10 @@
 import { configFromEnv } from '../config/env.js';
-import { loadConfigFile } from '../config/load-file.js';
+import { configFilePath, loadConfigFile } from '../config/load-file.js';
 import { mergeConfig } from '../config/merge.js';
 import type { ConfigLayer } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import { UsageError } from './io.js';
+import { runtimeSettings } from './runtime-settings.js';
 
 /** What the commands that run a server (`demo`, `proxy`) read the same way. */
 
@@ -23,16 +24,16 @@ export function parsePort(value: string, from: '--port' | 'PORT'): number {
 }
 
 /**
- * Where to listen: `--host`/`--port`, else `HOST`/`PORT`, else localhost:3000.
+ * Where to listen: `--host`/`--port`, else `HOST`/`PORT`, else the config
+ * file's `server` section, else localhost:3000.
  *
  * @example
  * ```ts
  * const { host, port } = listenAddress({ port: values.port, host: values.host }, process.env);
  * ```
  */
-export function listenAddress(flags: { host?: string; port?: string }, env: NodeJS.ProcessEnv): { host: string; port: number } {
-  const port = flags.port !== undefined ? parsePort(flags.port, '--port') : env.PORT ? parsePort(env.PORT, 'PORT') : 3000;
-  const host = flags.host ?? (env.HOST?.trim() || 'localhost');
+export function listenAddress(flags: { host?: string; port?: string }, env: NodeJS.ProcessEnv, file: Record<string, unknown> = {}): { host: string; port: number } {
+  const { host, port } = runtimeSettings({ host: flags.host, port: flags.port }, env, file);
   return { host, port };
 }
 
@@ -44,7 +45,8 @@ export interface LoadedLayers {
 
 /**
  * Merges a command's settings, later ones winning: its defaults, the config
- * file (`--config` or `GATEHOUSE_CONFIG`), env vars, flags.
+ * file (`--config`, `GATEHOUSE_CONFIG`, or gatehouse.config.json|yaml|yml in
+ * the working directory), env vars, flags.
  *
  * @example
  * ```ts
@@ -52,7 +54,7 @@ export interface LoadedLayers {
  * ```
  */
 export async function loadLayers(defaults: ConfigLayer, configFlag: string | undefined, env: NodeJS.ProcessEnv, flags: ConfigLayer): Promise<LoadedLayers> {
-  const path = configFlag ?? env.GATEHOUSE_CONFIG;
+  const path = configFilePath(configFlag, env, process.cwd());
   const file = path ? await loadConfigFile(path) : {};
   return { layers: mergeConfig(defaults, file, configFromEnv(env), flags), file: file as Record<string, unknown> };
 }
