@@ -111,7 +111,9 @@ export async function checkCors(ctx: DoctorContext, challenge: ChallengeResult, 
   await checkEndpoint(ctx, challenge);
   const prmRoot = `${ctx.url.origin}/.well-known/oauth-protected-resource`;
   const prmUrls = [challenge.resourceMetadataUrl, `${prmRoot}${endpointPath(ctx.url)}`, prmRoot].filter((u): u is string => !!u);
-  const asUrls = as.tried.map((e) => e.url);
+  // Browser clients meet 404s whenever a first guess misses; the path-inserted AS URL on the MCP origin is one they try.
+  const guess = endpointPath(ctx.url) ? [`${ctx.url.origin}/.well-known/oauth-authorization-server${endpointPath(ctx.url)}`] : [];
+  const asUrls = [...as.tried.map((e) => e.url), ...guess];
   const used = [prm.found?.url, ...[...documentsInUse(as).keys()].map((f) => f.url)].filter((u): u is string => !!u);
   await checkDocuments(ctx, [...prmUrls, ...asUrls], [...new Set(used)]);
   await checkAuthorizationServerEndpoints(ctx, as);

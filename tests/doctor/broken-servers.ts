@@ -1,0 +1,141 @@
+/**
+ * Purpose-built MCP servers for the doctor's tests: one correct baseline
+ * (MCP endpoint and authorization server on one loopback origin, everything
+ * every client profile needs) and, per defect, the same server with exactly
+ * that one thing wrong.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type Defect =
+  | 'none'
+  | 'status-500'
+  | 'no-resource-metadata'
+  | 'prm-only-root'
+  | 'prm-only-path-inserted'
+  | 'prm-resource-mismatch'
+  | 'prm-resource-origin'
+  | 'no-pkce'
+  | 'no-cors'
+  | 'no-cors-on-404'
+  | 'only-openid-configuration'
+  | 'no-openid-configuration'
+  | 'no-registration'
+  | 'refuses-custom-schemes';
+
+export interface BrokenServer {
+  origin: string;
+  /** The MCP endpoint: `<origin>/mcp`. */
+  url: string;
+  /** Every request, as `METHOD /path`. */
+  requests: string[];
+  close(): Promise<void>;
+}
+
+const PRM_ROOT = '/.well-known/oauth-protected-resource';
+
+function cors(defect: Defect, status: number): Record<string, string> {
+  if (defect === 'no-cors' || (defect === 'no-cors-on-404' && status === 404)) return {};
+  return { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'WWW-Authenticate, Mcp-Session-Id' };
+}
+
+function send(res: ServerResponse, defect: Defect, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...cors(defect, status), ...headers });
+  res.end(JSON.stringify(body));
+}
+
+function metadata(origin: string, defect: Defect): Record<string, unknown> {
+  return {
+    issuer: origin,
+    authorization_endpoint: `${origin}/authorize`,
+    token_endpoint: `${origin}/token`,
+    ...(defect === 'no-registration' ? {} : { registration_endpoint: `${origin}/register` }),
+    jwks_uri: `${origin}/jwks`,
+    scopes_supported: ['mcp'],
+    response_types_supported: ['code'],
+    grant_types_supported: ['authorization_code', 'refresh_token'],
+    ...(defect === 'no-pkce' ? {} : { code_challenge_methods_supported: ['S256'] }),
+    token_endpoint_auth_methods_supported: ['none'],
+    ...(defect === 'no-registration' ? {} : { client_id_metadata_document_supported: true }),
+    authorization_response_iss_parameter_supported: true,
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: ['RS256'],
+  };
+}
+
+function prm(origin: string, defect: Defect): Record<string, unknown> {
+  const resource = defect === 'prm-resource-mismatch' ? `${origin}/v1/mcp` : defect === 'prm-resource-origin' ? origin : `${origin}/mcp`;
+  return { resource, authorization_servers: [origin], scopes_supported: ['mcp'], bearer_methods_supported: ['header'] };
+}
+
+function challenge(origin: string, defect: Defect): string {
+  if (defect === 'no-resource-metadata') return 'Bearer scope="mcp"';
+  const where = defect === 'prm-only-root' ? PRM_ROOT : `${PRM_ROOT}/mcp`;
+  return `Bearer resource_metadata="${origin}${where}", scope="mcp"`;
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+function register(res: ServerResponse, defect: Defect, body: Record<string, unknown>): void {
+  const uris = Array.isArray(body.redirect_uris) ? (body.redirect_uris as string[]) : [];
+  if (defect === 'refuses-custom-schemes' && uris.some((u) => !/^https?:/.test(u))) {
+    return send(res, defect, 400, { error: 'invalid_redirect_uri', error_description: 'only http and https redirect URIs' });
+  }
+  send(res, defect, 201, { ...body, client_id: `client-${Math.random().toString(36).slice(2)}`, client_id_issued_at: Math.floor(Date.now() / 1000) });
+}
+
+/**
+ * Starts the baseline server with one defect (or none) on 127.0.0.1.
+ *
+ * @example
+ * ```ts
+ * const server = await startBrokenServer('no-pkce');
+ * const report = await diagnose(server.url);
+ * await server.close();
+ * ```
+ */
+export async function startBrokenServer(defect: Defect = 'none'): Promise<BrokenServer> {
+  const requests: string[] = [];
+  let origin = '';
+  const server = createServer(async function route(req, res) {
+    const path = new URL(req.url ?? '/', origin).pathname;
+    requests.push(`${req.method} ${path}`);
+    if (req.method === 'OPTIONS') {
+      if (defect === 'no-cors') return send(res, defect, 405, { error: 'method_not_allowed' });
+      res.writeHead(204, { ...cors(defect, 204), 'access-control-allow-methods': 'GET, POST, DELETE', 'access-control-allow-headers': 'Authorization, Content-Type, MCP-Protocol-Version, Mcp-Session-Id' });
+      return res.end();
+    }
+    if (path === '/mcp' && req.method === 'POST') {
+      await readJson(req);
+      if (req.headers.authorization) return send(res, defect, 200, { jsonrpc: '2.0', id: 1, result: {} });
+      if (defect === 'status-500') return send(res, defect, 500, { error: 'Internal Server Error' });
+      return send(res, defect, 401, { error: 'unauthorized' }, { 'www-authenticate': challenge(origin, defect) });
+    }
+    if (req.method === 'GET' && path === PRM_ROOT && defect !== 'prm-only-path-inserted') return send(res, defect, 200, prm(origin, defect));
+    if (req.method === 'GET' && path === `${PRM_ROOT}/mcp` && defect !== 'prm-only-root') return send(res, defect, 200, prm(origin, defect));
+    if (req.method === 'GET' && path === '/.well-known/oauth-authorization-server' && defect !== 'only-openid-configuration') return send(res, defect, 200, metadata(origin, defect));
+    if (req.method === 'GET' && path === '/.well-known/openid-configuration' && defect !== 'no-openid-configuration') return send(res, defect, 200, metadata(origin, defect));
+    if (req.method === 'POST' && path === '/register' && defect !== 'no-registration') return register(res, defect, await readJson(req));
+    if (req.method === 'POST' && path === '/token') return send(res, defect, 400, { error: 'invalid_grant' });
+    send(res, defect, 404, { error: 'not_found' });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    origin,
+    url: `${origin}/mcp`,
+    requests,
+    close() {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
