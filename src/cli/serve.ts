@@ -20,6 +20,8 @@ export interface ServeOptions {
   protectedPath?: string;
   /** How long {@link ServedHttp.shutdown} waits for open requests and streams. Default 10 s. */
   shutdownTimeoutMs?: number;
+  /** While serving, `/readyz` also asks this (e.g. whether a proxy's upstream is reachable). */
+  readiness?: () => Promise<{ ready: boolean; detail: string }>;
 }
 
 /** Where a served app is in its life. */
@@ -76,10 +78,16 @@ export async function serve(options: ServeOptions): Promise<ServedHttp> {
     if (open.size === 0) for (const notify of emptied) notify();
   }
 
+  async function readyz(res: ServerResponse): Promise<void> {
+    if (state !== 'ready' || !options.readiness) return sendJson(res, state === 'ready' ? 200 : 503, { status: state });
+    const check = await options.readiness().catch((err: unknown) => ({ ready: false, detail: (err as Error).message }));
+    sendJson(res, check.ready ? 200 : 503, { status: check.ready ? 'ready' : 'not ready', detail: check.detail });
+  }
+
   function route(req: IncomingMessage, res: ServerResponse): unknown {
     const path = pathOf(req);
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
-    if (path === '/readyz') return sendJson(res, state === 'ready' ? 200 : 503, { status: state });
+    if (path === '/readyz') return readyz(res);
     if (state === 'draining') res.setHeader('connection', 'close');
     if (!app || state === 'closed') return sendJson(res, 503, { status: state });
     open.add(res);

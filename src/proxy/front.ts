@@ -1,0 +1,114 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import type { JWK } from 'jose';
+import { gatehouseNode, type GatedIncomingMessage } from '../adapters/node/middleware.js';
+import { createAuthority, type AuthorityOptions } from '../authority/create-authority.js';
+import { loadOrCreateKeys, type AuthorityKeys } from '../authority/keys/index.js';
+import { mergeConfig } from '../config/merge.js';
+import { resolveConfig } from '../config/resolve.js';
+import type { ConfigLayer, GatehouseConfig } from '../config/schema.js';
+import { createGatehouse } from '../gatehouse.js';
+import { createAssertionSigner, type AssertionSigner } from './assertion.js';
+
+/**
+ * The gate in front of the proxy, in either mode: Gatehouse's own
+ * authorization server (no issuer configured) or a resource server for an
+ * existing identity provider. Either way it also provides the key that
+ * signs identity assertions, and the key set that verifies them.
+ */
+
+/** Where the upstream finds the keys that verify `X-Gatehouse-Assertion`, in both modes. */
+export const ASSERTION_JWKS_PATH = '/.well-known/gatehouse-proxy-jwks.json';
+
+/** The scope every call needs when Gatehouse is the authorization server (as in `gatehouse demo`). */
+export const AUTHORITY_PROXY_SCOPE = 'mcp:tools';
+
+/** Options of {@link createGateFront}. */
+export interface GateFrontOptions extends Pick<AuthorityOptions, 'fetch' | 'publicUrlDefaulted' | 'warn'> {
+  /** The merged settings, `publicUrl` included. */
+  layers: ConfigLayer;
+  /** `aud` of identity assertions (the upstream URL); without it no signer is made. */
+  assertionAudience?: string;
+  /** Lifetime of identity assertions in seconds. Default 60. */
+  assertionTtlSec?: number;
+}
+
+/** The gate and what the proxy needs from it. */
+export interface GateFront {
+  readonly config: GatehouseConfig;
+  /**
+   * Serves the gate's and the authority's routes. A request to the protected
+   * endpoint that passes the gate, and any path nobody here serves, goes to
+   * `next` (with `req.auth` set for the former).
+   */
+  handle(req: GatedIncomingMessage, res: ServerResponse, next: () => void): Promise<void>;
+  /** Signs identity assertions (when `assertionAudience` was given). */
+  readonly signer?: AssertionSigner;
+  /** The public keys that verify identity assertions, served at {@link ASSERTION_JWKS_PATH}. */
+  readonly assertionJwks: { keys: JWK[] };
+  close(): Promise<void>;
+}
+
+/** The key that signs assertions: ES256 when active (fast to sign, verifiable everywhere), else the first active key. */
+function assertionKey(keys: AuthorityKeys): JWK {
+  const active = keys.jwks.keys.filter((_, i) => keys.info[i]?.status === 'active');
+  const key = active.find((k) => k.alg === 'ES256') ?? active[0] ?? keys.jwks.keys[0];
+  if (!key) throw new Error('no signing key for identity assertions');
+  return key as JWK;
+}
+
+async function signerFor(keys: AuthorityKeys, issuer: string, options: GateFrontOptions): Promise<AssertionSigner | undefined> {
+  if (!options.assertionAudience) return undefined;
+  return createAssertionSigner({ key: assertionKey(keys), issuer, audience: options.assertionAudience, ttlSec: options.assertionTtlSec });
+}
+
+async function authorityFront(options: GateFrontOptions): Promise<GateFront> {
+  const layers = mergeConfig({ scopes: { required: [AUTHORITY_PROXY_SCOPE] } }, options.layers);
+  const authority = await createAuthority(layers, { fetch: options.fetch, publicUrlDefaulted: options.publicUrlDefaulted, warn: options.warn });
+  // The authority's own keys sign assertions: its JWKS already publishes them.
+  const signer = await signerFor(authority.keys, authority.config.issuer, options);
+  return {
+    config: authority.config,
+    signer,
+    assertionJwks: authority.keys.publicJwks,
+    handle: (req, res, next) => authority.handler(req, res, next),
+    close: () => authority.close(),
+  };
+}
+
+async function resourceServerFront(options: GateFrontOptions): Promise<GateFront> {
+  const config = resolveConfig(options.layers);
+  const gate = createGatehouse(config, { fetch: options.fetch });
+  await gate.ready();
+  const guard = gatehouseNode(gate);
+  // Gatehouse issues no tokens here, so assertions get a key of their own, kept beside the authority's state.
+  const keys = await loadOrCreateKeys({ stateDir: join(config.authority.stateDir, 'proxy'), algorithms: ['ES256'], persist: config.authority.store !== 'memory' });
+  const issuer = new URL(config.publicUrl ?? config.issuer).origin;
+  const signer = await signerFor(keys, issuer, options);
+  return {
+    config,
+    signer,
+    assertionJwks: keys.publicJwks,
+    async handle(req: IncomingMessage, res, next) {
+      if (!(await guard(req, res))) next();
+    },
+    async close() {
+      gate.close();
+    },
+  };
+}
+
+/**
+ * Creates the gate: the authority when no issuer is configured (and the
+ * mode is not `resource-server`), else a resource server for that issuer.
+ *
+ * @example
+ * ```ts
+ * const front = await createGateFront({ layers: { publicUrl: 'http://localhost:3000' }, assertionAudience: 'http://127.0.0.1:8080/mcp' });
+ * http.createServer((req, res) => front.handle(req, res, () => (req.auth ? proxy.handle(req, res) : notFound(res))));
+ * ```
+ */
+export function createGateFront(options: GateFrontOptions): Promise<GateFront> {
+  const { layers } = options;
+  return !layers.issuer && layers.mode !== 'resource-server' ? authorityFront(options) : resourceServerFront(options);
+}

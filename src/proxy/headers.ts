@@ -1,0 +1,135 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+
+/**
+ * Which headers cross the proxy. A reverse proxy is a new hop: hop-by-hop
+ * headers (RFC 9110 §7.6.1) stay behind, and so does everything that belongs
+ * to Gatehouse rather than to the MCP server: the client's token, the
+ * authority's cookies, and any identity header a client tried to set itself.
+ */
+
+/** Hop-by-hop headers, never forwarded in either direction. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+
+/** The prefix of every header Gatehouse sets for the upstream; a client's own are dropped. */
+export const IDENTITY_HEADER_PREFIX = 'x-gatehouse-';
+
+/** The identity headers the upstream receives. */
+export const IDENTITY_HEADERS = {
+  assertion: 'x-gatehouse-assertion',
+  subject: 'x-gatehouse-subject',
+  clientId: 'x-gatehouse-client-id',
+  scopes: 'x-gatehouse-scopes',
+} as const;
+
+/** Cookies set by Gatehouse's authority (sign-in session, interactions); they stay on this side. */
+const AUTHORITY_COOKIE_PREFIX = 'gatehouse.';
+
+/** Request headers the proxy sets itself. */
+const REPLACED_ON_REQUEST = new Set(['host', 'authorization', 'content-length', 'expect', 'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto']);
+
+/**
+ * Response headers that speak for the upstream's own concerns, not the
+ * client's: its CORS (the gate's applies on this origin) and its challenges
+ * (its authorization is not the client's business; Gatehouse's is).
+ */
+function droppedFromResponse(name: string): boolean {
+  return name.startsWith('access-control-') || name === 'www-authenticate';
+}
+
+/** Headers named in `Connection` are hop-by-hop too. */
+function connectionTokens(value: string | string[] | undefined): Set<string> {
+  const list = Array.isArray(value) ? value.join(',') : (value ?? '');
+  return new Set(list.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean));
+}
+
+/**
+ * The `Cookie` header without the authority's cookies, or `undefined` when
+ * nothing is left.
+ *
+ * @example
+ * ```ts
+ * withoutAuthorityCookies('gatehouse.session=abc; theme=dark'); // 'theme=dark'
+ * ```
+ */
+export function withoutAuthorityCookies(cookie: string | undefined): string | undefined {
+  if (!cookie) return undefined;
+  const kept = cookie
+    .split(';')
+    .map((pair) => pair.trim())
+    .filter((pair) => pair !== '' && !pair.startsWith(AUTHORITY_COOKIE_PREFIX));
+  return kept.length > 0 ? kept.join('; ') : undefined;
+}
+
+/** What the upstream is told about the connection the request came in on. */
+export interface ForwardedFor {
+  /** The client's address, appended to `X-Forwarded-For`. */
+  clientAddress?: string;
+  /** The public origin clients use, e.g. `https://mcp.example.com`. */
+  publicOrigin: string;
+}
+
+/**
+ * The headers of the request to the upstream: the client's, less hop-by-hop
+ * headers, `Authorization`, the authority's cookies and any `X-Gatehouse-*`
+ * header the client sent, plus the upstream's `Host` and `X-Forwarded-*`.
+ * Identity headers are added by the caller.
+ *
+ * @example
+ * ```ts
+ * const headers = upstreamRequestHeaders(req.headers, 'upstream:8080', { publicOrigin: 'https://mcp.example.com' });
+ * ```
+ */
+export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, upstreamHost: string, forwarded: ForwardedFor): OutgoingHttpHeaders {
+  const dropped = connectionTokens(incoming.connection);
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || dropped.has(name) || REPLACED_ON_REQUEST.has(name)) continue;
+    if (name.startsWith(IDENTITY_HEADER_PREFIX)) continue;
+    if (name === 'cookie') {
+      const cookie = withoutAuthorityCookies(Array.isArray(value) ? value.join('; ') : value);
+      if (cookie) out.cookie = cookie;
+      continue;
+    }
+    out[name] = value;
+  }
+  out.host = upstreamHost;
+  const url = new URL(forwarded.publicOrigin);
+  out['x-forwarded-proto'] = url.protocol.slice(0, -1);
+  out['x-forwarded-host'] = url.host;
+  if (forwarded.clientAddress) out['x-forwarded-for'] = forwarded.clientAddress;
+  return out;
+}
+
+/**
+ * The headers of the upstream's response as the client gets them: less
+ * hop-by-hop headers, the upstream's CORS headers and its `WWW-Authenticate`.
+ *
+ * @example
+ * ```ts
+ * res.writeHead(upstream.statusCode, clientResponseHeaders(upstream.headers));
+ * ```
+ */
+export function clientResponseHeaders(incoming: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const dropped = connectionTokens(incoming.connection);
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || dropped.has(name) || droppedFromResponse(name)) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+/**
+ * A header value as-is when it is printable ASCII, else `undefined` (the
+ * signed assertion still carries it): a subject with a line break or
+ * non-ASCII characters must not become a malformed or smuggled header.
+ *
+ * @example
+ * ```ts
+ * plainHeaderValue('alice'); // 'alice'
+ * plainHeaderValue('a\r\nx-evil: 1'); // undefined
+ * ```
+ */
+export function plainHeaderValue(value: string): string | undefined {
+  return /^[\x20-\x7e]*$/.test(value) ? value : undefined;
+}

@@ -1,0 +1,187 @@
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { ownerOf } from '../adapters/mcp/sessions.js';
+import type { GatedIncomingMessage } from '../adapters/node/middleware.js';
+import { isLoopbackHost } from '../cli/listen.js';
+import type { AssertionSigner } from './assertion.js';
+import { drain, type ProxyBackend, type Readiness } from './backend.js';
+import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
+import { addIdentityHeaders } from './identity.js';
+import { probeTcp } from './probe.js';
+import { RPC_ERRORS, writeRpcError } from './rpc-error.js';
+import { SessionOwners } from './session-owners.js';
+
+/** Options of {@link createHttpProxy}. */
+export interface HttpProxyOptions {
+  /** The upstream MCP endpoint, e.g. `http://127.0.0.1:8080/mcp`. */
+  upstream: string | URL;
+  /** Signs the `X-Gatehouse-Assertion` each request carries. */
+  signer: AssertionSigner;
+  /** The public origin clients use; sent as `X-Forwarded-Host`/`-Proto`. */
+  publicOrigin: string;
+  /** Send the plain identity headers too. Default: only when the upstream is on loopback. */
+  trustUpstream?: boolean;
+  /** Milliseconds to open a connection to the upstream. Default 10,000. */
+  connectTimeoutMs?: number;
+  /** Milliseconds from sending a request until the upstream's response headers. Default 120,000. */
+  responseTimeoutMs?: number;
+  /** Forget a session's owner after this many ms without a request. Default 24 hours. */
+  sessionTtlMs?: number;
+}
+
+/** The reverse proxy in front of a Streamable HTTP MCP server. */
+export interface HttpProxy extends ProxyBackend {
+  readonly upstream: URL;
+  /** Whether the plain identity headers are sent. */
+  readonly plainHeaders: boolean;
+  /** Sessions whose owner is known. */
+  readonly sessionCount: number;
+}
+
+class UpstreamTimeout extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UpstreamTimeout';
+  }
+}
+
+const UPSTREAM_DEMANDS_AUTH =
+  'The upstream MCP server answered 401 Unauthorized: it demands its own authorization, but Gatehouse never forwards ' +
+  "the client's token. This is a configuration error: turn off the upstream's own auth and let it trust Gatehouse's " +
+  'identity headers (X-Gatehouse-Assertion) instead.';
+
+function describeFailure(err: Error & { code?: string }): string {
+  return err.code && !err.message.includes(err.code) ? `${err.code} ${err.message}` : err.message;
+}
+
+/**
+ * Forwards each gated request to `upstream` and streams the answer back,
+ * unbuffered in both directions past what the gate read (SSE responses,
+ * `GET` streams and `DELETE` included). The client's `Authorization` header
+ * and the authority's cookies never leave; the upstream gets
+ * `X-Gatehouse-Assertion` (and, when trusted, plain identity headers)
+ * instead. Each `Mcp-Session-Id` the upstream hands out is bound to the
+ * caller that got it: anyone else is told 404.
+ *
+ * @example
+ * ```ts
+ * const proxy = createHttpProxy({ upstream: 'http://127.0.0.1:8080/mcp', signer, publicOrigin: 'https://mcp.example.com' });
+ * authority.handler(req, res, () => (req.auth ? proxy.handle(req, res) : notFound(res)));
+ * ```
+ */
+export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
+  const upstream = new URL(options.upstream);
+  const secure = upstream.protocol === 'https:';
+  const send = secure ? httpsRequest : httpRequest;
+  const agent = secure ? new HttpsAgent({ keepAlive: true, scheduling: 'lifo' }) : new HttpAgent({ keepAlive: true, scheduling: 'lifo' });
+  const host = upstream.hostname.replace(/^\[(.*)\]$/, '$1');
+  const port = Number(upstream.port) || (secure ? 443 : 80);
+  const plainHeaders = options.trustUpstream ?? isLoopbackHost(upstream.hostname);
+  const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+  const responseTimeoutMs = options.responseTimeoutMs ?? 120_000;
+  const owners = new SessionOwners(options.sessionTtlMs ?? 24 * 3600_000);
+  /** Responses under way, by request method: a shutdown waits for requests, not for GET streams that never end. */
+  const open = new Map<ServerResponse, string>();
+  let closing = false;
+
+  function targetPath(req: GatedIncomingMessage): string {
+    const query = (req.url ?? '').split('?')[1];
+    if (!query) return `${upstream.pathname}${upstream.search}`;
+    return `${upstream.pathname}${upstream.search ? `${upstream.search}&` : '?'}${query}`;
+  }
+
+  function relay(req: GatedIncomingMessage, res: ServerResponse, owner: string, sessionId: string | undefined, up: IncomingMessage): void {
+    const status = up.statusCode ?? 502;
+    if (status === 401) {
+      up.resume();
+      return writeRpcError(res, 502, RPC_ERRORS.upstream, UPSTREAM_DEMANDS_AUTH);
+    }
+    const issued = up.headers['mcp-session-id'];
+    if (!sessionId && typeof issued === 'string' && status < 300) owners.bind(issued, owner);
+    if (sessionId && (status === 404 || (req.method === 'DELETE' && status < 300))) owners.forget(sessionId);
+    res.writeHead(status, up.statusMessage, clientResponseHeaders(up.headers));
+    // An SSE stream may not produce a byte for a while: the client should see the headers now.
+    res.flushHeaders();
+    up.pipe(res);
+    up.once('error', () => res.destroy());
+    up.once('aborted', () => res.destroy());
+  }
+
+  function forward(req: GatedIncomingMessage, res: ServerResponse, headers: Record<string, string | string[] | number>, owner: string, sessionId?: string): void {
+    const started = Date.now();
+    let answered = false;
+    let upstreamReq: ClientRequest | undefined = undefined;
+    const responseTimer = setTimeout(() => upstreamReq?.destroy(new UpstreamTimeout(`no response within ${responseTimeoutMs} ms`)), responseTimeoutMs);
+
+    upstreamReq = send({ protocol: upstream.protocol, host, port, method: req.method, path: targetPath(req), headers, agent });
+    upstreamReq.once('socket', function watchConnect(socket) {
+      if (!socket.connecting) return;
+      const connectTimer = setTimeout(() => upstreamReq?.destroy(new UpstreamTimeout(`no connection within ${connectTimeoutMs} ms`)), connectTimeoutMs);
+      socket.once('connect', () => clearTimeout(connectTimer));
+      socket.once('close', () => clearTimeout(connectTimer));
+    });
+    upstreamReq.once('response', function onResponse(up) {
+      answered = true;
+      clearTimeout(responseTimer);
+      relay(req, res, owner, sessionId, up);
+    });
+    upstreamReq.once('error', function onUpstreamError(err: Error & { code?: string }) {
+      clearTimeout(responseTimer);
+      if (answered || res.destroyed) return void res.destroy();
+      if (err instanceof UpstreamTimeout) {
+        return writeRpcError(res, 504, RPC_ERRORS.upstream, `Upstream MCP server timed out: ${err.message} (after ${Date.now() - started} ms)`);
+      }
+      writeRpcError(res, 502, RPC_ERRORS.upstream, `Upstream MCP server unreachable: ${describeFailure(err)}`);
+    });
+    // The client went away (or the response ended): the upstream request has no one to answer.
+    res.once('close', function onClientClose() {
+      clearTimeout(responseTimer);
+      if (!res.writableFinished) upstreamReq?.destroy();
+    });
+
+    if (req.rawBody !== undefined) upstreamReq.end(req.rawBody);
+    else if (req.method !== 'GET' && req.method !== 'HEAD' && !req.readableEnded) req.pipe(upstreamReq);
+    else upstreamReq.end();
+  }
+
+  async function handle(req: GatedIncomingMessage, res: ServerResponse): Promise<void> {
+    const authInfo = req.auth;
+    if (!authInfo) return writeRpcError(res, 500, -32603, 'The proxy got a request the gate did not authenticate');
+    if (closing) return writeRpcError(res, 503, RPC_ERRORS.upstream, 'Gatehouse is shutting down');
+    const owner = ownerOf(authInfo);
+    const header = req.headers['mcp-session-id'];
+    const sessionId = typeof header === 'string' ? header : undefined;
+    // Another caller's session is answered exactly like an unknown one.
+    if (sessionId !== undefined && owners.check(sessionId, owner) !== 'ok') {
+      return writeRpcError(res, 404, RPC_ERRORS.sessionNotFound, 'Session not found');
+    }
+    const headers = upstreamRequestHeaders(req.headers, upstream.host, { publicOrigin: options.publicOrigin, clientAddress: req.socket.remoteAddress });
+    await addIdentityHeaders(headers, authInfo, { signer: options.signer, plainHeaders });
+    if (req.rawBody !== undefined) headers['content-length'] = String(req.rawBody.length);
+    open.set(res, req.method ?? 'GET');
+    res.once('close', () => open.delete(res));
+    forward(req, res, headers as Record<string, string | string[] | number>, owner, sessionId);
+  }
+
+  return {
+    upstream,
+    plainHeaders,
+    get sessionCount() {
+      return owners.size;
+    },
+    get inFlight() {
+      return open.size;
+    },
+    handle,
+    ready(): Promise<Readiness> {
+      return probeTcp(host, port, Math.min(connectTimeoutMs, 2000));
+    },
+    async close(drainMs = 0) {
+      closing = true;
+      await drain(() => [...open.values()].filter((method) => method !== 'GET').length, drainMs);
+      for (const res of open.keys()) res.destroy();
+      owners.clear();
+      agent.destroy();
+    },
+  };
+}

@@ -1,0 +1,154 @@
+import type { ServerResponse } from 'node:http';
+import type { GatedIncomingMessage } from '../adapters/node/middleware.js';
+import type { FetchHook } from '../authority/registration/index.js';
+import { serve, type ServedHttp } from '../cli/serve.js';
+import type { ConfigLayer } from '../config/schema.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import type { ProxyBackend } from './backend.js';
+import { ASSERTION_JWKS_PATH, createGateFront, type GateFront } from './front.js';
+import { createHttpProxy } from './http-proxy.js';
+import type { ProxySettings } from './settings.js';
+import { createStdioBridge } from './stdio-bridge.js';
+
+/** Options of {@link startProxy}. */
+export interface StartProxyOptions {
+  /** The gate's settings (mode, issuer, scopes, authority...); `publicUrl` defaults to `http://localhost:<port>`. */
+  layers: ConfigLayer;
+  /** What is behind the gate, and how to treat it. */
+  settings: ProxySettings;
+  host: string;
+  port: number;
+  /** Request logs, children started, exited and reaped, their stderr. Default: JSON lines on stderr. */
+  logger?: Logger;
+  /** The authority's startup warnings, one line each. Default: `logger.warn`. */
+  warn?: (line: string) => void;
+  /** How long a graceful stop lets requests in flight finish. Default 10 s. */
+  shutdownTimeoutMs?: number;
+  /** Gatehouse's environment, for `passEnv`. Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** The fetch the authority loads client metadata documents with (tests). */
+  fetch?: FetchHook;
+}
+
+/** A running `gatehouse proxy`. */
+export interface RunningProxy {
+  readonly front: GateFront;
+  readonly backend: ProxyBackend;
+  readonly listening: ServedHttp;
+  /** The protected MCP endpoint clients connect to. */
+  readonly mcpUrl: string;
+  readonly publicUrl: string;
+  /**
+   * Graceful stop: `/readyz` turns 503 and new MCP requests get 503; requests
+   * in flight get the shutdown timeout to finish; then sessions end, child
+   * processes stop and every connection closes.
+   */
+  close(): Promise<void>;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+function backendFor(options: StartProxyOptions, front: GateFront, publicUrl: string, logger: Logger): ProxyBackend {
+  const { settings } = options;
+  if (settings.upstream) {
+    return createHttpProxy({
+      upstream: settings.upstream,
+      signer: front.signer!,
+      publicOrigin: new URL(publicUrl).origin,
+      trustUpstream: settings.trustUpstream,
+      connectTimeoutMs: settings.connectTimeoutSec * 1000,
+      responseTimeoutMs: settings.upstreamTimeoutSec * 1000,
+      sessionTtlMs: settings.sessionTtlSec * 1000,
+    });
+  }
+  const [command, ...args] = settings.command!;
+  return createStdioBridge({
+    command: command!,
+    args,
+    shared: settings.shared,
+    idleTimeoutMs: settings.idleTimeoutSec * 1000,
+    backoffMaxMs: settings.restartBackoffMaxSec * 1000,
+    envSubject: settings.envSubject,
+    passEnv: settings.passEnv,
+    env: settings.env,
+    cwd: settings.cwd,
+    parentEnv: options.env ?? process.env,
+    log: (line) => logger.info(line),
+  });
+}
+
+/**
+ * Starts `gatehouse proxy`: binds `host`:`port` (both 127.0.0.1 and ::1 for
+ * `localhost`), builds the gate (authority or resource server), and serves
+ * `/healthz`, `/readyz` (the upstream reachable, or the command found), the
+ * key set that verifies identity assertions, the gate's own routes, and the
+ * protected endpoint, forwarded to the upstream or the stdio bridge.
+ *
+ * @example
+ * ```ts
+ * const proxy = await startProxy({ layers: {}, settings: resolveProxySettings({ upstream: 'http://127.0.0.1:8080/mcp' }), host: 'localhost', port: 3000 });
+ * console.log(proxy.mcpUrl);
+ * await proxy.close();
+ * ```
+ */
+export async function startProxy(options: StartProxyOptions): Promise<RunningProxy> {
+  const { settings } = options;
+  if (!settings.upstream && !settings.command) throw new TypeError('the proxy needs an upstream URL or a command');
+  const logger = options.logger ?? createLogger({ write: (line) => void process.stderr.write(`${line}\n`) });
+  const late: { backend?: ProxyBackend } = {};
+  // The issuer and resource need the bound port, so the app arrives after the listener (/readyz: 503 until then).
+  const listening = await serve({
+    host: options.host,
+    port: options.port,
+    logger,
+    protectedPath: options.layers.path ?? '/mcp',
+    shutdownTimeoutMs: options.shutdownTimeoutMs,
+    readiness: () => late.backend?.ready() ?? Promise.resolve({ ready: false, detail: 'starting' }),
+  });
+  const publicUrl = (options.layers.publicUrl ?? `http://localhost:${listening.port}`).replace(/\/+$/, '');
+  let front: GateFront;
+  try {
+    front = await createGateFront({
+      layers: { ...options.layers, publicUrl },
+      assertionAudience: settings.upstream,
+      assertionTtlSec: settings.assertionTtlSec,
+      publicUrlDefaulted: !options.layers.publicUrl,
+      warn: options.warn ?? ((line) => logger.warn(line)),
+      fetch: options.fetch,
+    });
+  } catch (err) {
+    await listening.close();
+    throw err;
+  }
+  const backend = backendFor(options, front, publicUrl, logger);
+  late.backend = backend;
+
+  listening.ready(async function proxyApp(req: GatedIncomingMessage, res: ServerResponse) {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === ASSERTION_JWKS_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
+      return sendJson(res, 200, front.assertionJwks, { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' });
+    }
+    await front.handle(req, res, function afterGate() {
+      if (req.auth) return void backend.handle(req, res);
+      sendJson(res, 404, { error: 'not_found' });
+    });
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    front,
+    backend,
+    listening,
+    mcpUrl: `${publicUrl}${front.config.path}`,
+    publicUrl,
+    close() {
+      const timeoutMs = options.shutdownTimeoutMs ?? 10_000;
+      // The backend answers its requests in flight, then ends its streams, which lets the server's drain finish early.
+      closing ??= Promise.all([listening.shutdown(timeoutMs), backend.close(timeoutMs)]).then(() => front.close());
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * What the proxy's end-to-end tests share: `gatehouse proxy` started in
+ * process (authority mode, memory store, a temp state dir), users signed in
+ * with the official SDK client through the authority's pages, and
+ * server-everything, the MCP project's reference server, as the upstream.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { mergeConfig } from '../../src/config/merge.js';
+import { createLogger } from '../../src/log/logger.js';
+import type { ConfigLayer } from '../../src/config/schema.js';
+import { startProxy, type RunningProxy } from '../../src/proxy/server.js';
+import { resolveProxySettings, type ProxySettingsInput } from '../../src/proxy/settings.js';
+import { signInWithSdk, tempStateDir } from '../e2e/authority-harness.js';
+import { InMemoryOAuthProvider } from '../helpers/sdk-oauth-provider.js';
+
+export const EVERYTHING = fileURLToPath(new URL('../../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url));
+
+/** A running proxy, the messages it logged, and a way to stop it and delete its state. */
+export interface TestProxy extends RunningProxy {
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the proxy on localhost (127.0.0.1 and ::1) with a free port, in
+ * authority mode unless `layers` name an issuer.
+ */
+export async function startTestProxy(
+  settings: ProxySettingsInput,
+  options: { layers?: ConfigLayer; env?: NodeJS.ProcessEnv; shutdownTimeoutMs?: number } = {},
+): Promise<TestProxy> {
+  const state = tempStateDir();
+  const logs: string[] = [];
+  const layers = mergeConfig({ authority: { stateDir: state.path, store: 'memory' } }, options.layers ?? {});
+  const proxy = await startProxy({
+    layers,
+    settings: resolveProxySettings(settings),
+    host: 'localhost',
+    port: 0,
+    env: options.env ?? {},
+    // JSON lines, one message each: tests read `msg`.
+    logger: createLogger({ level: 'debug', write: (line) => void logs.push((JSON.parse(line) as { msg: string }).msg) }),
+    warn: (line) => void logs.push(line),
+    shutdownTimeoutMs: options.shutdownTimeoutMs ?? 0,
+  });
+  return Object.assign(proxy, {
+    logs,
+    async stop() {
+      await proxy.close();
+      state.remove();
+    },
+  });
+}
+
+/** A user signed in through the proxy's authority with the SDK client. */
+export interface SignedIn {
+  client: Client;
+  provider: InMemoryOAuthProvider;
+  /** The access token the client holds (for raw requests). */
+  token: string;
+}
+
+/**
+ * Signs `login` in (dev sign-in: any username, no password) and returns the
+ * connected client; with `capabilities`, a second client that declares them
+ * is connected with the same tokens instead.
+ */
+export async function signIn(mcpUrl: string, login: string, capabilities?: ClientCapabilities): Promise<SignedIn> {
+  const provider = new InMemoryOAuthProvider();
+  let client = await signInWithSdk(mcpUrl, provider, login);
+  if (capabilities) {
+    await client.close();
+    client = new Client({ name: 'gatehouse-proxy-e2e', version: '1.0.0' }, { capabilities });
+    await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider }));
+  }
+  const token = provider.tokens()?.access_token;
+  if (!token) throw new Error('signed in without an access token');
+  return { client, provider, token };
+}
+
+/** A port nobody listens on: bound, then released. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** server-everything in its Streamable HTTP mode, as its own process. */
+export interface EverythingHttp {
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `server-everything streamableHttp` on a free port and waits until it listens. */
+export async function startEverythingHttp(): Promise<EverythingHttp> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [EVERYTHING, 'streamableHttp'], { env: { PATH: process.env.PATH ?? '', PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes('listening on port')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`server-everything exited (${code}) before listening:\n${stderr}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    process: child,
+    stop() {
+      if (child.exitCode !== null) return Promise.resolve();
+      return new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      });
+    },
+  };
+}
+
+/** The text of a tool result's first content item. */
+export function textOf(result: unknown): string {
+  const content = (result as { content?: { type: string; text?: string }[] }).content ?? [];
+  return content[0]?.text ?? '';
+}
+
+/** The headers and JSON-RPC body a raw MCP POST needs. */
+export function mcpPost(token: string, body: unknown, headers: Record<string, string> = {}): RequestInit {
+  return {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  };
+}
+
+export const INITIALIZE = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+};
