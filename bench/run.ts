@@ -12,6 +12,7 @@
  * BENCH_VERIFY_ITERATIONS (2000), BENCH_VERIFY_BATCHES (5).
  */
 import { cpus, loadavg, release, type } from 'node:os';
+import { printExchangeBench, runExchangeBench } from './exchange.js';
 import { runHttpBench, type HttpBenchRow } from './http.js';
 import { formatNumber, table } from './stats.js';
 import { prepareTokens } from './tokens.js';
@@ -108,6 +109,7 @@ async function main(): Promise<void> {
   } finally {
     await tokens.issuer.close();
   }
+  printExchangeBench(await runExchangeBench());
   console.log(`\nDone in ${formatNumber((performance.now() - started) / 1000, 0)}s; load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`);
 }
 
