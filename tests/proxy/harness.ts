@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
@@ -15,7 +16,8 @@ import { createLogger } from '../../src/log/logger.js';
 import type { ConfigLayer } from '../../src/config/schema.js';
 import { startProxy, type RunningProxy } from '../../src/proxy/server.js';
 import { resolveProxySettings, type ProxySettingsInput } from '../../src/proxy/settings.js';
-import { signInWithSdk, tempStateDir } from '../e2e/authority-harness.js';
+import { tempStateDir } from '../e2e/authority-harness.js';
+import { authorizationCodeFrom, headlessLogin } from '../helpers/headless-login.js';
 import { InMemoryOAuthProvider } from '../helpers/sdk-oauth-provider.js';
 
 export const EVERYTHING = fileURLToPath(new URL('../../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url));
@@ -66,18 +68,23 @@ export interface SignedIn {
 }
 
 /**
- * Signs `login` in (dev sign-in: any username, no password) and returns the
- * connected client; with `capabilities`, a second client that declares them
- * is connected with the same tokens instead.
+ * Signs `login` in (dev sign-in: any username, no password) with the SDK
+ * client: a first connect that gets 401 and the authorization URL, the
+ * scripted user on the authority's pages, the code exchanged, then the
+ * connect that reaches the MCP server, by a client declaring `capabilities`.
  */
-export async function signIn(mcpUrl: string, login: string, capabilities?: ClientCapabilities): Promise<SignedIn> {
+export async function signIn(mcpUrl: string, login: string, capabilities: ClientCapabilities = {}): Promise<SignedIn> {
   const provider = new InMemoryOAuthProvider();
-  let client = await signInWithSdk(mcpUrl, provider, login);
-  if (capabilities) {
-    await client.close();
-    client = new Client({ name: 'gatehouse-proxy-e2e', version: '1.0.0' }, { capabilities });
-    await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider }));
-  }
+  const first = new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider });
+  const failure = await new Client({ name: 'gatehouse-proxy-e2e', version: '1.0.0' }).connect(first).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  if (!(failure instanceof UnauthorizedError)) throw new Error(`expected the first connect to need authorization, got ${String(failure)}`);
+  const callback = await headlessLogin(provider.lastAuthorizationUrl, { login, password: '' });
+  await first.finishAuth(authorizationCodeFrom(callback));
+  const client = new Client({ name: 'gatehouse-proxy-e2e', version: '1.0.0' }, { capabilities });
+  await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider }));
   const token = provider.tokens()?.access_token;
   if (!token) throw new Error('signed in without an access token');
   return { client, provider, token };
