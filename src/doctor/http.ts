@@ -9,7 +9,10 @@ import { describeFetchFailure, isJsonObject, parseJson } from '../discovery/http
 
 /** One request and what came back. `status` is 0 when nothing came back. */
 export interface Exchange {
+  /** The URL asked for. */
   url: string;
+  /** Where a redirect within the origin led, when one was followed. */
+  finalUrl?: string;
   method: string;
   status: number;
   headers: Headers;
@@ -117,9 +120,9 @@ export class Prober {
         response = await doFetch(current, { ...init, redirect: 'manual', signal: AbortSignal.timeout(this.#options.timeoutMs) });
         body = await readCapped(response);
       } catch (err) {
-        return { url: current, method: init.method, status: 0, headers: new Headers(), body: '', json: undefined, error: describeFailure(err, this.#options.timeoutMs) };
+        return { url, ...(current !== url ? { finalUrl: current } : {}), method: init.method, status: 0, headers: new Headers(), body: '', json: undefined, error: describeFailure(err, this.#options.timeoutMs) };
       }
-      const exchange: Exchange = { url: current, method: init.method, status: response.status, headers: response.headers, body, json: asObject(body) };
+      const exchange: Exchange = { url, ...(current !== url ? { finalUrl: current } : {}), method: init.method, status: response.status, headers: response.headers, body, json: asObject(body) };
       const location = response.headers.get('location');
       if (response.status < 300 || response.status > 399 || !location || !URL.canParse(location, current)) return exchange;
       const target = new URL(location, current);

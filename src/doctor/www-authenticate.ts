@@ -14,7 +14,8 @@ export interface Challenge {
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+/;
-const PARAM = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)\s*=\s*/;
+/** `name=value`; a `=` followed by another `=`, a comma or the end is token68 padding instead. */
+const PARAM = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)\s*=\s*(?![=,]|$)/;
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*(?=\s*(,|$))/;
 
 /**

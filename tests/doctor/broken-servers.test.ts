@@ -32,6 +32,7 @@ const CASES: Case[] = [
   { defect: 'prm-only-path-inserted', step: 'prm', expected: [{ id: 'prm-root', severity: 'fail', clients: ['claude'] }] },
   { defect: 'prm-resource-mismatch', step: 'prm', expected: [{ id: 'prm-resource-mismatch', severity: 'fail', clients: ALL }] },
   { defect: 'prm-resource-origin', step: 'prm', expected: [{ id: 'prm-resource-not-exact', severity: 'fail', clients: ['vscode'] }] },
+  { defect: 'basic-challenge-first', step: 'challenge', expected: [{ id: 'challenge-not-first', severity: 'warn', clients: ALL }] },
   { defect: 'no-pkce', step: 'pkce', expected: [{ id: 'pkce-missing', severity: 'fail', clients: ALL }] },
   {
     defect: 'no-cors',

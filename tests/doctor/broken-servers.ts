@@ -21,7 +21,8 @@ export type Defect =
   | 'only-openid-configuration'
   | 'no-openid-configuration'
   | 'no-registration'
-  | 'refuses-custom-schemes';
+  | 'refuses-custom-schemes'
+  | 'basic-challenge-first';
 
 export interface BrokenServer {
   origin: string;
@@ -33,6 +34,9 @@ export interface BrokenServer {
 }
 
 const PRM_ROOT = '/.well-known/oauth-protected-resource';
+
+/** What every registration answer carries, so tests can check the doctor never prints it. */
+export const REGISTRATION_SECRETS = { clientSecret: 'cs-doctor-must-not-print-this', registrationAccessToken: 'rat-doctor-must-not-print-this' };
 
 function cors(defect: Defect, status: number): Record<string, string> {
   if (defect === 'no-cors' || (defect === 'no-cors-on-404' && status === 404)) return {};
@@ -71,7 +75,8 @@ function prm(origin: string, defect: Defect): Record<string, unknown> {
 function challenge(origin: string, defect: Defect): string {
   if (defect === 'no-resource-metadata') return 'Bearer scope="mcp"';
   const where = defect === 'prm-only-root' ? PRM_ROOT : `${PRM_ROOT}/mcp`;
-  return `Bearer resource_metadata="${origin}${where}", scope="mcp"`;
+  const bearer = `Bearer resource_metadata="${origin}${where}", scope="mcp"`;
+  return defect === 'basic-challenge-first' ? `Basic realm="mcp", ${bearer}` : bearer;
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
@@ -89,7 +94,14 @@ function register(res: ServerResponse, defect: Defect, body: Record<string, unkn
   if (defect === 'refuses-custom-schemes' && uris.some((u) => !/^https?:/.test(u))) {
     return send(res, defect, 400, { error: 'invalid_redirect_uri', error_description: 'only http and https redirect URIs' });
   }
-  send(res, defect, 201, { ...body, client_id: `client-${Math.random().toString(36).slice(2)}`, client_id_issued_at: Math.floor(Date.now() / 1000) });
+  // Secrets in the answer, as confidential registrations get them: the doctor must never print them.
+  send(res, defect, 201, {
+    ...body,
+    client_id: `client-${Math.random().toString(36).slice(2)}`,
+    client_id_issued_at: Math.floor(Date.now() / 1000),
+    client_secret: REGISTRATION_SECRETS.clientSecret,
+    registration_access_token: REGISTRATION_SECRETS.registrationAccessToken,
+  });
 }
 
 /**
