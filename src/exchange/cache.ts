@@ -54,7 +54,7 @@ export function subjectExpiry(subjectToken: string, expiresAt: number | undefine
 }
 
 /**
- * Cached and in-flight exchanges, keyed by {@link cacheKey}. A token is
+ * Cached and in-flight exchanges; cached ones keyed by {@link cacheKey}. A token is
  * served until `refreshSkewSec` before it expires and never after the
  * subject token expires: a downstream token must not outlive the user's
  * own. Failures are never cached.
@@ -62,7 +62,7 @@ export function subjectExpiry(subjectToken: string, expiresAt: number | undefine
  * @example
  * ```ts
  * const cache = new ExchangeCache({ maxEntries: 10_000, refreshSkewSec: 30 });
- * const token = await cache.get(key, subjectExp, () => requestToken());
+ * const token = await cache.get(flightKey, () => cacheKey(subjectToken, request), subjectExp, () => requestToken());
  * ```
  */
 export class ExchangeCache {
@@ -76,32 +76,34 @@ export class ExchangeCache {
     this.#skewSec = options.refreshSkewSec;
   }
 
-  /** The cached token for `key`, else the one `load` fetches (shared with identical concurrent calls). */
-  get(key: string, subjectExp: number | undefined, load: () => Promise<ExchangedToken>): Promise<ExchangedToken> {
-    const cached = this.#tokens.get(key);
-    if (cached) {
-      this.stats.cacheHits += 1;
-      return Promise.resolve(withRemainingLifetime(cached));
-    }
-    const pending = this.#inFlight.get(key);
+  /**
+   * The cached token, else the one `load` fetches. Identical calls made
+   * while one is under way share it: they are matched on `flightKey`
+   * (subject token and request) before any await, so none slips past the
+   * first while the digest behind `cacheKey` is being computed.
+   */
+  get(flightKey: string, cacheKey: () => Promise<string>, subjectExp: number | undefined, load: () => Promise<ExchangedToken>): Promise<ExchangedToken> {
+    const pending = this.#inFlight.get(flightKey);
     if (pending) {
       this.stats.coalesced += 1;
       return pending;
     }
-    this.stats.requests += 1;
-    const started = load().then(
-      (token) => {
-        this.#inFlight.delete(key);
-        this.#tokens.set(key, token, this.#cacheLifetimeMs(token, subjectExp));
-        return token;
-      },
-      (error: unknown) => {
-        this.#inFlight.delete(key);
-        throw error;
-      },
-    );
-    this.#inFlight.set(key, started);
+    const started = this.#lookUpOrLoad(cacheKey, subjectExp, load).finally(() => this.#inFlight.delete(flightKey));
+    this.#inFlight.set(flightKey, started);
     return started;
+  }
+
+  async #lookUpOrLoad(cacheKey: () => Promise<string>, subjectExp: number | undefined, load: () => Promise<ExchangedToken>): Promise<ExchangedToken> {
+    const key = await cacheKey();
+    const cached = this.#tokens.get(key);
+    if (cached) {
+      this.stats.cacheHits += 1;
+      return withRemainingLifetime(cached);
+    }
+    this.stats.requests += 1;
+    const token = await load();
+    this.#tokens.set(key, token, this.#cacheLifetimeMs(token, subjectExp));
+    return token;
   }
 
   clear(): void {

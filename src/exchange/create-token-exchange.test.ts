@@ -48,6 +48,11 @@ describe('the RFC 8693 request', () => {
     expect(basic).toBe('mcp+server:p%40ss+word%3A%2B%2F%26%3Dsecret');
   });
 
+  it('a custom subject_token_type (Auth0 custom token exchange profiles)', async () => {
+    await createTokenExchange(options({ subjectTokenType: 'urn:acme:mcp-access-token' })).tokenFor(SUBJECT, { audience: 'https://api.example' });
+    expect(standIn.requests[0]!.form.get('subject_token_type')).toBe('urn:acme:mcp-access-token');
+  });
+
   it('client_secret_post puts the id and secret in the body', async () => {
     await createTokenExchange(options({ authMethod: 'client_secret_post' })).tokenFor(SUBJECT, { audience: 'https://api.example' });
     const { form, headers } = standIn.requests[0]!;

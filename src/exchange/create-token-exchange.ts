@@ -90,9 +90,15 @@ export function createTokenExchange(options: TokenExchangeOptions): TokenExchang
       throw new TypeError('Token exchange needs the caller\'s token: pass extra.authInfo from a request that came through the gate');
     }
     const normalised = normaliseRequest(request, variant);
-    const key = await cacheKey(subjectToken, normalised);
     const subjectExp = subjectExpiry(subjectToken, typeof subject === 'string' ? undefined : subject.expiresAt);
-    return cache.get(key, subjectExp, () => requestToken(subjectToken, grantParameters(variant, subjectToken, normalised)));
+    // Only while a request is under way is the raw token part of a key; the cache keeps its digest.
+    const flightKey = JSON.stringify([subjectToken, normalised.audiences, normalised.resources, normalised.scopes]);
+    return cache.get(
+      flightKey,
+      () => cacheKey(subjectToken, normalised),
+      subjectExp,
+      () => requestToken(subjectToken, grantParameters(variant, subjectToken, normalised, options.subjectTokenType)),
+    );
   }
 
   return {

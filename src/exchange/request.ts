@@ -58,7 +58,12 @@ export function normaliseRequest(request: ExchangeRequest, variant: ExchangeVari
  * // grant_type=urn:ietf:params:oauth:grant-type:token-exchange&subject_token=...&audience=https://api.example.com
  * ```
  */
-export function grantParameters(variant: ExchangeVariant, subjectToken: string, request: NormalisedRequest): URLSearchParams {
+export function grantParameters(
+  variant: ExchangeVariant,
+  subjectToken: string,
+  request: NormalisedRequest,
+  subjectTokenType: string = ACCESS_TOKEN_TYPE,
+): URLSearchParams {
   const params = new URLSearchParams();
   if (variant === 'entra-obo') {
     params.set('grant_type', JWT_BEARER_GRANT);
@@ -69,7 +74,7 @@ export function grantParameters(variant: ExchangeVariant, subjectToken: string, 
   }
   params.set('grant_type', TOKEN_EXCHANGE_GRANT);
   params.set('subject_token', subjectToken);
-  params.set('subject_token_type', ACCESS_TOKEN_TYPE);
+  params.set('subject_token_type', subjectTokenType);
   params.set('requested_token_type', ACCESS_TOKEN_TYPE);
   for (const audience of request.audiences) params.append('audience', audience);
   for (const resource of request.resources) params.append('resource', resource);

@@ -42,6 +42,11 @@ export interface TokenExchangeOptions {
   authMethod?: ClientAuthMethod;
   /** Default `rfc8693`. */
   variant?: ExchangeVariant;
+  /**
+   * `subject_token_type` of RFC 8693 requests. Default: an access token. Auth0's
+   * custom token exchange wants the type its profile declares.
+   */
+  subjectTokenType?: string;
   /** A `fetch` to use instead of the global one. */
   fetch?: typeof fetch;
   /** Milliseconds before a request to the authorization server is abandoned. Default 5000. */
