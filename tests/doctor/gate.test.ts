@@ -29,9 +29,10 @@ afterAll(async () => {
 
 /** Starts the gate on 127.0.0.1 via the node adapter, with an MCP endpoint that answers `{}` once let through. */
 async function startGate(settings: Partial<GatehouseConfigInput>): Promise<string> {
-  let guard: ReturnType<typeof gatehouseNode> | undefined;
+  // The gate needs the origin, known once the port is bound.
+  const late: { guard?: ReturnType<typeof gatehouseNode> } = {};
   const server = createServer(function route(req, res) {
-    void guard!(req, res, function notGated() {
+    void late.guard!(req, res, function notGated() {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end('{"error":"not_found"}');
     });
@@ -41,7 +42,7 @@ async function startGate(settings: Partial<GatehouseConfigInput>): Promise<strin
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const gate = createGatehouse({ issuer: issuer.issuer, publicUrl: origin, scopes: { required: ['mcp'] }, ...settings });
   await gate.ready();
-  guard = gatehouseNode(gate);
+  late.guard = gatehouseNode(gate);
   return `${origin}/mcp`;
 }
 
