@@ -33,6 +33,9 @@ const CASES: Case[] = [
   { defect: 'prm-resource-mismatch', step: 'prm', expected: [{ id: 'prm-resource-mismatch', severity: 'fail', clients: ALL }] },
   { defect: 'prm-resource-origin', step: 'prm', expected: [{ id: 'prm-resource-not-exact', severity: 'fail', clients: ['vscode'] }] },
   { defect: 'basic-challenge-first', step: 'challenge', expected: [{ id: 'challenge-not-first', severity: 'warn', clients: ALL }] },
+  { defect: 'offline-access-prm', step: 'prm', expected: [{ id: 'prm-offline-access', severity: 'warn', clients: ALL }] },
+  { defect: 'issuer-mismatch', step: 'as-metadata', expected: [{ id: 'as-issuer-mismatch', severity: 'fail', clients: ALL }] },
+  { defect: 'path-issuer', step: 'as-metadata', expected: [{ id: 'claude-path-issuer', severity: 'warn', clients: ['claude'] }] },
   { defect: 'no-pkce', step: 'pkce', expected: [{ id: 'pkce-missing', severity: 'fail', clients: ALL }] },
   {
     defect: 'no-cors',

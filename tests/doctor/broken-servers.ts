@@ -22,7 +22,10 @@ export type Defect =
   | 'no-openid-configuration'
   | 'no-registration'
   | 'refuses-custom-schemes'
-  | 'basic-challenge-first';
+  | 'basic-challenge-first'
+  | 'issuer-mismatch'
+  | 'path-issuer'
+  | 'offline-access-prm';
 
 export interface BrokenServer {
   origin: string;
@@ -48,9 +51,14 @@ function send(res: ServerResponse, defect: Defect, status: number, body: unknown
   res.end(JSON.stringify(body));
 }
 
+/** The authorization server's identifier: the origin, or under `/oauth` for `path-issuer`. */
+function issuerOf(origin: string, defect: Defect): string {
+  return defect === 'path-issuer' ? `${origin}/oauth` : origin;
+}
+
 function metadata(origin: string, defect: Defect): Record<string, unknown> {
   return {
-    issuer: origin,
+    issuer: defect === 'issuer-mismatch' ? 'https://login.example.com' : issuerOf(origin, defect),
     authorization_endpoint: `${origin}/authorize`,
     token_endpoint: `${origin}/token`,
     ...(defect === 'no-registration' ? {} : { registration_endpoint: `${origin}/register` }),
@@ -69,7 +77,8 @@ function metadata(origin: string, defect: Defect): Record<string, unknown> {
 
 function prm(origin: string, defect: Defect): Record<string, unknown> {
   const resource = defect === 'prm-resource-mismatch' ? `${origin}/v1/mcp` : defect === 'prm-resource-origin' ? origin : `${origin}/mcp`;
-  return { resource, authorization_servers: [origin], scopes_supported: ['mcp'], bearer_methods_supported: ['header'] };
+  const scopes = defect === 'offline-access-prm' ? ['mcp', 'offline_access'] : ['mcp'];
+  return { resource, authorization_servers: [issuerOf(origin, defect)], scopes_supported: scopes, bearer_methods_supported: ['header'] };
 }
 
 function challenge(origin: string, defect: Defect): string {
@@ -133,8 +142,9 @@ export async function startBrokenServer(defect: Defect = 'none'): Promise<Broken
     }
     if (req.method === 'GET' && path === PRM_ROOT && defect !== 'prm-only-path-inserted') return send(res, defect, 200, prm(origin, defect));
     if (req.method === 'GET' && path === `${PRM_ROOT}/mcp` && defect !== 'prm-only-root') return send(res, defect, 200, prm(origin, defect));
-    if (req.method === 'GET' && path === '/.well-known/oauth-authorization-server' && defect !== 'only-openid-configuration') return send(res, defect, 200, metadata(origin, defect));
-    if (req.method === 'GET' && path === '/.well-known/openid-configuration' && defect !== 'no-openid-configuration') return send(res, defect, 200, metadata(origin, defect));
+    const suffix = defect === 'path-issuer' ? '/oauth' : '';
+    if (req.method === 'GET' && path === `/.well-known/oauth-authorization-server${suffix}` && defect !== 'only-openid-configuration') return send(res, defect, 200, metadata(origin, defect));
+    if (req.method === 'GET' && path === `/.well-known/openid-configuration${suffix}` && defect !== 'no-openid-configuration') return send(res, defect, 200, metadata(origin, defect));
     if (req.method === 'POST' && path === '/register' && defect !== 'no-registration') return register(res, defect, await readJson(req));
     if (req.method === 'POST' && path === '/token') return send(res, defect, 400, { error: 'invalid_grant' });
     send(res, defect, 404, { error: 'not_found' });
