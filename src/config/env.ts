@@ -56,6 +56,7 @@ export const ENV_NAMES: Record<string, string> = {
   'exchange.privateKey': 'OAUTH_EXCHANGE_PRIVATE_KEY',
   'exchange.privateKeyAlg': 'OAUTH_EXCHANGE_PRIVATE_KEY_ALG',
   'exchange.privateKeyId': 'OAUTH_EXCHANGE_PRIVATE_KEY_ID',
+  'exchange.certificateThumbprint': 'OAUTH_EXCHANGE_CERT_THUMBPRINT',
   resourceName: 'GATEHOUSE_RESOURCE_NAME',
   resourceDocumentation: 'GATEHOUSE_RESOURCE_DOCS_URL',
 };

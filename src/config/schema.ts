@@ -92,6 +92,8 @@ export const exchangeSchema = z
     privateKeyAlg: z.enum(['RS256', 'PS256', 'ES256', 'EdDSA']).default('RS256'),
     /** `kid` of the assertion's header: the key's id as registered at the authorization server. */
     privateKeyId: z.string().min(1).optional(),
+    /** Base64url SHA-1 thumbprint of the key's certificate, sent as `x5t` (Entra ID certificate credentials). */
+    certificateThumbprint: z.string().regex(/^[A-Za-z0-9_-]{27}$/, 'a base64url SHA-1 thumbprint (27 characters)').optional(),
     /** Bound on cached exchanged tokens. 0 turns the cache off. */
     cacheMaxEntries: z.number().int().min(0).default(10_000),
     /** A cached token is replaced this many seconds before it expires. */

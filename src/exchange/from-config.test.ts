@@ -1,3 +1,4 @@
+import { decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTokenEndpointStandIn, type TokenEndpointStandIn } from '../../tests/e2e/exchange-stand-in.js';
 import { configFromEnv } from '../config/env.js';
@@ -26,6 +27,23 @@ describe('the exchange client from OAUTH_EXCHANGE_* env vars', () => {
     expect(config.exchange).toMatchObject({ variant: 'rfc8693', clientId: 'mcp-server', cacheMaxEntries: 10_000, refreshSkewSec: 30 });
     await expect(tokenExchangeFromConfig(config).tokenFor('subject-token', { audience: 'https://api.example' })).resolves.toBe('downstream');
     expect(standIn.requests.at(-1)!.form.get('client_secret')).toBe('from-env-secret');
+  });
+
+  it('signs client assertions with OAUTH_EXCHANGE_PRIVATE_KEY, naming the certificate by its thumbprint (Entra ID)', async () => {
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const config = resolveConfig(configFromEnv({
+      ...BASE,
+      OAUTH_EXCHANGE_VARIANT: 'entra-obo',
+      OAUTH_EXCHANGE_TOKEN_URL: standIn.tokenEndpoint,
+      OAUTH_EXCHANGE_CLIENT_ID: 'mcp-app',
+      OAUTH_EXCHANGE_PRIVATE_KEY: JSON.stringify(await exportJWK(privateKey)),
+      OAUTH_EXCHANGE_PRIVATE_KEY_ALG: 'ES256',
+      OAUTH_EXCHANGE_CERT_THUMBPRINT: 'hOBcHZi846VCHSJbFAs26Go9VTQ',
+    }));
+    await tokenExchangeFromConfig(config).tokenFor('subject-token', { scope: 'api://orders/.default' });
+    const form = standIn.requests.at(-1)!.form;
+    expect(form.get('grant_type')).toBe('urn:ietf:params:oauth:grant-type:jwt-bearer');
+    expect(decodeProtectedHeader(form.get('client_assertion')!)).toMatchObject({ alg: 'ES256', x5t: 'hOBcHZi846VCHSJbFAs26Go9VTQ' });
   });
 
   it('names the missing env var', () => {

@@ -26,7 +26,16 @@ export function tokenExchangeFromConfig(config: GatehouseConfig, options: Pick<T
     clientId: exchange.clientId,
     clientSecret: exchange.clientSecret,
     authMethod: exchange.authMethod,
-    ...(exchange.privateKey ? { privateKeyJwt: { key: exchange.privateKey, alg: exchange.privateKeyAlg, kid: exchange.privateKeyId } } : {}),
+    ...(exchange.privateKey
+      ? {
+          privateKeyJwt: {
+            key: exchange.privateKey,
+            alg: exchange.privateKeyAlg,
+            kid: exchange.privateKeyId,
+            ...(exchange.certificateThumbprint ? { header: { x5t: exchange.certificateThumbprint } } : {}),
+          },
+        }
+      : {}),
     timeoutMs: exchange.timeoutMs,
     cache: { maxEntries: exchange.cacheMaxEntries, refreshSkewSec: exchange.refreshSkewSec },
     fetch: options.fetch,
