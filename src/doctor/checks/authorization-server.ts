@@ -98,7 +98,10 @@ export async function checkAuthorizationServer(ctx: DoctorContext, prm: PrmResul
   const list = tried.map((e) => `${e.url} (${outcome(e)})`).join(', ');
   const foundByOthers = [...discoveries.values()].find((d) => d.found)?.found;
   const lostOidc = PROFILES.filter((p) => !p.oidcDiscovery && !discoveries.get(p.id)!.found && !discoveries.get(p.id)!.stoppedAt && foundByOthers).map((p) => p.id);
-  report(ctx, 'as-metadata-rfc8414', lostOidc, `The authorization server ${issuer} has only OpenID Connect discovery (${foundByOthers?.url}); Claude Code looks only for RFC 8414 metadata (${tried.filter((e) => kindOf(e.url) === 'oauth').map((e) => `${e.url}: ${outcome(e)}`).join(', ')})`);
+  const rfc8414 = tried.filter((e) => kindOf(e.url) === 'oauth');
+  report(ctx, 'as-metadata-rfc8414', lostOidc,
+    `The authorization server ${issuer} has only OpenID Connect discovery (${foundByOthers?.url}); Claude Code looks only for RFC 8414 metadata (${rfc8414.map((e) => `${e.url}: ${outcome(e)}`).join(', ')})`,
+    rfc8414[0] ? `Serve RFC 8414 metadata at ${new URL(rfc8414[0].url).pathname} too (or run Gatehouse in front with OAUTH_MIRROR_METADATA=true)` : undefined);
   report(ctx, 'as-metadata-missing', clientsWhere((d) => !d.found && !d.stoppedAt).filter((id) => !lostOidc.includes(id)), `No authorization-server metadata for ${issuer}: ${list}`);
   for (const stop of new Set([...discoveries.values()].map((d) => d.stoppedAt).filter((e): e is Exchange => !!e))) {
     const clients = clientsWhere((d) => d.stoppedAt === stop);
