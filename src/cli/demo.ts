@@ -24,8 +24,10 @@ client id and scopes) and "${ADMIN_TOOL}" (needs the scope ${DEFAULT_ADMIN_SCOPE
 
 Without an issuer, Gatehouse is the authorization server too: sign-in page,
 client registration and tokens on the same origin, zero configuration, state
-(keys, sessions, clients) in ./.gatehouse. With --issuer (OAUTH_ISSUER_URL) it
-accepts the access tokens of that identity provider instead.
+(keys, sessions, clients) in ./.gatehouse, plus a small downstream API and the
+tool "call_api", which calls it on your behalf by token exchange (RFC 8693).
+With --issuer (OAUTH_ISSUER_URL) it accepts the access tokens of that identity
+provider instead.
 
 Options:
   --issuer <url>       Issuer whose tokens are accepted        (env OAUTH_ISSUER_URL; unset: Gatehouse issues them)
