@@ -2,6 +2,7 @@ import { GatehouseError } from '../errors.js';
 import { CONFIG_USAGE, runConfig } from './config.js';
 import { DEMO_USAGE, runDemo } from './demo.js';
 import { DOCTOR_USAGE, runDoctor } from './doctor.js';
+import { INIT_USAGE, runInit } from './init.js';
 import { UsageError, type Io } from './io.js';
 import { KEYS_USAGE, runKeys } from './keys.js';
 import { PROXY_USAGE, runProxy } from './proxy.js';
@@ -19,6 +20,7 @@ Commands:
   users          Manage the authorization server's local accounts (add, remove, list)
   keys           List or rotate the authorization server's signing keys
   config         Check the settings (file, env, flags) or print the config file's JSON Schema
+  init           Create a new TypeScript MCP server protected by Gatehouse
   doctor         Diagnose an MCP server's sign-in as each real client sees it
 
 Options:
@@ -39,6 +41,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   proxy: { run: runProxy, usage: PROXY_USAGE },
   config: { run: runConfig, usage: CONFIG_USAGE },
   doctor: { run: runDoctor, usage: DOCTOR_USAGE },
+  init: { run: runInit, usage: INIT_USAGE },
 };
 
 function codeOf(err: unknown): string {
