@@ -24,7 +24,7 @@ Commands:
   doctor         Diagnose an MCP server's sign-in as each real client sees it
 
 Options:
-  -h, --help     Show this help (or a command's: gatehouse demo --help)
+  -h, --help     Show this help (or a command's: gatehouse demo --help, gatehouse help demo)
   -v, --version  Show the version
 
 Examples:
@@ -77,7 +77,9 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     return 2;
   }
   if (name === '-h' || name === '--help' || name === 'help') {
-    io.out(USAGE);
+    // `gatehouse help <command>` is `gatehouse <command> --help`.
+    const topic = name === 'help' && rest[0] !== undefined ? COMMANDS[rest[0]] : undefined;
+    io.out(topic ? topic.usage : USAGE);
     return 0;
   }
   if (name === '-v' || name === '--version') {
