@@ -104,8 +104,14 @@ describe('redact', () => {
       path: '/.well-known/oauth-protected-resource/mcp',
       clientId: 'https://app.example.com/oauth/client-metadata.json',
       message: 'refresh token rotated for client V1StGXR8_Z5jdHi6B-myT',
+      // Identifiers may be long and random (a DCR client_id) without being secrets.
+      clientId: 'Ekr_Idj-q3DiVFGS-4jMBZyt_olk3CYtOuDwsBB_1ga',
+      subject: 'auth0|65f1c2a9b8e4d7f3a1b2c3d4e5f60718',
     };
     expect(redact(safe)).toEqual(safe);
+    // ...but the same string in free text is treated as the token it may be, and a JWT is a JWT anywhere.
+    expect(redactString(`client Ekr_Idj-q3DiVFGS-4jMBZyt_olk3CYtOuDwsBB_1ga`)).toBe(`client ${REDACTED}`);
+    expect(redact({ clientId: JWT })).toEqual({ clientId: REDACTED });
     expect(redactString('Basic dXNlcjpwYXNz')).toBe(`Basic ${REDACTED}`);
   });
 

@@ -16,6 +16,13 @@ const CREDENTIAL_NAMES = new Set(['authorization', 'proxy-authorization', 'cooki
 /** Names ending in one of these hold a secret (`clientSecret`, `client_secret`, `initialAccessToken`, `refresh_token`...). */
 const SECRET_NAME = /(secret|password|passwd|token|assertion|api[-_]?key|private[-_]?key|credentials?)$/i;
 
+/**
+ * Identifiers that are often long random strings yet no secret (a DCR
+ * `client_id`, a subject, a request id): spared the long-random-string
+ * rule, still checked for JWTs, credentials and URL passwords.
+ */
+const IDENTIFIER_NAMES = new Set(['clientid', 'client_id', 'subject', 'sub', 'requestid', 'request_id', 'kid', 'jti', 'iss', 'aud', 'grantid', 'uid']);
+
 const JWT = /\beyJ[A-Za-z0-9_-]{2,}(?:\.[A-Za-z0-9_-]*){1,4}/g;
 const AUTH_SCHEME = /\b(Bearer|Basic|DPoP)\s+[A-Za-z0-9._~+/=-]+/gi;
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*):[^\s/?#@]+@/gi;
@@ -52,12 +59,16 @@ function looksRandom(candidate: string): boolean {
  * ```
  */
 export function redactString(text: string): string {
+  return redactStructured(text).replace(OPAQUE, (candidate) => (looksRandom(candidate) ? REDACTED : candidate));
+}
+
+/** The rules that recognise a secret by its shape around it, not by its randomness. */
+function redactStructured(text: string): string {
   return text
     .replace(AUTH_SCHEME, (_whole, scheme: string) => `${scheme} ${REDACTED}`)
     .replace(JWT, REDACTED)
     .replace(URL_PASSWORD, (_whole, head: string) => `${head}:${REDACTED}@`)
-    .replace(SECRET_PARAM, (_whole, name: string) => `${name}${REDACTED}`)
-    .replace(OPAQUE, (candidate) => (looksRandom(candidate) ? REDACTED : candidate));
+    .replace(SECRET_PARAM, (_whole, name: string) => `${name}${REDACTED}`);
 }
 
 /**
@@ -89,6 +100,7 @@ function redactValue(value: unknown, seen: WeakSet<object>): unknown {
   for (const [key, item] of Object.entries(value)) {
     if (CREDENTIAL_NAMES.has(key.toLowerCase())) continue;
     if (SECRET_NAME.test(key) && item !== undefined && item !== null && item !== '') out[key] = REDACTED;
+    else if (typeof item === 'string' && IDENTIFIER_NAMES.has(key.toLowerCase())) out[key] = redactStructured(item);
     else out[key] = redactValue(item, seen);
   }
   return out;
