@@ -102,7 +102,7 @@ describe('redact', () => {
     const safe = {
       requestId: '550e8400-e29b-41d4-a716-446655440000',
       path: '/.well-known/oauth-protected-resource/mcp',
-      clientId: 'https://app.example.com/oauth/client-metadata.json',
+      client_id: 'https://app.example.com/oauth/client-metadata.json',
       message: 'refresh token rotated for client V1StGXR8_Z5jdHi6B-myT',
       // Identifiers may be long and random (a DCR client_id) without being secrets.
       clientId: 'Ekr_Idj-q3DiVFGS-4jMBZyt_olk3CYtOuDwsBB_1ga',
