@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { listKeys, rotateKeys, keyFilePath, SIGNING_ALGORITHMS, type KeyInfo, type SigningAlgorithm } from '../authority/keys/index.js';
 import { configFromEnv } from '../config/env.js';
-import { loadConfigFile } from '../config/load-file.js';
+import { configFilePath, loadConfigFile } from '../config/load-file.js';
 import { mergeConfig } from '../config/merge.js';
 import { authoritySchema, type AuthorityConfig, type ConfigLayer } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
@@ -22,7 +22,7 @@ Commands:
 
 Options:
   --state-dir <dir>   State directory           (env GATEHOUSE_STATE_DIR, default .gatehouse)
-  --config <file>     JSON config file          (env GATEHOUSE_CONFIG)
+  --config <file>     JSON or YAML config file  (env GATEHOUSE_CONFIG, default ./gatehouse.config.json|yaml|yml)
   --alg <alg>         rotate: only this algorithm (RS256, ES256, EdDSA; repeatable;
                       default every one in authority.signingAlgorithms)
   --retain <seconds>  rotate: how long replaced keys stay published once nothing
@@ -89,7 +89,7 @@ async function settingsFrom(argv: string[], env: NodeJS.ProcessEnv): Promise<Key
   if (command === undefined) throw new UsageError('say which: list or rotate');
   if (command !== 'list' && command !== 'rotate') throw new UsageError(`unknown subcommand "${command}"; use list or rotate`);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
-  const file = values.config ?? env.GATEHOUSE_CONFIG;
+  const file = configFilePath(values.config, env, process.cwd());
   const flags: ConfigLayer = values['state-dir'] === undefined ? {} : { authority: { stateDir: values['state-dir'] } };
   const layers = mergeConfig(file ? await loadConfigFile(file) : {}, configFromEnv(env), flags);
   const authority = authorityFrom(layers);

@@ -3,7 +3,7 @@ import { checkUsername } from '../authority/identity/username.js';
 import { hashPassword, passwordProblem } from '../authority/identity/password-hash.js';
 import { readUsersFile, usersFilePath, writeUsersFile, type LocalUser } from '../authority/identity/users-file.js';
 import { configFromEnv } from '../config/env.js';
-import { loadConfigFile, mergeConfig } from '../config/load-file.js';
+import { configFilePath, loadConfigFile, mergeConfig } from '../config/load-file.js';
 import { UsageError, type Io } from './io.js';
 import { PromptCancelled, terminalPasswordInput, type PasswordInput } from './password-input.js';
 
@@ -25,7 +25,8 @@ Options:
   --replace          Let add change an existing user's password           (add)
   --file <path>      The users file (env GATEHOUSE_USERS_FILE,
                      default <state dir>/users.json; state dir: env GATEHOUSE_STATE_DIR, default .gatehouse)
-  --config <file>    JSON config file whose authority.usersFile/stateDir apply (env GATEHOUSE_CONFIG)
+  --config <file>    Config file whose authority.usersFile/stateDir apply (env GATEHOUSE_CONFIG,
+                     default ./gatehouse.config.json|yaml|yml)
   -h, --help         Show this help
 
 A username is 1-64 printable characters without spaces; it is the "sub" of the
@@ -50,7 +51,7 @@ interface UsersFlags {
 
 async function usersFileFrom(flags: UsersFlags, env: NodeJS.ProcessEnv): Promise<string> {
   if (flags.file) return usersFilePath({ stateDir: '.gatehouse', usersFile: flags.file });
-  const file = flags.config ?? env.GATEHOUSE_CONFIG;
+  const file = configFilePath(flags.config, env, process.cwd());
   const layers = mergeConfig(file ? await loadConfigFile(file) : {}, configFromEnv(env));
   return usersFilePath({ stateDir: layers.authority?.stateDir ?? '.gatehouse', usersFile: layers.authority?.usersFile });
 }
