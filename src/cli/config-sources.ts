@@ -36,11 +36,10 @@ export function flattenSettings(value: unknown, prefix = ''): Record<string, unk
   return out;
 }
 
-function envNameOf(path: string): string | undefined {
+function envNameOf(path: string, envNames: Record<string, string>): string | undefined {
   const parts = path.split('.');
   for (let n = parts.length; n > 0; n--) {
-    const prefix = parts.slice(0, n).join('.');
-    const name = ENV_NAMES[prefix] ?? CLI_ENV_NAMES[prefix];
+    const name = envNames[parts.slice(0, n).join('.')];
     if (name) return name;
   }
   return undefined;
@@ -62,7 +61,7 @@ function setsPath(flat: Record<string, unknown>, path: string): string | undefin
  * // { issuer: 'env OAUTH_ISSUER_URL', path: 'default' }
  * ```
  */
-export function originsOf(paths: string[], layers: NamedLayer[]): Record<string, string> {
+export function originsOf(paths: string[], layers: NamedLayer[], envNames: Record<string, string> = { ...ENV_NAMES, ...CLI_ENV_NAMES }): Record<string, string> {
   const flattened = layers.map((named) => ({ named, flat: flattenSettings(named.layer) }));
   const origins: Record<string, string> = {};
   for (const path of paths) {
@@ -70,7 +69,7 @@ export function originsOf(paths: string[], layers: NamedLayer[]): Record<string,
     for (const { named, flat } of flattened) {
       const key = setsPath(flat, path);
       if (key === undefined) continue;
-      if (named.kind === 'env') origin = `env ${envNameOf(key) ?? ''}`.trim();
+      if (named.kind === 'env') origin = `env ${envNameOf(key, envNames) ?? ''}`.trim();
       else if (named.kind === 'flag') origin = `flag ${named.flagNames?.[key] ?? ''}`.trim();
       else origin = named.kind === 'defaults' ? 'default' : 'file';
     }

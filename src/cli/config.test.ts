@@ -164,6 +164,22 @@ describe('gatehouse config check', () => {
     expect(out).toContain('unknown setting "authority.cimd.enable"');
   });
 
+  it('checks and shows the proxy section too, with its env vars', async () => {
+    await writeFile(join(dir, 'proxy.yaml'), 'publicUrl: https://mcp.example.com\nproxy:\n  upstream: http://127.0.0.1:8080/mcp\n  upstreamTimeoutSec: 30\n');
+    const ok = await config(['check', '--config', join(dir, 'proxy.yaml'), '--json'], { GATEHOUSE_UPSTREAM_TIMEOUT: '45s' });
+    expect(ok.code).toBe(0);
+    const result = JSON.parse(ok.out);
+    expect(result.config.proxy).toMatchObject({ upstream: 'http://127.0.0.1:8080/mcp', upstreamTimeoutSec: 45, shared: false });
+    expect(result.sources).toMatchObject({ 'proxy.upstream': 'file', 'proxy.upstreamTimeoutSec': 'env GATEHOUSE_UPSTREAM_TIMEOUT', 'proxy.shared': 'default' });
+
+    await writeFile(join(dir, 'proxy-wrong.yaml'), 'publicUrl: https://mcp.example.com\nproxy:\n  upstream: ftp://127.0.0.1/mcp\n');
+    const wrong = await config(['check', '--config', join(dir, 'proxy-wrong.yaml')]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.err).toContain('upstream');
+    await writeFile(join(dir, 'proxy-typo.yaml'), 'publicUrl: https://mcp.example.com\nproxy:\n  upstreem: http://127.0.0.1:8080/mcp\n');
+    expect((await config(['check', '--config', join(dir, 'proxy-typo.yaml')])).out).toContain('unknown setting "proxy.upstreem"');
+  });
+
   it('exits 1 on a file it cannot read or parse', async () => {
     await writeFile(join(dir, 'broken.yaml'), 'issuer: [\n');
     expect((await config(['check', '--config', join(dir, 'broken.yaml')])).err).toMatch(/is not valid YAML/);

@@ -5,9 +5,11 @@ import { configFilePath, loadConfigFile } from '../config/load-file.js';
 import { mergeConfig } from '../config/merge.js';
 import { resolveConfig } from '../config/resolve.js';
 import type { ConfigLayer } from '../config/schema.js';
+import { ENV_NAMES } from '../config/env.js';
 import { GatehouseError } from '../errors.js';
 import { redact, redactString } from '../log/redact.js';
 import { loggerFromSettings } from '../log/settings.js';
+import { PROXY_ENV_NAMES, proxySettingsFromEnv, proxySettingsSchema, resolveProxySettings, type ProxySettingsInput } from '../proxy/settings.js';
 import { flattenSettings, originsOf, type NamedLayer } from './config-sources.js';
 import { UsageError, type Io } from './io.js';
 import { CLI_ENV_NAMES, CLI_SECTIONS, RUNTIME_OPTIONS, runtimeSettings } from './runtime-settings.js';
@@ -55,9 +57,37 @@ const FLAG_NAMES: Record<string, string> = {
   'log.level': '--log-level',
 };
 
-/** The JSON Schema of the config file as published in `schema/gatehouse.config.schema.json`. */
+/** Env vars of the CLI's sections, by setting path (`proxy.upstream`: `GATEHOUSE_UPSTREAM`). */
+const SECTION_ENV_NAMES: Record<string, string> = {
+  ...CLI_ENV_NAMES,
+  ...Object.fromEntries(Object.entries(PROXY_ENV_NAMES).map(([key, name]) => [`proxy.${key}`, name])),
+};
+
+/**
+ * The JSON Schema of the config file as published in
+ * `schema/gatehouse.config.schema.json`: the core config and the sections
+ * of the CLI's commands (`server`, `log`, `proxy`).
+ *
+ * @example
+ * ```ts
+ * JSON.stringify(publishedConfigSchema(), null, 2);
+ * ```
+ */
 export function publishedConfigSchema() {
-  return configJsonSchema(CLI_SECTIONS, CLI_ENV_NAMES);
+  return configJsonSchema({ ...CLI_SECTIONS, proxy: proxySettingsSchema.optional() }, SECTION_ENV_NAMES);
+}
+
+/** The proxy's settings from the file and env vars, when either has any (flags belong to `gatehouse proxy`). */
+function proxySection(fromFile: Record<string, unknown>, env: NodeJS.ProcessEnv): { file: ProxySettingsInput; env: ProxySettingsInput; effective?: Record<string, unknown> } {
+  const file = (typeof fromFile.proxy === 'object' && fromFile.proxy !== null ? fromFile.proxy : {}) as ProxySettingsInput;
+  const fromEnv = proxySettingsFromEnv(env);
+  if (Object.keys(file).length === 0 && Object.keys(fromEnv).length === 0) return { file, env: fromEnv };
+  // An upstream in one layer replaces a command in an earlier one, and the other way round.
+  const merged: Record<string, unknown> = { ...file };
+  if (fromEnv.upstream !== undefined) delete merged.command;
+  if (fromEnv.command !== undefined) delete merged.upstream;
+  Object.assign(merged, Object.fromEntries(Object.entries(fromEnv).filter(([, v]) => v !== undefined)));
+  return { file, env: fromEnv, effective: resolveProxySettings(merged as ProxySettingsInput) as Record<string, unknown> };
 }
 
 function cliEnvLayer(env: NodeJS.ProcessEnv): Record<string, unknown> {
@@ -89,10 +119,12 @@ async function check(values: Record<string, string | boolean | undefined>, env: 
   const merged = mergeConfig(fromFile, fromEnv, flags);
   // As the server commands do: no PUBLIC_URL means http://localhost:<port>.
   const config = resolveConfig({ ...merged, publicUrl: merged.publicUrl ?? `http://localhost:${runtime.port}` }) as unknown as Record<string, unknown>;
-  const effective = { mode: config.mode, issuer: config.issuer, publicUrl: config.publicUrl, ...config, server: { host: runtime.host, port: runtime.port, shutdownTimeoutSec: runtime.shutdownTimeoutMs / 1000 }, log: { format: runtime.log.format ?? 'auto', level: runtime.log.level ?? 'info' } };
+  const proxy = proxySection(fromFile as Record<string, unknown>, env);
+  const effective: Record<string, unknown> = { mode: config.mode, issuer: config.issuer, publicUrl: config.publicUrl, ...config, server: { host: runtime.host, port: runtime.port, shutdownTimeoutSec: runtime.shutdownTimeoutMs / 1000 }, log: { format: runtime.log.format ?? 'auto', level: runtime.log.level ?? 'info' } };
+  if (proxy.effective) effective.proxy = proxy.effective;
   const layers: NamedLayer[] = [
     { kind: 'file', layer: fromFile },
-    { kind: 'env', layer: mergeConfig(fromEnv, cliEnvLayer(env) as ConfigLayer) },
+    { kind: 'env', layer: mergeConfig(fromEnv, cliEnvLayer(env) as ConfigLayer, { proxy: proxy.env } as ConfigLayer) },
     { kind: 'flag', layer: mergeConfig(flags, { server: { port: str('port'), host: str('host') }, log: { format: str('log-format'), level: str('log-level') } } as ConfigLayer), flagNames: FLAG_NAMES },
   ];
   const safe = redact(effective);
@@ -101,7 +133,7 @@ async function check(values: Record<string, string | boolean | undefined>, env: 
     file,
     mode: String(config.mode),
     config: safe,
-    sources: originsOf(paths, layers),
+    sources: originsOf(paths, layers, { ...ENV_NAMES, ...SECTION_ENV_NAMES }),
     unknown: unknownSettings(fromFile, publishedConfigSchema()),
   };
 }
