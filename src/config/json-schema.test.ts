@@ -6,7 +6,7 @@ import { publishedConfigSchema } from '../cli/config.js';
 import { configJsonSchema, unknownSettings } from './json-schema.js';
 
 const PUBLISHED = fileURLToPath(new URL('../../schema/gatehouse.config.schema.json', import.meta.url));
-const REGENERATE = 'npx tsx src/cli/main.ts config schema > schema/gatehouse.config.schema.json';
+const REGENERATE = 'npm run schema';
 
 /** ajv (a dependency of the MCP SDK) in strict mode: it refuses a schema that is not valid 2020-12. */
 function validatorOf(schema: object) {
