@@ -1,7 +1,7 @@
 /**
  * `gatehouse init` end to end: this package built and packed as a tarball,
  * a project scaffolded that depends on it, then, as a user would right
- * after: `npm install` (offline, from this machine's npm cache), `npm run
+ * after: `npm install` (preferring this machine's npm cache, falling back to the registry), `npm run
  * build`, `npm test` (its SDK client signs in and calls tools), and
  * `npm start` answering its health check and stopping on SIGTERM.
  */
@@ -59,7 +59,7 @@ describe('gatehouse init → npm install → build → test → start', () => {
     const io = { out: (t: string) => void lines.push(t), err: (t: string) => void lines.push(t) };
     const code = await runCli(['init', project, '--gatehouse-spec', `file:${tarball}`], { NO_COLOR: '1' }, io);
     if (code !== 0) throw new Error(`gatehouse init failed:\n${lines.join('\n')}`);
-    await npm(['install', '--offline', '--no-audit', '--no-fund'], project);
+    await npm(['install', '--prefer-offline', '--no-audit', '--no-fund'], project);
   }, 300_000);
 
   afterAll(() => rm(work, { recursive: true, force: true }));
