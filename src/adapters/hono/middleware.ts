@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AuthInfo } from '../../tokens/types.js';
 import type { Gatehouse } from '../../types.js';
+import { readCapped } from '../../gate/read-body.js';
 import { MCP_EXPOSED_HEADERS, isPreflight, mcpPreflightResponse, mergeHeaderList, withMcpCors } from '../cors.js';
 
 /** The default cap on a request body read by the gate: 4 MiB. */
@@ -39,27 +40,10 @@ async function peekJson(request: Request, limit: number): Promise<{ body: unknow
   if (Number.isFinite(declared) && declared > limit) return null;
   const stream = request.clone().body;
   if (!stream) return { body: undefined };
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
+  const bytes = await readCapped(stream, limit);
+  if (bytes === null) return null;
   try {
-    return { body: size === 0 ? undefined : JSON.parse(new TextDecoder().decode(bytes)) };
+    return { body: bytes.length === 0 ? undefined : JSON.parse(new TextDecoder().decode(bytes)) };
   } catch {
     // Not JSON: the MCP transport answers with a JSON-RPC parse error after the gate.
     return { body: undefined };
