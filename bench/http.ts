@@ -85,7 +85,7 @@ function startServers(issuer: string): Promise<Child & { process: ChildProcess }
 }
 
 /** One measured run: autocannon's figures plus latencies at sub-millisecond resolution. */
-interface RunResult {
+export interface RunResult {
   /** 2xx responses in the run. */
   requests: number;
   requestsPerSec: number;
@@ -100,7 +100,7 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-function load(url: string, options: HttpBenchOptions, durationSec: number, token: () => string): Promise<RunResult> {
+export function load(url: string, options: HttpBenchOptions, durationSec: number, token: () => string): Promise<RunResult> {
   const latencies: number[] = [];
   return new Promise((resolve, reject) => {
     const instance = autocannon(

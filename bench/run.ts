@@ -14,6 +14,7 @@
 import { cpus, loadavg, release, type } from 'node:os';
 import { printExchangeBench, runExchangeBench } from './exchange.js';
 import { runHttpBench, type HttpBenchRow } from './http.js';
+import { printProxyBench, runProxyBench } from './proxy.js';
 import { formatNumber, table } from './stats.js';
 import { prepareTokens } from './tokens.js';
 import { runVerifyBench, type VerifyBenchRow } from './verify.js';
@@ -106,6 +107,7 @@ async function main(): Promise<void> {
   try {
     printVerify(await runVerifyBench(tokens, { iterations: settings.iterations, batches: settings.batches }));
     printHttp(await runHttpBench(tokens, settings));
+    printProxyBench(await runProxyBench(tokens, settings), settings);
   } finally {
     await tokens.issuer.close();
   }

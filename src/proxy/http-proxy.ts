@@ -100,8 +100,9 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     if (!sessionId && typeof issued === 'string' && status < 300) owners.bind(issued, owner);
     if (sessionId && (status === 404 || (req.method === 'DELETE' && status < 300))) owners.forget(sessionId);
     res.writeHead(status, up.statusMessage, clientResponseHeaders(up.headers));
-    // An SSE stream may not produce a byte for a while: the client should see the headers now.
-    res.flushHeaders();
+    // An SSE stream may not produce a byte for a while: its client should see the headers now. Other
+    // bodies follow at once, and go out with the headers in one write.
+    if (String(up.headers['content-type'] ?? '').startsWith('text/event-stream')) res.flushHeaders();
     up.pipe(res);
     up.once('error', () => res.destroy());
     up.once('aborted', () => res.destroy());

@@ -1,0 +1,117 @@
+/**
+ * The processes of the proxy benchmark, each in its own child process as in
+ * a deployment: the upstream (the MCP server Gatehouse protects) is either
+ * `tiny`, a JSON-RPC responder doing as little as possible so the proxy's
+ * whole cost shows, or `sdk`, an MCP server as the official SDK builds one;
+ * `proxy` is `gatehouse proxy --upstream` in resource-server mode for the
+ * bench issuer. Each reports its URL over IPC, answers `stats` with
+ * its CPU time, and stops on `close`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { silentLogger } from '../src/log/logger.js';
+import { startProxy } from '../src/proxy/server.js';
+import { resolveProxySettings } from '../src/proxy/settings.js';
+import { PUBLIC_URL } from './tokens.js';
+
+/** A request from the parent. */
+export interface ProxyServerCommand {
+  id: number;
+  type: 'stats' | 'close';
+}
+
+/** What the child says once it listens. */
+export interface ProxyServerReady {
+  type: 'ready';
+  /** Origin; the MCP endpoint is `/mcp`. */
+  url: string;
+}
+
+/** The answer to a command. */
+export interface ProxyServerReply {
+  id: number;
+  /** CPU time (user + system) of this process, in µs. */
+  cpuMicros: number;
+}
+
+function respond(req: IncomingMessage, res: ServerResponse): void {
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  req.on('end', function answer() {
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') as { id?: unknown } | null;
+    const payload = JSON.stringify({ jsonrpc: '2.0', id: body?.id ?? null, result: { content: [{ type: 'text', text: 'ok' }] } });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+    res.end(payload);
+  });
+}
+
+/** An MCP server as the official SDK builds one: a stateless Streamable HTTP transport and a server per request, JSON answers. */
+function sdkHandler(): (req: IncomingMessage, res: ServerResponse) => void {
+  return function serveMcp(req, res) {
+    const server = new McpServer({ name: 'bench-upstream', version: '1.0.0' });
+    server.registerTool('whoami', { description: 'Answers ok' }, async () => ({ content: [{ type: 'text', text: 'ok' }] }));
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    res.once('close', () => void transport.close().then(() => server.close()));
+    void server.connect(transport).then(() => transport.handleRequest(req, res));
+  };
+}
+
+async function startUpstream(kind: 'tiny' | 'sdk'): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer(kind === 'tiny' ? respond : sdkHandler());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function startGatehouse(issuer: string, upstream: string): Promise<{ url: string; close(): Promise<void> }> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-proxy-'));
+  const proxy = await startProxy({
+    // Tokens are minted for PUBLIC_URL's /mcp; the proxy binds a free port on 127.0.0.1 all the same.
+    layers: { issuer, publicUrl: PUBLIC_URL, authority: { stateDir, store: 'memory' } },
+    settings: resolveProxySettings({ upstream: `${upstream}/mcp` }),
+    host: '127.0.0.1',
+    port: 0,
+    logger: silentLogger,
+  });
+  return {
+    url: `http://127.0.0.1:${proxy.listening.port}`,
+    async close() {
+      await proxy.close();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const [role, upstream] = process.argv.slice(2);
+  const issuer = process.env.BENCH_ISSUER;
+  if (!process.send || !['tiny', 'sdk', 'proxy'].includes(role ?? '') || (role === 'proxy' && (!issuer || !upstream))) {
+    throw new Error('bench/proxy-server.ts is started by bench/proxy.ts (role tiny or sdk, or proxy <upstream origin> with BENCH_ISSUER)');
+  }
+  const running = role === 'proxy' ? await startGatehouse(issuer!, upstream!) : await startUpstream(role as 'tiny' | 'sdk');
+  process.on('message', function onCommand(command: ProxyServerCommand) {
+    const cpu = process.cpuUsage();
+    const reply: ProxyServerReply = { id: command.id, cpuMicros: cpu.user + cpu.system };
+    if (command.type === 'close') return void running.close().then(() => process.send!(reply, () => process.disconnect()));
+    process.send!(reply);
+  });
+  // The parent went away (Ctrl-C, crash): do not linger.
+  process.once('disconnect', () => void running.close());
+  process.send({ type: 'ready', url: running.url } satisfies ProxyServerReady);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

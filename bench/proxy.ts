@@ -1,0 +1,189 @@
+/**
+ * What `gatehouse proxy --upstream` costs: requests per second and latency
+ * of a tiny JSON-RPC upstream called directly and through the proxy (gate
+ * with a repeated valid token, identity assertion, streaming relay). The
+ * upstream and the proxy run in child processes of their own
+ * (bench/proxy-server.ts); autocannon drives them from this one. Rounds
+ * alternate the two configurations; medians are reported.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { load, type HttpBenchOptions, type RunResult } from './http.js';
+import type { ProxyServerCommand, ProxyServerReady, ProxyServerReply } from './proxy-server.js';
+import { formatNumber, median, table } from './stats.js';
+import type { BenchTokens } from './tokens.js';
+
+export type ProxyConfigName = 'direct' | 'through gatehouse proxy';
+
+/** The upstreams measured: a tiny JSON-RPC responder (the proxy's whole cost shows) and an MCP server built with the official SDK. */
+export type UpstreamKind = 'tiny' | 'sdk';
+
+/** The medians of one configuration over every round. */
+export interface ProxyBenchRow {
+  upstream: UpstreamKind;
+  name: ProxyConfigName;
+  requestsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  rounds: number[];
+  failures: number;
+  /** CPU µs per request of the upstream process, and of the proxy process (proxied only). */
+  upstreamCpuUs: number;
+  proxyCpuUs?: number;
+}
+
+interface Child {
+  process: ChildProcess;
+  url: string;
+  ask(type: ProxyServerCommand['type']): Promise<ProxyServerReply>;
+}
+
+function startChild(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Child> {
+  const child = fork(new URL('./proxy-server.ts', import.meta.url), args, { env, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let nextId = 1;
+  const pending = new Map<number, (reply: ProxyServerReply) => void>();
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`bench proxy child (${args[0]}) exited with code ${code} before it was ready`)));
+    child.on('message', function onMessage(message: ProxyServerReady | ProxyServerReply) {
+      if ('type' in message) {
+        resolve({
+          process: child,
+          url: message.url,
+          ask(type) {
+            const id = nextId++;
+            return new Promise((answer) => {
+              pending.set(id, answer);
+              child.send({ id, type } satisfies ProxyServerCommand);
+            });
+          },
+        });
+        return;
+      }
+      pending.get(message.id)?.(message);
+      pending.delete(message.id);
+    });
+  });
+}
+
+async function stop(child: Child | undefined): Promise<void> {
+  if (!child) return;
+  const exited = new Promise<void>((resolve) => child.process.once('exit', () => resolve()));
+  if (child.process.connected) await Promise.race([child.ask('close'), exited]);
+  if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill();
+  await exited;
+}
+
+/**
+ * Runs the proxy benchmark and stops its processes, whatever happens.
+ *
+ * @example
+ * ```ts
+ * const rows = await runProxyBench(tokens, { connections: 10, durationSec: 3, rounds: 5, warmupSec: 1 });
+ * ```
+ */
+export async function runProxyBench(tokens: BenchTokens, options: HttpBenchOptions): Promise<ProxyBenchRow[]> {
+  return [...(await benchUpstream('tiny', tokens, options)), ...(await benchUpstream('sdk', tokens, options))];
+}
+
+async function benchUpstream(kind: UpstreamKind, tokens: BenchTokens, options: HttpBenchOptions): Promise<ProxyBenchRow[]> {
+  let upstream: Child | undefined;
+  let proxy: Child | undefined;
+  try {
+    upstream = await startChild([kind]);
+    proxy = await startChild(['proxy', upstream.url], { ...process.env, BENCH_ISSUER: tokens.issuer.issuer });
+    const token = () => tokens.repeated;
+    const configs: { name: ProxyConfigName; url: string }[] = [
+      { name: 'direct', url: upstream.url },
+      { name: 'through gatehouse proxy', url: proxy.url },
+    ];
+    const runs = new Map<ProxyConfigName, RunResult[]>(configs.map((c) => [c.name, []]));
+    const cpu = new Map<string, number[]>();
+    const addCpu = (key: string, value: number) => void cpu.set(key, [...(cpu.get(key) ?? []), value]);
+
+    for (const config of configs) await load(config.url, options, options.warmupSec, token);
+    for (let round = 0; round < options.rounds; round++) {
+      const order = round % 2 === 0 ? configs : [...configs].reverse();
+      for (const config of order) {
+        const [upBefore, proxyBefore] = await Promise.all([upstream.ask('stats'), proxy.ask('stats')]);
+        const run = await load(config.url, options, options.durationSec, token);
+        const [upAfter, proxyAfter] = await Promise.all([upstream.ask('stats'), proxy.ask('stats')]);
+        runs.get(config.name)!.push(run);
+        if (run.requests === 0) continue;
+        addCpu(`${config.name}/upstream`, (upAfter.cpuMicros - upBefore.cpuMicros) / run.requests);
+        if (config.name !== 'direct') addCpu(`${config.name}/proxy`, (proxyAfter.cpuMicros - proxyBefore.cpuMicros) / run.requests);
+      }
+    }
+    return configs.map(function summarise({ name }): ProxyBenchRow {
+      const measured = runs.get(name)!;
+      const proxyCpu = cpu.get(`${name}/proxy`);
+      return {
+        upstream: kind,
+        name,
+        requestsPerSec: median(measured.map((r) => r.requestsPerSec)),
+        p50Ms: median(measured.map((r) => r.p50Ms)),
+        p99Ms: median(measured.map((r) => r.p99Ms)),
+        rounds: measured.map((r) => r.requestsPerSec),
+        failures: measured.reduce((sum, r) => sum + r.failures, 0),
+        upstreamCpuUs: median(cpu.get(`${name}/upstream`) ?? []),
+        ...(proxyCpu ? { proxyCpuUs: median(proxyCpu) } : {}),
+      };
+    });
+  } finally {
+    await Promise.all([stop(proxy), stop(upstream)]);
+  }
+}
+
+/**
+ * Prints the proxy benchmark's table, the latency the proxy adds, and
+ * whether the throughput aim (at least 85% of direct) was met on this run,
+ * for each upstream.
+ *
+ * @example
+ * ```ts
+ * printProxyBench(await runProxyBench(tokens, settings), settings);
+ * ```
+ */
+export function printProxyBench(rows: ProxyBenchRow[], options: HttpBenchOptions): void {
+  console.log(
+    '\nProxy: POST /mcp (JSON-RPC tools/call) to an upstream MCP server, directly and through `gatehouse proxy --upstream` ' +
+      `(resource-server mode, repeated valid token), ${options.connections} connections, ${options.rounds} round(s) x ${options.durationSec}s, ` +
+      'alternating; medians over rounds. Upstream and proxy each in a child process, autocannon in this one. Upstreams: ' +
+      '"tiny" answers from a few lines of node:http (the worst case: all the proxy costs shows); "sdk" is an MCP server ' +
+      'built with the official SDK (stateless Streamable HTTP, JSON answers), as most servers are.\n',
+  );
+  console.log(
+    table(
+      ['upstream', 'configuration', 'req/s', 'vs direct', 'p50 ms', 'p99 ms', 'upstream CPU µs/req', 'proxy CPU µs/req'],
+      rows.map((r) => {
+        const direct = rows.find((d) => d.upstream === r.upstream && d.name === 'direct')!;
+        return [
+          r.upstream,
+          r.name,
+          formatNumber(r.requestsPerSec),
+          `${formatNumber((r.requestsPerSec / direct.requestsPerSec) * 100, 1)}%`,
+          formatNumber(r.p50Ms, 2),
+          formatNumber(r.p99Ms, 2),
+          formatNumber(r.upstreamCpuUs, 0),
+          r.proxyCpuUs === undefined ? '-' : formatNumber(r.proxyCpuUs, 0),
+        ];
+      }),
+    ),
+  );
+  console.log('\nreq/s of each round:');
+  for (const r of rows) console.log(`  ${`${r.upstream}, ${r.name}`.padEnd(31)} ${r.rounds.map((v) => formatNumber(v)).join(', ')}`);
+  for (const r of rows.filter((row) => row.failures > 0)) console.log(`WARNING: ${r.upstream}, ${r.name}: ${r.failures} non-2xx responses or errors; its figures are not valid`);
+  for (const kind of ['tiny', 'sdk'] as const) {
+    const direct = rows.find((r) => r.upstream === kind && r.name === 'direct');
+    const proxied = rows.find((r) => r.upstream === kind && r.name === 'through gatehouse proxy');
+    if (!direct || !proxied) continue;
+    const ratio = proxied.requestsPerSec / direct.requestsPerSec;
+    // When every process shares the same cores, throughput follows CPU per request; unlike req/s this holds up on a busy machine.
+    const cpuRatio = direct.upstreamCpuUs / (proxied.upstreamCpuUs + (proxied.proxyCpuUs ?? 0));
+    console.log(
+      `\n${kind}: the proxy adds p50 +${formatNumber(proxied.p50Ms - direct.p50Ms, 2)} ms, p99 +${formatNumber(proxied.p99Ms - direct.p99Ms, 2)} ms; ` +
+        `proxied throughput is ${formatNumber(ratio * 100, 1)}% of direct (aim: >= 85%): ${ratio >= 0.85 ? 'met' : 'not met'} on this run. ` +
+        `CPU per request: ${formatNumber(direct.upstreamCpuUs)} µs direct, ${formatNumber(proxied.upstreamCpuUs + (proxied.proxyCpuUs ?? 0))} µs proxied ` +
+        `(upstream + proxy), so ${formatNumber(cpuRatio * 100, 1)}% of direct where CPU is the limit.`,
+    );
+  }
+}
