@@ -82,7 +82,9 @@ export interface ForwardedFor {
 export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, upstreamHost: string, forwarded: ForwardedFor): OutgoingHttpHeaders {
   const dropped = connectionTokens(incoming.connection);
   const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(incoming)) {
+  for (const [raw, value] of Object.entries(incoming)) {
+    // Node lowercases the names it parses; headers built by hand may not be.
+    const name = raw.toLowerCase();
     if (value === undefined || HOP_BY_HOP.has(name) || dropped.has(name) || REPLACED_ON_REQUEST.has(name)) continue;
     if (name.startsWith(IDENTITY_HEADER_PREFIX)) continue;
     if (name === 'cookie') {
@@ -112,7 +114,8 @@ export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, upstreamHo
 export function clientResponseHeaders(incoming: IncomingHttpHeaders): OutgoingHttpHeaders {
   const dropped = connectionTokens(incoming.connection);
   const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(incoming)) {
+  for (const [raw, value] of Object.entries(incoming)) {
+    const name = raw.toLowerCase();
     if (value === undefined || HOP_BY_HOP.has(name) || dropped.has(name) || droppedFromResponse(name)) continue;
     out[name] = value;
   }
