@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../log/logger.js';
 import type { ProxyBackend } from './backend.js';
 import { ASSERTION_JWKS_PATH, createGateFront, type GateFront } from './front.js';
 import { createHttpProxy } from './http-proxy.js';
+import { writeRpcError } from './rpc-error.js';
 import type { ProxySettings } from './settings.js';
 import { createStdioBridge } from './stdio-bridge.js';
 
@@ -132,8 +133,11 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
       return sendJson(res, 200, front.assertionJwks, { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' });
     }
     await front.handle(req, res, function afterGate() {
-      if (req.auth) return void backend.handle(req, res);
-      sendJson(res, 404, { error: 'not_found' });
+      if (!req.auth) return sendJson(res, 404, { error: 'not_found' });
+      backend.handle(req, res).catch((err: unknown) => {
+        logger.error('proxy failure', { error: (err as Error).message });
+        writeRpcError(res, 500, -32603, 'Internal error in the Gatehouse proxy');
+      });
     });
   });
 
