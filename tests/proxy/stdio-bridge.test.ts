@@ -28,6 +28,8 @@ describe('one child per user', () => {
   let bob: SignedIn;
 
   beforeAll(async () => {
+    // A secret in Gatehouse's own process environment, which children must not inherit.
+    process.env.GATEHOUSE_PROXY_TEST_SECRET = 'in-gatehouse-only';
     proxy = await startTestProxy(
       { command: EVERYTHING_STDIO, envSubject: 'MCP_USER', passEnv: ['TEST_PASSED_ON'] },
       { env: { PATH: process.env.PATH, TEST_PASSED_ON: 'yes', OAUTH_EXCHANGE_CLIENT_SECRET: 'gatehouse-secret', GATEHOUSE_DCR_INITIAL_ACCESS_TOKEN: 'also-secret' } },
@@ -36,6 +38,7 @@ describe('one child per user', () => {
     bob = await signIn(proxy.mcpUrl, 'bob');
   });
   afterAll(async () => {
+    delete process.env.GATEHOUSE_PROXY_TEST_SECRET;
     await alice?.client.close();
     await bob?.client.close();
     await proxy?.stop();
@@ -53,6 +56,8 @@ describe('one child per user', () => {
     expect(aliceEnv.TEST_PASSED_ON).toBe('yes');
     expect(aliceEnv.OAUTH_EXCHANGE_CLIENT_SECRET).toBeUndefined();
     expect(aliceEnv.GATEHOUSE_DCR_INITIAL_ACCESS_TOKEN).toBeUndefined();
+    expect(aliceEnv.GATEHOUSE_PROXY_TEST_SECRET).toBeUndefined();
+    expect(Object.keys(aliceEnv).sort()).toEqual(expect.arrayContaining(['MCP_USER', 'PATH', 'TEST_PASSED_ON']));
     const children = bridgeOf(proxy).children();
     expect(children.map((c) => c.key).sort()).toEqual(['sub:alice', 'sub:bob']);
     const [first, second] = children;
