@@ -143,6 +143,17 @@ describe('one child per user', () => {
     await again.close();
   });
 
+  it('forgets, and cancels at the child, the requests of a session the client ends', async () => {
+    const frank = await signIn(proxy.mcpUrl, 'frank');
+    const call = frank.client.callTool({ name: 'trigger-long-running-operation', arguments: { duration: 30, steps: 30 } }).catch((err: unknown) => err);
+    const franks = () => bridgeOf(proxy).children().find((c) => c.key === 'sub:frank')!;
+    await vi.waitFor(() => expect(franks().pending).toBe(1));
+    await (frank.client.transport as StreamableHTTPClientTransport).terminateSession();
+    await vi.waitFor(() => expect(franks()).toMatchObject({ pending: 0, sessions: 0, running: true }));
+    await frank.client.close();
+    await call;
+  });
+
   it("logs each child's stderr prefixed with its id", () => {
     expect(proxy.logs.some((line) => /^\[child c\d+\] Starting default \(STDIO\) server/.test(line))).toBe(true);
   });

@@ -65,7 +65,7 @@ export class ChildSlot {
   constructor(options: ChildSlotOptions) {
     this.key = options.key;
     this.#options = options;
-    this.router = new MessageRouter((message, session) => this.#send(message, session));
+    this.router = new MessageRouter((message, session, onlyIfRunning) => this.#send(message, session, onlyIfRunning));
   }
 
   get info(): ChildInfo {
@@ -109,10 +109,10 @@ export class ChildSlot {
     if (starting) await starting.then((child) => child.stop()).catch(() => {});
   }
 
-  #send(message: JSONRPCMessage, session?: BridgeSession): void {
+  #send(message: JSONRPCMessage, session?: BridgeSession, onlyIfRunning = false): void {
     this.#chain = this.#chain
       .then(async () => {
-        if (session?.ended || this.#stopped) return;
+        if (session?.ended || this.#stopped || (onlyIfRunning && !this.#child)) return;
         const child = await this.#ensureChild();
         await child.send(message);
       })

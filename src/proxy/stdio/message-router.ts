@@ -38,7 +38,8 @@ function errorResponse(id: RequestId, code: number, message: string): JSONRPCMes
 
 /**
  * Routes messages for one child; `toChild` writes to it (in order, starting
- * it when needed), on behalf of `session` when a session's message caused it.
+ * it when needed, unless `onlyIfRunning`: news about the past need not start
+ * a process), on behalf of `session` when a session's message caused it.
  *
  * @example
  * ```ts
@@ -49,7 +50,7 @@ function errorResponse(id: RequestId, code: number, message: string): JSONRPCMes
  */
 export class MessageRouter {
   readonly sessions = new Set<BridgeSession>();
-  readonly #toChild: (message: JSONRPCMessage, session?: BridgeSession) => void;
+  readonly #toChild: (message: JSONRPCMessage, session?: BridgeSession, onlyIfRunning?: boolean) => void;
   readonly #pending = new Map<number, Pending>();
   /** Requests the child sent to a client, by the child's id. */
   readonly #serverRequests = new Map<RequestId, BridgeSession>();
@@ -59,7 +60,7 @@ export class MessageRouter {
   #initInFlight = false;
   #initializedSent = false;
 
-  constructor(toChild: (message: JSONRPCMessage, session?: BridgeSession) => void) {
+  constructor(toChild: (message: JSONRPCMessage, session?: BridgeSession, onlyIfRunning?: boolean) => void) {
     this.#toChild = toChild;
   }
 
@@ -109,10 +110,15 @@ export class MessageRouter {
     this.sessions.delete(session);
     for (const [originalId, id] of session.inFlight) {
       this.#pending.delete(id);
-      this.#toChild({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'the client session ended' } }, session);
+      this.#toChild({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'the client session ended' } }, undefined, true);
       session.inFlight.delete(originalId);
     }
-    for (const [id, asked] of this.#serverRequests) if (asked === session) this.#serverRequests.delete(id);
+    // The child's own requests to that client will never be answered: say so rather than leave it waiting.
+    for (const [id, asked] of this.#serverRequests) {
+      if (asked !== session) continue;
+      this.#serverRequests.delete(id);
+      this.#toChild(errorResponse(id, -32000, 'The client session ended before it answered'), undefined, true);
+    }
     this.#initWaiters = this.#initWaiters.filter((w) => w.session !== session);
   }
 
