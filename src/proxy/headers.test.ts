@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { clientResponseHeaders, plainHeaderValue, upstreamRequestHeaders, withoutAuthorityCookies } from './headers.js';
 
 describe('upstreamRequestHeaders', () => {
-  const forwarded = { publicOrigin: 'https://mcp.example.com', clientAddress: '203.0.113.7' };
+  const forwarded = { proto: 'https', host: 'mcp.example.com', clientAddress: '203.0.113.7' };
 
   it("drops the client's token, hop-by-hop headers and those named in Connection", () => {
     const out = upstreamRequestHeaders(

@@ -62,10 +62,12 @@ export function withoutAuthorityCookies(cookie: string | undefined): string | un
 
 /** What the upstream is told about the connection the request came in on. */
 export interface ForwardedFor {
-  /** The client's address, appended to `X-Forwarded-For`. */
+  /** The client's address, sent as `X-Forwarded-For`. */
   clientAddress?: string;
-  /** The public origin clients use, e.g. `https://mcp.example.com`. */
-  publicOrigin: string;
+  /** The scheme clients use, `http` or `https`. */
+  proto: string;
+  /** The host (and port) clients use, e.g. `mcp.example.com`. */
+  host: string;
 }
 
 /**
@@ -76,7 +78,7 @@ export interface ForwardedFor {
  *
  * @example
  * ```ts
- * const headers = upstreamRequestHeaders(req.headers, 'upstream:8080', { publicOrigin: 'https://mcp.example.com' });
+ * const headers = upstreamRequestHeaders(req.headers, 'upstream:8080', { proto: 'https', host: 'mcp.example.com' });
  * ```
  */
 export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, upstreamHost: string, forwarded: ForwardedFor): OutgoingHttpHeaders {
@@ -95,9 +97,8 @@ export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, upstreamHo
     out[name] = value;
   }
   out.host = upstreamHost;
-  const url = new URL(forwarded.publicOrigin);
-  out['x-forwarded-proto'] = url.protocol.slice(0, -1);
-  out['x-forwarded-host'] = url.host;
+  out['x-forwarded-proto'] = forwarded.proto;
+  out['x-forwarded-host'] = forwarded.host;
   if (forwarded.clientAddress) out['x-forwarded-for'] = forwarded.clientAddress;
   return out;
 }

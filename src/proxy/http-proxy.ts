@@ -80,6 +80,8 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
   const responseTimeoutMs = options.responseTimeoutMs ?? 120_000;
   const owners = new SessionOwners(options.sessionTtlMs ?? 24 * 3600_000);
+  const publicUrl = new URL(options.publicOrigin);
+  const publicSide = { proto: publicUrl.protocol.slice(0, -1), host: publicUrl.host };
   /** Responses under way, by request method: a shutdown waits for requests, not for GET streams that never end. */
   const open = new Map<ServerResponse, string>();
   let closing = false;
@@ -156,7 +158,7 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     if (sessionId !== undefined && owners.check(sessionId, owner) !== 'ok') {
       return writeRpcError(res, 404, RPC_ERRORS.sessionNotFound, 'Session not found');
     }
-    const headers = upstreamRequestHeaders(req.headers, upstream.host, { publicOrigin: options.publicOrigin, clientAddress: req.socket.remoteAddress });
+    const headers = upstreamRequestHeaders(req.headers, upstream.host, { ...publicSide, clientAddress: req.socket.remoteAddress });
     await addIdentityHeaders(headers, authInfo, { signer: options.signer, plainHeaders });
     if (req.rawBody !== undefined) headers['content-length'] = String(req.rawBody.length);
     open.set(res, req.method ?? 'GET');
