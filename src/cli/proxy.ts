@@ -12,6 +12,17 @@ import { RUNTIME_OPTIONS, RUNTIME_USAGE, runtimeSettings, type RuntimeSettings }
 import { loadLayers, waitForSignal } from './server-settings.js';
 import { bold, green, yellow } from './style.js';
 
+/** Option lines (flag, what it does, where else it is set) lined up in three columns. */
+function inColumns(lines: string): string {
+  return lines
+    .split('\n')
+    .map((line) => {
+      const match = /^ {2}(\S.*?) {2,}(\S.*?) {2,}(\(.*)$/.exec(line);
+      return match ? `  ${match[1]!.padEnd(25)}${match[2]!.padEnd(45)}${match[3]}` : line;
+    })
+    .join('\n');
+}
+
 export const PROXY_USAGE = `Usage: gatehouse proxy [options] --upstream <url>
        gatehouse proxy [options] -- <command> [args...]
 
@@ -28,10 +39,10 @@ Without an issuer, Gatehouse is the authorization server too (state in ./.gateho
 with --issuer (OAUTH_ISSUER_URL) it accepts that identity provider's tokens.
 
 Options:
-  --upstream <url>         Streamable HTTP MCP server to protect       (env GATEHOUSE_UPSTREAM)
+${inColumns(`  --upstream <url>         Streamable HTTP MCP server to protect       (env GATEHOUSE_UPSTREAM)
   --upstream-timeout <d>   Wait for the upstream's response headers     (env GATEHOUSE_UPSTREAM_TIMEOUT, default 120s)
   --connect-timeout <d>    Wait for a connection to the upstream        (env GATEHOUSE_CONNECT_TIMEOUT, default 10s)
-  --trust-upstream         Send the plain identity headers to a non-loopback upstream too (env GATEHOUSE_TRUST_UPSTREAM)
+  --trust-upstream         Plain identity headers to a remote upstream too (env GATEHOUSE_TRUST_UPSTREAM; default: loopback only)
   --shared                 stdio: one child for every user              (env GATEHOUSE_PROXY_SHARED; default one per user)
   --idle-timeout <d>       stdio: stop a child after this long idle     (env GATEHOUSE_IDLE_TIMEOUT, default 10m)
   --env-subject <VAR>      stdio: put the caller's subject in VAR       (env GATEHOUSE_ENV_SUBJECT)
@@ -42,7 +53,7 @@ Options:
 ${RUNTIME_USAGE}
   --public-url <url>       URL clients use to reach Gatehouse           (env PUBLIC_URL, default http://localhost:<port>)
   --config <file>          JSON or YAML config file; proxy settings in its "proxy" section
-                           (env GATEHOUSE_CONFIG, default ./gatehouse.config.json|yaml|yml)
+                           (env GATEHOUSE_CONFIG, default ./gatehouse.config.json|yaml|yml)`)}
   -h, --help               Show this help
 
 Durations: 30 (seconds), 30s, 500ms, 10m, 1h. Settings apply in this order, later
