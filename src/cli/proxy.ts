@@ -45,6 +45,7 @@ ${inColumns(`  --upstream <url>         Streamable HTTP MCP server to protect   
   --trust-upstream         Plain identity headers to a remote upstream too (env GATEHOUSE_TRUST_UPSTREAM; default: loopback only)
   --shared                 stdio: one child for every user              (env GATEHOUSE_PROXY_SHARED; default one per user)
   --idle-timeout <d>       stdio: stop a child after this long idle     (env GATEHOUSE_IDLE_TIMEOUT, default 10m)
+  --max-children <n>       stdio: at most this many children at once    (env GATEHOUSE_MAX_CHILDREN, default 100)
   --env-subject <VAR>      stdio: put the caller's subject in VAR       (env GATEHOUSE_ENV_SUBJECT)
   --pass-env <A,B>         stdio: pass these variables to the child     (env GATEHOUSE_PASS_ENV; default: PATH, HOME and
                            a few more, never Gatehouse's own settings)
@@ -98,6 +99,12 @@ function durationFlag(value: string | undefined, flag: string): number | undefin
   }
 }
 
+function countFlag(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`${flag}="${value}" is not a whole number`);
+  return Number(value);
+}
+
 async function commandFrom(argv: string[], env: NodeJS.ProcessEnv): Promise<ProxyCommand | 'help'> {
   const split = argv.indexOf('--');
   const flagArgs = split === -1 ? argv : argv.slice(0, split);
@@ -113,6 +120,7 @@ async function commandFrom(argv: string[], env: NodeJS.ProcessEnv): Promise<Prox
       'trust-upstream': { type: 'boolean' },
       shared: { type: 'boolean' },
       'idle-timeout': { type: 'string' },
+      'max-children': { type: 'string' },
       'env-subject': { type: 'string' },
       'pass-env': { type: 'string', multiple: true },
       issuer: { type: 'string' },
@@ -139,6 +147,7 @@ async function commandFrom(argv: string[], env: NodeJS.ProcessEnv): Promise<Prox
     trustUpstream: values['trust-upstream'],
     shared: values.shared,
     idleTimeoutSec: durationFlag(values['idle-timeout'], '--idle-timeout'),
+    maxChildren: countFlag(values['max-children'], '--max-children'),
     envSubject: values['env-subject'],
     passEnv: values['pass-env']?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean),
   };

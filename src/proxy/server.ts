@@ -71,6 +71,7 @@ function backendFor(options: StartProxyOptions, front: GateFront, publicUrl: str
     args,
     shared: settings.shared,
     idleTimeoutMs: settings.idleTimeoutSec * 1000,
+    maxChildren: settings.maxChildren,
     backoffMaxMs: settings.restartBackoffMaxSec * 1000,
     envSubject: settings.envSubject,
     passEnv: settings.passEnv,

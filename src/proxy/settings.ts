@@ -33,6 +33,8 @@ export const proxySettingsSchema = z
     shared: z.boolean().default(false),
     /** stdio: a child with no traffic for this long is stopped (its sessions end). */
     idleTimeoutSec: z.number().positive().default(600),
+    /** stdio: at most this many children at once; a new user beyond it waits for an idle one to go. */
+    maxChildren: z.number().int().min(1).max(10_000).default(100),
     /** stdio: the longest wait between restarts of a child that keeps exiting. */
     restartBackoffMaxSec: z.number().positive().max(3600).default(30),
     /** stdio: the variable that carries the caller's subject into their child. */
@@ -68,6 +70,7 @@ export const PROXY_ENV_NAMES: Record<string, string> = {
   trustUpstream: 'GATEHOUSE_TRUST_UPSTREAM',
   shared: 'GATEHOUSE_PROXY_SHARED',
   idleTimeoutSec: 'GATEHOUSE_IDLE_TIMEOUT',
+  maxChildren: 'GATEHOUSE_MAX_CHILDREN',
   envSubject: 'GATEHOUSE_ENV_SUBJECT',
   passEnv: 'GATEHOUSE_PASS_ENV',
 };
@@ -92,6 +95,11 @@ function parseBool(value: string, from: string): boolean {
   if (/^(1|true|yes|on)$/i.test(value)) return true;
   if (/^(0|false|no|off)$/i.test(value)) return false;
   throw new ConfigError(`${from}="${value}" is not a boolean: use true or false`);
+}
+
+function parseCount(value: string, from: string): number {
+  if (!/^\d+$/.test(value)) throw new ConfigError(`${from}="${value}" is not a whole number`);
+  return Number(value);
 }
 
 /** A command from an env var: a JSON array, or words separated by spaces. */
@@ -120,6 +128,7 @@ export function proxySettingsFromEnv(env: Record<string, string | undefined>): P
     if (key.endsWith('Sec')) out[key] = parseDuration(raw, name);
     else if (key === 'trustUpstream' || key === 'shared') out[key] = parseBool(raw, name);
     else if (key === 'passEnv') out[key] = raw.split(/[\s,]+/).filter(Boolean);
+    else if (key === 'maxChildren') out[key] = parseCount(raw, name);
     else if (key === 'command') out[key] = parseCommand(raw, name);
     else out[key] = raw;
   }

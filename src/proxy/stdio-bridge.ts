@@ -22,6 +22,12 @@ export interface StdioBridgeOptions {
   shared?: boolean;
   /** A child (and a session) with no traffic for this long is stopped. Default 10 minutes. */
   idleTimeoutMs?: number;
+  /**
+   * At most this many children at once. A new user beyond it takes the place
+   * of the least recently used child that serves no session, or is refused
+   * with 503 until one goes. Default 100.
+   */
+  maxChildren?: number;
   /** The longest wait between restarts of a child that keeps exiting. Default 30 s. */
   backoffMaxMs?: number;
   /** The variable that carries the caller's subject into their child. */
@@ -98,7 +104,17 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
     void session.transport.close().catch(() => {});
   }
 
-  function slotFor(authInfo: AuthInfo): ChildSlot {
+  /** Makes room for one more child, if a child serving nobody can go; false when none can. */
+  function makeRoom(): boolean {
+    if (slots.size < (options.maxChildren ?? 100)) return true;
+    const spare = [...slots.values()].filter((s) => s.router.sessions.size === 0 && s.router.pendingCount === 0).sort((a, b) => a.lastActivity - b.lastActivity)[0];
+    if (!spare) return false;
+    slots.delete(spare.key);
+    void spare.stop('upstream process stopped to make room for another user');
+    return true;
+  }
+
+  function slotFor(authInfo: AuthInfo): ChildSlot | undefined {
     const subject = subjectOf(authInfo);
     const [key, label] = options.shared
       ? ['shared', 'every user']
@@ -107,6 +123,7 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
         : [`client:${authInfo.clientId}`, `client ${JSON.stringify(authInfo.clientId)}`];
     let slot = slots.get(key);
     if (!slot) {
+      if (!makeRoom()) return undefined;
       slot = new ChildSlot({
         key,
         label,
@@ -121,8 +138,9 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
     return slot;
   }
 
-  async function openSession(request: Request, authInfo: AuthInfo, body: unknown): Promise<Response> {
+  async function openSession(request: Request, authInfo: AuthInfo, body: unknown): Promise<Response | 'full'> {
     const slot = slotFor(authInfo);
+    if (!slot) return 'full';
     const owner = ownerOf(authInfo);
     let session: BridgeSession | undefined;
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
@@ -143,7 +161,7 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
     return transport.handleRequest(request, { authInfo, parsedBody: body });
   }
 
-  async function route(req: GatedIncomingMessage, authInfo: AuthInfo): Promise<Response | 'not-found' | 'no-session'> {
+  async function route(req: GatedIncomingMessage, authInfo: AuthInfo): Promise<Response | 'not-found' | 'no-session' | 'full'> {
     const request = toWebRequest(req, { body: req.rawBody });
     const header = req.headers['mcp-session-id'];
     if (typeof header === 'string') {
@@ -165,6 +183,10 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
       const answer = await route(req, authInfo);
       if (answer === 'not-found') return writeRpcError(res, 404, RPC_ERRORS.sessionNotFound, 'Session not found');
       if (answer === 'no-session') return writeRpcError(res, 400, RPC_ERRORS.upstream, 'Bad Request: Mcp-Session-Id header is required (initialize first)');
+      if (answer === 'full') {
+        res.setHeader('retry-after', '30');
+        return writeRpcError(res, 503, RPC_ERRORS.upstream, `Too many MCP server processes are running (${slots.size}); try again later`);
+      }
       await writeWebResponse(res, answer);
     } catch {
       writeRpcError(res, 500, -32603, 'Internal error in the stdio bridge');

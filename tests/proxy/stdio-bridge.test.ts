@@ -180,6 +180,31 @@ describe('--shared', () => {
   });
 });
 
+describe('--max-children', () => {
+  let proxy: TestProxy;
+
+  beforeAll(async () => {
+    proxy = await startTestProxy({ command: EVERYTHING_STDIO, maxChildren: 1 }, { env: { PATH: process.env.PATH } });
+  });
+  afterAll(() => proxy?.stop());
+
+  it("refuses a new user's process while every one serves a session, and reuses the place of one that serves none", async () => {
+    const alice = await signIn(proxy.mcpUrl, 'alice');
+    const provider = new InMemoryOAuthProvider();
+    await expect(signInWithSdk(proxy.mcpUrl, provider, 'bob')).rejects.toThrow('Too many MCP server processes are running (1); try again later');
+    const refused = await fetch(proxy.mcpUrl, mcpPost(provider.tokens()!.access_token, INITIALIZE));
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('30');
+
+    await (alice.client.transport as StreamableHTTPClientTransport).terminateSession();
+    await alice.client.close();
+    const bob = new Client({ name: 'bob', version: '1.0.0' });
+    await bob.connect(new StreamableHTTPClientTransport(new URL(proxy.mcpUrl), { authProvider: provider }));
+    expect(bridgeOf(proxy).children().map((c) => c.key)).toEqual(['sub:bob']);
+    await bob.close();
+  });
+});
+
 describe('idle children', () => {
   let proxy: TestProxy;
 
