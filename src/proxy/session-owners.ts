@@ -24,10 +24,13 @@ interface Entry {
 export class SessionOwners {
   readonly #entries = new Map<string, Entry>();
   readonly #ttlMs: number;
+  readonly #maxEntries: number;
   #timer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(ttlMs: number) {
+  /** Beyond `maxEntries` the session bound longest ago is forgotten (its next request gets 404, and its client starts over). */
+  constructor(ttlMs: number, maxEntries = 100_000) {
     this.#ttlMs = ttlMs;
+    this.#maxEntries = maxEntries;
   }
 
   get size(): number {
@@ -36,6 +39,10 @@ export class SessionOwners {
 
   /** Records the owner of a session the upstream just created. */
   bind(sessionId: string, owner: string): void {
+    if (this.#entries.size >= this.#maxEntries) {
+      const oldest = this.#entries.keys().next().value;
+      if (oldest !== undefined) this.#entries.delete(oldest);
+    }
     this.#entries.set(sessionId, { owner, lastSeen: Date.now() });
     this.#startSweeping();
   }
