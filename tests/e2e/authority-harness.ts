@@ -4,8 +4,7 @@
  * certificate authority for HTTPS client metadata documents, and the
  * official SDK client signing in through the authority's own pages.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,6 +19,7 @@ import { mergeConfig } from '../../src/config/merge.js';
 import type { ConfigLayer } from '../../src/config/schema.js';
 import { authorizationCodeFrom, headlessLogin } from '../helpers/headless-login.js';
 import type { InMemoryOAuthProvider } from '../helpers/sdk-oauth-provider.js';
+import { makeTestCertificate, trustingAgent } from '../helpers/test-certificate.js';
 
 /** A temp state directory; `remove()` deletes it. */
 export function tempStateDir(): { path: string; remove(): void } {
@@ -48,15 +48,6 @@ export async function startDemo(
   return Object.assign(demo, { output, origin: demo.authority.config.issuer });
 }
 
-/** undici's Agent as bundled with Node (how oidc-provider finds it): no extra package. */
-function undiciAgent(options: { connect: { ca: string } }): object {
-  void Response; // loads Node's fetch, which installs the global dispatcher
-  const global = globalThis as Record<symbol, { constructor: new (options: object) => object } | undefined>;
-  const dispatcher = global[Symbol.for('undici.globalDispatcher.2')] ?? global[Symbol.for('undici.globalDispatcher.1')];
-  if (!dispatcher) throw new Error('no undici global dispatcher in this Node');
-  return new dispatcher.constructor(options);
-}
-
 /** An HTTPS server on 127.0.0.1 with a certificate made for the test, and a fetch that trusts only it. */
 export interface LocalHttps {
   origin: string;
@@ -79,15 +70,7 @@ export interface LocalHttps {
  * ```
  */
 export async function startLocalHttps(): Promise<LocalHttps> {
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-ca-'));
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-  ], { stdio: 'ignore' });
-  const cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-  const key = readFileSync(join(dir, 'key.pem'), 'utf8');
-  rmSync(dir, { recursive: true, force: true });
+  const { cert, key } = makeTestCertificate();
 
   const documents = new Map<string, string>();
   const requests: string[] = [];
@@ -99,7 +82,7 @@ export async function startLocalHttps(): Promise<LocalHttps> {
     res.end(body ?? '{"error":"not_found"}');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const agent = undiciAgent({ connect: { ca: cert } });
+  const agent = trustingAgent(cert);
   return {
     origin: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
     fetch: (input, init) => globalThis.fetch(input, { ...init, dispatcher: agent } as RequestInit),

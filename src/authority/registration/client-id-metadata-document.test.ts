@@ -5,14 +5,10 @@
  * same server shows the SSRF protection at work when private addresses are
  * refused.
  */
-import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { type JWK, type errors } from 'oidc-provider';
 // oidc-provider's own SSRF check, attached to the test's CA-trusting dispatcher (the package has no exports map).
@@ -20,20 +16,11 @@ import Provider, { type JWK, type errors } from 'oidc-provider';
 import { applySSRFProtection as applySSRFProtectionUntyped } from 'oidc-provider/lib/helpers/fetch_request.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizationCodeFrom, headlessLogin } from '../../../tests/helpers/headless-login.js';
+import { makeTestCertificate, trustingAgent as agentTrusting, type Dispatcher } from '../../../tests/helpers/test-certificate.js';
 import { resolveConfig, type GatehouseConfigInput } from '../../config/index.js';
 import { installRegistrationRules, registrationConfiguration, type FetchHook } from './index.js';
 
-type Dispatcher = object;
 const applySSRFProtection = applySSRFProtectionUntyped as (dispatcher: Dispatcher) => Dispatcher;
-
-/** undici's Agent, as bundled with Node (the way oidc-provider finds it): no extra package. */
-function undiciAgent(options: { connect: { ca: string } }): Dispatcher {
-  void Response; // loads Node's fetch, which installs the global dispatcher
-  const global = globalThis as Record<symbol, { constructor: new (options: object) => Dispatcher } | undefined>;
-  const dispatcher = global[Symbol.for('undici.globalDispatcher.2')] ?? global[Symbol.for('undici.globalDispatcher.1')];
-  if (!dispatcher) throw new Error('no undici global dispatcher in this Node');
-  return new dispatcher.constructor(options);
-}
 
 function listen(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
@@ -46,14 +33,7 @@ function closeServer(server: Server): Promise<void> {
 
 // ---- the documents' server -------------------------------------------------
 
-const certDir = mkdtempSync(join(tmpdir(), 'gatehouse-cimd-'));
-execFileSync('openssl', [
-  'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-  '-keyout', join(certDir, 'key.pem'), '-out', join(certDir, 'cert.pem'), '-days', '1',
-  '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-], { stdio: 'ignore' });
-const certificate = readFileSync(join(certDir, 'cert.pem'), 'utf8');
-const privateKey = readFileSync(join(certDir, 'key.pem'), 'utf8');
+const { cert: certificate, key: privateKey } = makeTestCertificate();
 
 /** Paths the documents' server was asked for, in order. */
 const served: string[] = [];
@@ -126,8 +106,8 @@ interface Started {
   close(): Promise<void>;
 }
 
-const trustingAgent = undiciAgent({ connect: { ca: certificate } });
-const protectiveTrustingAgent = applySSRFProtection(undiciAgent({ connect: { ca: certificate } }));
+const trustingAgent = agentTrusting(certificate);
+const protectiveTrustingAgent = applySSRFProtection(agentTrusting(certificate));
 /** The protective dispatcher oidc-provider handed to the fetch hook, as it came. */
 let providersOwnDispatcher: Dispatcher | undefined;
 
@@ -233,7 +213,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([dev?.close(), production?.close(), closeServer(documents), plainHttp && closeServer(plainHttp)]);
-  rmSync(certDir, { recursive: true, force: true });
 });
 
 describe('Client ID Metadata Documents (private addresses allowed, as in development)', () => {
