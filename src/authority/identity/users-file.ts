@@ -1,8 +1,9 @@
-import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { AuthorityConfig } from '../../config/schema.js';
 import { ConfigError } from '../../errors.js';
+import { ensurePrivateDir, writeFileAtomic } from '../stores/state-dir.js';
 import { checkUsername } from './username.js';
 import { isPasswordHash } from './password-hash.js';
 
@@ -92,12 +93,8 @@ export async function readUsersFile(path: string): Promise<LocalUser[]> {
  * ```
  */
 export async function writeUsersFile(path: string, users: LocalUser[]): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(temporary, `${JSON.stringify({ users }, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-  // writeFile's mode is filtered by the umask; say it again.
-  await chmod(temporary, 0o600);
-  await rename(temporary, path);
+  await ensurePrivateDir(dirname(path));
+  await writeFileAtomic(path, `${JSON.stringify({ users }, null, 2)}\n`);
 }
 
 /** A users file kept in memory and read again when its size or mtime changes. */
