@@ -33,5 +33,7 @@ describe('preflight', () => {
     expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-methods')).toBe('GET, POST, OPTIONS');
     expect(response.headers.get('access-control-allow-headers')).toBe('Authorization, Content-Type, Accept, MCP-Protocol-Version, Mcp-Session-Id, Last-Event-ID, X-Custom');
+    // The answer depends on the headers asked for: caches must key on them.
+    expect(response.headers.get('vary')).toBe('Access-Control-Request-Headers');
   });
 });

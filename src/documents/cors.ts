@@ -7,6 +7,7 @@
 
 /** Response headers a browser client must be able to read on the MCP endpoint. */
 export const EXPOSED_HEADERS = 'WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version';
+const EXPOSED_LIST = EXPOSED_HEADERS.split(', ');
 
 /** Request headers MCP clients send cross-origin. */
 const ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Accept', 'MCP-Protocol-Version', 'Mcp-Session-Id', 'Last-Event-ID'];
@@ -35,7 +36,7 @@ export function corsHeaders(): Record<string, string> {
  * if (request.method === 'OPTIONS') return preflight(request, ['GET', 'HEAD']);
  * ```
  */
-export function preflight(request: Request, methods: string[]): Response {
+export function preflight(request: Request, methods: readonly string[]): Response {
   const asked = (request.headers.get('access-control-request-headers') ?? '')
     .split(',')
     .map((h) => h.trim())
@@ -45,17 +46,27 @@ export function preflight(request: Request, methods: string[]): Response {
     headers: {
       ...corsHeaders(),
       'Access-Control-Allow-Methods': [...methods, 'OPTIONS'].join(', '),
-      'Access-Control-Allow-Headers': mergeList(ALLOWED_HEADERS.join(', '), asked.join(', ')),
+      'Access-Control-Allow-Headers': mergeHeaderList(ALLOWED_HEADERS.join(', '), asked),
       'Access-Control-Max-Age': '86400',
+      // The allowed headers echo the asked ones: a cache must not answer another question with this.
+      Vary: 'Access-Control-Request-Headers',
       Allow: [...methods, 'OPTIONS'].join(', '),
     },
   });
 }
 
-/** `a, b` + `b, c` → `a, b, c`, case-insensitively. */
-function mergeList(existing: string | null, added: string): string {
+/**
+ * Merges names into a comma-separated header list, case-insensitively,
+ * keeping the first spelling: `a, b` + `[b, c]` → `a, b, c`.
+ *
+ * @example
+ * ```ts
+ * mergeHeaderList('Content-Type', ['content-type', 'X-Trace']); // 'Content-Type, X-Trace'
+ * ```
+ */
+export function mergeHeaderList(existing: string | null | undefined, added: readonly string[]): string {
   const names = new Map<string, string>();
-  for (const name of `${existing ?? ''},${added}`.split(',').map((n) => n.trim()).filter(Boolean)) {
+  for (const name of [...(existing ?? '').split(','), ...added].map((n) => n.trim()).filter(Boolean)) {
     if (!names.has(name.toLowerCase())) names.set(name.toLowerCase(), name);
   }
   return [...names.values()].join(', ');
@@ -73,21 +84,31 @@ function mergeList(existing: string | null, added: string): string {
  * ```
  */
 export function withCors(response: Response): Response {
-  const origin = response.headers.get('access-control-allow-origin');
-  const exposed = response.headers.get('access-control-expose-headers');
-  const mergedExposed = mergeList(exposed, EXPOSED_HEADERS);
-  if (origin !== null && mergedExposed === exposed) return response;
-
-  const apply = (headers: Headers) => {
-    if (origin === null) headers.set('Access-Control-Allow-Origin', '*');
-    headers.set('Access-Control-Expose-Headers', mergedExposed);
-  };
+  if (response.headers.has('access-control-allow-origin')) {
+    const exposed = response.headers.get('access-control-expose-headers');
+    if (mergeHeaderList(exposed, EXPOSED_LIST) === exposed) return response;
+  }
   try {
-    apply(response.headers);
+    addCorsHeaders(response.headers);
     return response;
   } catch {
     const copy = new Response(response.body, response);
-    apply(copy.headers);
+    addCorsHeaders(copy.headers);
     return copy;
   }
+}
+
+/**
+ * Adds the MCP endpoint's CORS to mutable headers in place: what
+ * {@link withCors} does, for edges that build their own headers.
+ *
+ * @example
+ * ```ts
+ * addCorsHeaders(headers); // before res.writeHead(status, Object.fromEntries(headers))
+ * ```
+ */
+export function addCorsHeaders(headers: Headers): Headers {
+  if (!headers.has('access-control-allow-origin')) headers.set('Access-Control-Allow-Origin', '*');
+  headers.set('Access-Control-Expose-Headers', mergeHeaderList(headers.get('access-control-expose-headers'), EXPOSED_LIST));
+  return headers;
 }
