@@ -1,27 +1,7 @@
 import type { ServerResponse } from 'node:http';
+import { rpcErrorMessage } from '../adapters/rpc-error.js';
 
-/** JSON-RPC error codes the proxy answers with (implementation-defined server errors). */
-export const RPC_ERRORS = {
-  /** The upstream cannot be reached, timed out, or answered in a way Gatehouse will not pass on. */
-  upstream: -32000,
-  /** The session does not exist, or is not the caller's. */
-  sessionNotFound: -32001,
-  /** The upstream process exited; the session is over. */
-  upstreamExited: -32002,
-} as const;
-
-/**
- * A JSON-RPC error object for a message that has no id of its own (HTTP
- * level failures), as the MCP SDK's own transports answer them.
- *
- * @example
- * ```ts
- * rpcErrorBody(-32000, 'Upstream MCP server unreachable: connect ECONNREFUSED');
- * ```
- */
-export function rpcErrorBody(code: number, message: string, id: string | number | null = null): string {
-  return JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id });
-}
+export { RPC_ERRORS } from '../adapters/rpc-error.js';
 
 /**
  * Answers with a JSON-RPC error, unless a response is already under way, in
@@ -39,5 +19,5 @@ export function writeRpcError(res: ServerResponse, status: number, code: number,
   }
   if (res.destroyed) return;
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  res.end(rpcErrorBody(code, message));
+  res.end(JSON.stringify(rpcErrorMessage(code, message)));
 }

@@ -3,6 +3,7 @@ import type { AuthInfo } from '../../tokens/types.js';
 import type { Gatehouse } from '../../types.js';
 import { readCapped } from '../../gate/read-body.js';
 import { MCP_EXPOSED_HEADERS, isPreflight, mcpPreflightResponse, mergeHeaderList, withMcpCors } from '../cors.js';
+import { RPC_ERRORS, rpcErrorResponse } from '../rpc-error.js';
 
 /** The default cap on a request body read by the gate: 4 MiB. */
 const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -26,9 +27,7 @@ export interface GatehouseHonoOptions {
 }
 
 function tooLarge(limit: number): Response {
-  return withMcpCors(
-    Response.json({ jsonrpc: '2.0', error: { code: -32000, message: `Request body is larger than ${limit} bytes` }, id: null }, { status: 413 }),
-  );
+  return rpcErrorResponse(413, RPC_ERRORS.upstream, `Request body is larger than ${limit} bytes`);
 }
 
 /**

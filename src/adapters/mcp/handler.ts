@@ -8,6 +8,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { AuthInfo } from '../../tokens/types.js';
 import { withMcpCors } from '../cors.js';
+import { RPC_ERRORS, rpcErrorResponse } from '../rpc-error.js';
 import type { GatedIncomingMessage } from '../node/middleware.js';
 import { toWebRequest } from '../node/request.js';
 import { writeWebResponse } from '../node/response.js';
@@ -58,10 +59,6 @@ export interface McpHandler {
   readonly sessionCount: number;
   /** Closes every open session and its server. */
   close(): Promise<void>;
-}
-
-function rpcError(status: number, code: number, message: string, headers?: Record<string, string>): Response {
-  return withMcpCors(Response.json({ jsonrpc: '2.0', error: { code, message }, id: null }, { status, headers }));
 }
 
 /** The same response, whose body calls `done` once when it ends or the client goes away. */
@@ -144,7 +141,7 @@ export function createMcpHandler(createServer: McpServerFactory, options: McpHan
 
   async function serveStateless(request: Request, authInfo: AuthInfo | undefined, parsedBody: unknown): Promise<Response> {
     if (request.method !== 'POST') {
-      return rpcError(405, -32000, 'Method not allowed: this server is stateless, use POST', { allow: 'POST' });
+      return rpcErrorResponse(405, RPC_ERRORS.upstream, 'Method not allowed: this server is stateless, use POST', { allow: 'POST' });
     }
     const transport = new WebStandardStreamableHTTPServerTransport({ ...transportOptions, sessionIdGenerator: undefined });
     const close = await connect(authInfo, transport);
@@ -185,19 +182,19 @@ export function createMcpHandler(createServer: McpServerFactory, options: McpHan
     if (id) {
       const entry = sessions.get(id);
       // Another caller's session is answered exactly like an unknown one.
-      if (!entry || entry.owner !== ownerOf(authInfo)) return rpcError(404, -32001, 'Session not found');
+      if (!entry || entry.owner !== ownerOf(authInfo)) return rpcErrorResponse(404, RPC_ERRORS.sessionNotFound, 'Session not found');
       return entry.transport.handleRequest(request, { authInfo, parsedBody });
     }
     if (request.method === 'POST') {
       const body = await bodyOf(request, parsedBody);
       if (startsSession(body)) return openSession(request, authInfo, body);
     }
-    return rpcError(400, -32000, 'Bad Request: Mcp-Session-Id header is required (initialize first)');
+    return rpcErrorResponse(400, RPC_ERRORS.upstream, 'Bad Request: Mcp-Session-Id header is required (initialize first)');
   }
 
   async function handleFetch(request: Request, authInfo?: AuthInfo, parsedBody?: unknown): Promise<Response> {
     if (!authInfo && !options.allowAnonymous) {
-      return rpcError(500, -32603, 'The MCP handler got no AuthInfo: mount the Gatehouse middleware in front of it (or set allowAnonymous)');
+      return rpcErrorResponse(500, RPC_ERRORS.internal, 'The MCP handler got no AuthInfo: mount the Gatehouse middleware in front of it (or set allowAnonymous)');
     }
     const response = stateful ? await serveStateful(request, authInfo, parsedBody) : await serveStateless(request, authInfo, parsedBody);
     return withMcpCors(response);
@@ -210,7 +207,7 @@ export function createMcpHandler(createServer: McpServerFactory, options: McpHan
       await writeWebResponse(res, await handleFetch(request, req.auth, req.body));
     } catch {
       if (res.headersSent) res.destroy();
-      else await writeWebResponse(res, rpcError(500, -32603, 'Internal server error'));
+      else await writeWebResponse(res, rpcErrorResponse(500, RPC_ERRORS.internal, 'Internal server error'));
     }
   }
 

@@ -8,6 +8,7 @@ import {
   type JSONRPCRequest,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
+import { RPC_ERRORS, rpcErrorMessage } from '../../adapters/rpc-error.js';
 import { CAPABILITY_OF_METHOD, type BridgeSession } from './session.js';
 
 /**
@@ -29,11 +30,8 @@ interface Pending {
 
 type Params = Record<string, unknown> & { _meta?: Record<string, unknown> };
 
-/** `-32002`: the child is gone; the session must start over. */
-export const UPSTREAM_EXITED_CODE = -32002;
-
 function errorResponse(id: RequestId, code: number, message: string): JSONRPCMessage {
-  return { jsonrpc: '2.0', id, error: { code, message } };
+  return rpcErrorMessage(code, message, id) as JSONRPCMessage;
 }
 
 /**
@@ -94,8 +92,8 @@ export class MessageRouter {
    * error, and the child's next incarnation starts from a fresh `initialize`.
    */
   failAll(message: string): void {
-    for (const [, pending] of this.#pending) this.#reply(pending.session, errorResponse(pending.originalId, UPSTREAM_EXITED_CODE, message));
-    for (const waiter of this.#initWaiters) this.#reply(waiter.session, errorResponse(waiter.id, UPSTREAM_EXITED_CODE, message));
+    for (const [, pending] of this.#pending) this.#reply(pending.session, errorResponse(pending.originalId, RPC_ERRORS.upstreamExited, message));
+    for (const waiter of this.#initWaiters) this.#reply(waiter.session, errorResponse(waiter.id, RPC_ERRORS.upstreamExited, message));
     this.#pending.clear();
     this.#serverRequests.clear();
     for (const session of this.sessions) session.inFlight.clear();
