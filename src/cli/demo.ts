@@ -8,7 +8,6 @@ import type { ConfigLayer } from '../config/schema.js';
 import { createGatehouse } from '../gatehouse.js';
 import { loggerFromSettings } from '../log/settings.js';
 import type { Gatehouse } from '../types.js';
-import { startAuthorityDemo } from './demo-authority.js';
 import { ADMIN_TOOL, DEFAULT_ADMIN_SCOPE, createDemoServer } from './demo-server.js';
 import { isLoopbackHost } from './listen.js';
 import type { Io } from './io.js';
@@ -108,6 +107,8 @@ function demoApp(gate: Gatehouse, mcpUrl: string) {
 
 async function runAuthorityDemo(layers: ConfigLayer, runtime: RuntimeSettings, io: Io): Promise<number> {
   const logger = loggerFromSettings(runtime.log, { write: io.out });
+  // Loaded only here: the authority pulls in oidc-provider, which resource-server mode and --help do not need.
+  const { startAuthorityDemo } = await import('./demo-authority.js');
   const demo = await startAuthorityDemo(layers, runtime.host, runtime.port, io, { logger, shutdownTimeoutMs: runtime.shutdownTimeoutMs });
   try {
     const signal = await waitForSignal();

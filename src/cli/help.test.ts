@@ -35,4 +35,11 @@ describe('--help', () => {
       expect(io.out_()).toBe(`${USAGE}\n`);
     }
   });
+
+  it('gatehouse help <unknown> says so, exit 2', async () => {
+    const io = capture();
+    expect(await runCli(['help', 'bogus'], { NO_COLOR: '1' }, io)).toBe(2);
+    expect(io.err_()).toContain('unknown command "bogus"');
+    expect(io.out_()).toBe('');
+  });
 });

@@ -78,7 +78,12 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
   }
   if (name === '-h' || name === '--help' || name === 'help') {
     // `gatehouse help <command>` is `gatehouse <command> --help`.
-    const topic = name === 'help' && rest[0] !== undefined ? COMMANDS[rest[0]] : undefined;
+    const wanted = name === 'help' ? rest[0] : undefined;
+    const topic = wanted === undefined ? undefined : COMMANDS[wanted];
+    if (wanted !== undefined && !topic) {
+      io.err(`gatehouse help: unknown command "${wanted}"\n\n${USAGE}`);
+      return 2;
+    }
     io.out(topic ? topic.usage : USAGE);
     return 0;
   }

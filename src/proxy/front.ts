@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { JWK } from 'jose';
 import { gatehouseNode, type GatedIncomingMessage } from '../adapters/node/middleware.js';
-import { createAuthority, type AuthorityOptions } from '../authority/create-authority.js';
+import type { AuthorityOptions } from '../authority/create-authority.js';
 import { loadOrCreateKeys, type AuthorityKeys } from '../authority/keys/index.js';
 import { mergeConfig } from '../config/merge.js';
 import { resolveConfig } from '../config/resolve.js';
@@ -64,6 +64,8 @@ async function signerFor(keys: AuthorityKeys, issuer: string, options: GateFront
 
 async function authorityFront(options: GateFrontOptions): Promise<GateFront> {
   const layers = mergeConfig({ scopes: { required: [AUTHORITY_PROXY_SCOPE] } }, options.layers);
+  // Loaded only in authority mode: it pulls in oidc-provider, which a resource server does not need.
+  const { createAuthority } = await import('../authority/create-authority.js');
   const authority = await createAuthority(layers, { fetch: options.fetch, publicUrlDefaulted: options.publicUrlDefaulted, warn: options.warn });
   // The authority's own keys sign assertions: its JWKS already publishes them.
   const signer = await signerFor(authority.keys, authority.config.issuer, options);
