@@ -16,11 +16,17 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
   {
-    // The core must run on any Web-standard runtime: no node: imports, no frameworks.
-    files: ['src/config/**', 'src/discovery/**', 'src/tokens/**', 'src/gate/**', 'src/documents/**', 'src/registration/**', 'src/index.ts', 'src/gatehouse.ts'],
+    // The core must run on any Web-standard runtime: no node: imports, no frameworks,
+    // and no edge (adapters, proxy, cli, doctor, log) or the authority (oidc-provider, Node).
+    files: ['src/config/**', 'src/discovery/**', 'src/tokens/**', 'src/gate/**', 'src/documents/**', 'src/registration/**', 'src/exchange/**', 'src/index.ts', 'src/gatehouse.ts', 'src/errors.ts', 'src/types.ts'],
     ignores: ['**/*.test.ts', 'src/config/load-file.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['node:*', 'express', 'hono', 'hono/*', '@modelcontextprotocol/*', '../adapters/*', '../cli/*'] }],
+      'no-restricted-imports': ['error', {
+        patterns: [
+          'node:*', 'express', 'hono', 'hono/*', '@hono/*', '@modelcontextprotocol/*', 'oidc-provider', 'oidc-provider/*',
+          '**/adapters/**', '**/cli/**', '**/authority/**', '**/proxy/**', '**/doctor/**', '**/log/**', '**/testing/**',
+        ],
+      }],
     },
   },
 );
