@@ -24,6 +24,24 @@ describe('TtlCache', () => {
     expect(cache.get('c')).toBe(3);
   });
 
+  it('keeps the order right when the most recent entry is hit again and again', () => {
+    let t = 0;
+    const cache = new TtlCache<number>(2, () => t);
+    cache.set('a', 1, 60_000);
+    cache.set('b', 2, 60_000);
+    expect(cache.get('b')).toBe(2);
+    expect(cache.get('b')).toBe(2);
+    expect(cache.get('a')).toBe(1);
+    cache.set('c', 3, 60_000);
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.get('a')).toBe(1);
+    t = 60_000;
+    expect(cache.get('a')).toBeUndefined();
+    cache.set('a', 4, 60_000);
+    expect(cache.get('a')).toBe(4);
+    expect(cache.size).toBe(2);
+  });
+
   it('stores nothing with a zero size or a non-positive ttl', () => {
     const none = new TtlCache<number>(0);
     none.set('a', 1, 60_000);

@@ -1,3 +1,9 @@
+interface Entry<V> {
+  key: string;
+  value: V;
+  expiresAt: number;
+}
+
 /**
  * A bounded map whose entries expire: least recently used entries are evicted
  * first once `maxEntries` is reached. Enough for caching verification results
@@ -11,9 +17,11 @@
  * ```
  */
 export class TtlCache<V> {
-  readonly #entries = new Map<string, { value: V; expiresAt: number }>();
+  readonly #entries = new Map<string, Entry<V>>();
   readonly #maxEntries: number;
   readonly #now: () => number;
+  /** The most recently used entry: a hit on it needs no reordering (the common case, one client's token again and again). */
+  #newest: Entry<V> | undefined;
 
   constructor(maxEntries: number, now: () => number = Date.now) {
     this.#maxEntries = maxEntries;
@@ -27,17 +35,27 @@ export class TtlCache<V> {
   get(key: string): V | undefined {
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
-    this.#entries.delete(key);
-    if (entry.expiresAt <= this.#now()) return undefined;
-    // Re-inserting moves the entry to the end of the Map's order: most recently used.
-    this.#entries.set(key, entry);
+    if (entry.expiresAt <= this.#now()) {
+      this.#entries.delete(key);
+      if (entry === this.#newest) this.#newest = undefined;
+      return undefined;
+    }
+    if (entry !== this.#newest) {
+      // Re-inserting moves the entry to the end of the Map's order: most recently used. With the stored key, not
+      // the caller's: the caller's string is young, and a Map in old space holding it would promote it on every hit.
+      this.#entries.delete(entry.key);
+      this.#entries.set(entry.key, entry);
+      this.#newest = entry;
+    }
     return entry.value;
   }
 
   set(key: string, value: V, ttlMs: number): void {
     if (this.#maxEntries <= 0 || !(ttlMs > 0)) return;
+    const entry: Entry<V> = { key, value, expiresAt: this.#now() + ttlMs };
     this.#entries.delete(key);
-    this.#entries.set(key, { value, expiresAt: this.#now() + ttlMs });
+    this.#entries.set(key, entry);
+    this.#newest = entry;
     while (this.#entries.size > this.#maxEntries) {
       const oldest = this.#entries.keys().next().value as string;
       this.#entries.delete(oldest);
@@ -46,5 +64,6 @@ export class TtlCache<V> {
 
   clear(): void {
     this.#entries.clear();
+    this.#newest = undefined;
   }
 }

@@ -31,7 +31,7 @@ export interface CachingVerifier extends TokenVerifier {
  */
 export function cacheVerifications(inner: TokenVerifier, options: VerificationCacheOptions): CachingVerifier {
   const now = options.now ?? Date.now;
-  const results = new TtlCache<AuthInfo>(options.maxEntries, now);
+  const results = new TtlCache<{ audience: string; info: AuthInfo }>(options.maxEntries, now);
   const maxBytes = options.maxCachedTokenBytes ?? 8192;
   const stats = {
     hits: 0,
@@ -48,20 +48,22 @@ export function cacheVerifications(inner: TokenVerifier, options: VerificationCa
     cache: stats,
     async verify(token: string, context: VerifyContext): Promise<AuthInfo> {
       const cacheable = options.ttlSec > 0 && options.maxEntries > 0 && token.length <= maxBytes;
-      // The audience and resource are part of the key: with a trusted proxy they can differ per request.
-      const key = cacheable ? `${context.resource}\n${context.audience.join(' ')}\n${token}` : '';
+      // The audience and resource are part of the key: with a trusted proxy they can differ per request. Keyed by
+      // the token alone, with the audience checked on the entry: concatenating them would copy and hash the whole
+      // token into a new string on every request. A token sent for two audiences keeps the latest.
+      const audience = cacheable ? `${context.resource}\n${context.audience.join(' ')}` : '';
       if (cacheable) {
-        const hit = results.get(key);
-        if (hit && (hit.expiresAt === undefined || hit.expiresAt * 1000 > now())) {
+        const hit = results.get(token);
+        if (hit && hit.audience === audience && (hit.info.expiresAt === undefined || hit.info.expiresAt * 1000 > now())) {
           stats.hits++;
-          return { ...hit };
+          return { ...hit.info };
         }
         stats.misses++;
       }
       const info = await inner.verify(token, context);
       if (cacheable) {
         const untilExpiry = info.expiresAt === undefined ? Infinity : info.expiresAt * 1000 - now();
-        results.set(key, info, Math.min(options.ttlSec * 1000, untilExpiry));
+        results.set(token, { audience, info }, Math.min(options.ttlSec * 1000, untilExpiry));
       }
       return { ...info };
     },
