@@ -1,11 +1,9 @@
 import { parseArgs } from 'node:util';
 import { listKeys, rotateKeys, keyFilePath, SIGNING_ALGORITHMS, type KeyInfo, type SigningAlgorithm } from '../authority/keys/index.js';
-import { configFromEnv } from '../config/env.js';
-import { configFilePath, loadConfigFile } from '../config/load-file.js';
-import { mergeConfig } from '../config/merge.js';
 import { authoritySchema, type AuthorityConfig, type ConfigLayer } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import { UsageError, type Io } from './io.js';
+import { loadLayers } from './server-settings.js';
 import { bold, green, yellow } from './style.js';
 
 export const KEYS_USAGE = `Usage: gatehouse keys <list|rotate> [options]
@@ -89,9 +87,8 @@ async function settingsFrom(argv: string[], env: NodeJS.ProcessEnv): Promise<Key
   if (command === undefined) throw new UsageError('say which: list or rotate');
   if (command !== 'list' && command !== 'rotate') throw new UsageError(`unknown subcommand "${command}"; use list or rotate`);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
-  const file = configFilePath(values.config, env, process.cwd());
   const flags: ConfigLayer = values['state-dir'] === undefined ? {} : { authority: { stateDir: values['state-dir'] } };
-  const layers = mergeConfig(file ? await loadConfigFile(file) : {}, configFromEnv(env), flags);
+  const { layers } = await loadLayers({}, values.config, env, flags);
   const authority = authorityFrom(layers);
   const clockToleranceSec = layers.jwt?.clockToleranceSec ?? 30;
   return {

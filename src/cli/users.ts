@@ -2,10 +2,9 @@ import { parseArgs } from 'node:util';
 import { checkUsername } from '../authority/identity/username.js';
 import { hashPassword, passwordProblem } from '../authority/identity/password-hash.js';
 import { readUsersFile, usersFilePath, writeUsersFile, type LocalUser } from '../authority/identity/users-file.js';
-import { configFromEnv } from '../config/env.js';
-import { configFilePath, loadConfigFile, mergeConfig } from '../config/load-file.js';
 import { UsageError, type Io } from './io.js';
 import { PromptCancelled, terminalPasswordInput, type PasswordInput } from './password-input.js';
+import { loadLayers } from './server-settings.js';
 
 export const USERS_USAGE = `Usage: gatehouse users <add|remove|list> [options]
 
@@ -51,8 +50,7 @@ interface UsersFlags {
 
 async function usersFileFrom(flags: UsersFlags, env: NodeJS.ProcessEnv): Promise<string> {
   if (flags.file) return usersFilePath({ stateDir: '.gatehouse', usersFile: flags.file });
-  const file = configFilePath(flags.config, env, process.cwd());
-  const layers = mergeConfig(file ? await loadConfigFile(file) : {}, configFromEnv(env));
+  const { layers } = await loadLayers({}, flags.config, env, {});
   return usersFilePath({ stateDir: layers.authority?.stateDir ?? '.gatehouse', usersFile: layers.authority?.usersFile });
 }
 

@@ -91,5 +91,3 @@ export function configFilePath(flag: string | undefined, env: Record<string, str
   if (named !== undefined) return named.trim() === '' ? undefined : named;
   return findConfigFile(cwd);
 }
-
-export { mergeConfig } from './merge.js';
