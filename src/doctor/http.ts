@@ -1,4 +1,5 @@
 import { describeFetchFailure, isJsonObject, parseJson } from '../discovery/http.js';
+import { readCapped } from '../gate/read-body.js';
 
 /**
  * The doctor's HTTP: plain `fetch` with a timeout, responses kept whole
@@ -25,32 +26,13 @@ export interface Exchange {
   crossOriginRedirect?: string;
 }
 
-/** Bodies beyond this are cut: metadata documents are a few kilobytes. */
+/** Bodies beyond this are not read (and count as empty): metadata documents are a few kilobytes. */
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_REDIRECTS = 5;
 
-async function readCapped(response: Response): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel();
-      break;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(Math.min(size, MAX_BODY_BYTES));
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk.subarray(0, bytes.length - offset), offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
+async function readBody(response: Response): Promise<string> {
+  const bytes = response.body ? await readCapped(response.body, MAX_BODY_BYTES) : null;
+  return bytes ? new TextDecoder().decode(bytes) : '';
 }
 
 /** Node's `fetch failed` hides the reason in `cause`; name the common ones in words. */
@@ -118,7 +100,7 @@ export class Prober {
       let body: string;
       try {
         response = await doFetch(current, { ...init, redirect: 'manual', signal: AbortSignal.timeout(this.#options.timeoutMs) });
-        body = await readCapped(response);
+        body = await readBody(response);
       } catch (err) {
         return { url, ...(current !== url ? { finalUrl: current } : {}), method: init.method, status: 0, headers: new Headers(), body: '', json: undefined, error: describeFailure(err, this.#options.timeoutMs) };
       }
