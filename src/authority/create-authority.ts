@@ -4,7 +4,6 @@ import { gatehouseNode, type GatedIncomingMessage, type NextFunction } from '../
 import { resolveConfig } from '../config/resolve.js';
 import type { ConfigLayer, GatehouseConfig, GatehouseConfigInput } from '../config/schema.js';
 import { createGatehouse, type GatehouseInstance } from '../gatehouse.js';
-import { createJwtVerifier } from '../tokens/jwt-verifier.js';
 import { cacheVerifications } from '../tokens/verification-cache.js';
 import { installDefaultScope } from './default-scope.js';
 import { checkGuardRails, printWarnings } from './guard-rails.js';
@@ -13,6 +12,7 @@ import { createLocalAccounts, identityConfiguration } from './identity/index.js'
 import { createInteractionHandler, interactionsConfiguration } from './interactions/index.js';
 import { loadOrCreateKeys, loadOrCreateSecret, type AuthorityKeys } from './keys/index.js';
 import { installMetadata, isAuthorityMetadataPath } from './metadata.js';
+import { ownAccessTokenVerifier } from './own-tokens.js';
 import { buildProviderConfiguration } from './provider-config.js';
 import { installRegistrationRules, registrationConfiguration, type FetchHook } from './registration/index.js';
 import { installRegistrationCors } from './registration-cors.js';
@@ -100,18 +100,10 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   installRegistrationCors(provider, `${config.authority.routePrefix}/register`);
   await installRegistrationRules(provider, config);
 
-  const verifier = requireLiveGrant(cacheVerifications(
-    createJwtVerifier({
-      issuer: () => config.issuer,
-      keys: keys.keySource,
-      algorithms: keys.algorithms,
-      clockToleranceSec: config.jwt.clockToleranceSec,
-      // Every token this authority issues is an RFC 9068 access token; anything else (an ID token) is refused.
-      requireAccessTokenType: true,
-      maxTokenBytes: config.jwt.maxTokenBytes,
-    }),
-    { ttlSec: config.jwt.cacheTtlSec, maxEntries: config.jwt.cacheMaxEntries },
-  ), provider);
+  const verifier = requireLiveGrant(
+    cacheVerifications(ownAccessTokenVerifier(config, keys), { ttlSec: config.jwt.cacheTtlSec, maxEntries: config.jwt.cacheMaxEntries }),
+    provider,
+  );
   const gate = createGatehouse(config, { verifier });
   const guard = gatehouseNode(gate);
   const interactions = createInteractionHandler(provider, accounts, config);

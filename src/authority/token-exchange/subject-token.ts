@@ -1,10 +1,10 @@
 import type Provider from 'oidc-provider';
 import type { GatehouseConfig } from '../../config/schema.js';
 import { GatehouseError } from '../../errors.js';
-import { createJwtVerifier } from '../../tokens/jwt-verifier.js';
 import type { TokenVerifier } from '../../tokens/types.js';
 import type { AuthorityKeys } from '../keys/index.js';
 import { GRANT_CLAIM, requireLiveGrant } from '../live-grants.js';
+import { ownAccessTokenVerifier } from '../own-tokens.js';
 import { mcpResourceUri } from '../resource-indicators.js';
 
 /**
@@ -68,17 +68,7 @@ export interface SubjectTokenVerifier {
  */
 export function subjectTokenVerifier(config: GatehouseConfig, keys: AuthorityKeys, provider: Provider): SubjectTokenVerifier {
   const resource = mcpResourceUri(config);
-  const verifier: TokenVerifier = requireLiveGrant(
-    createJwtVerifier({
-      issuer: () => config.issuer,
-      keys: keys.keySource,
-      algorithms: keys.algorithms,
-      clockToleranceSec: config.jwt.clockToleranceSec,
-      requireAccessTokenType: true,
-      maxTokenBytes: config.jwt.maxTokenBytes,
-    }),
-    provider,
-  );
+  const verifier: TokenVerifier = requireLiveGrant(ownAccessTokenVerifier(config, keys), provider);
   return {
     async verify(token) {
       let claims: Record<string, unknown>;
