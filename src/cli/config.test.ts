@@ -162,6 +162,8 @@ describe('gatehouse config check', () => {
     expect(code).toBe(1);
     expect(out).toContain('unknown setting "isuer"');
     expect(out).toContain('unknown setting "authority.cimd.enable"');
+    expect(out).toMatch(/^Config has 2 unknown setting\(s\): /m);
+    expect(out).not.toContain('Config OK');
   });
 
   it('checks and shows the proxy section too, with its env vars', async () => {

@@ -32,7 +32,7 @@ Options (check):
   --public-url <url>   As the server commands     (env PUBLIC_URL)
   --port <n>, --host <host>, --log-format <fmt>, --log-level <level>
                        As the server commands     (env PORT, HOST, GATEHOUSE_LOG_FORMAT, GATEHOUSE_LOG_LEVEL)
-  --json               Print JSON: { ok, file, mode, config, sources } (or { ok: false, error })
+  --json               Print JSON: { ok, file, mode, unknown, config, sources } (or { ok: false, error })
   -h, --help           Show this help
 
 Settings apply in this order, later ones winning: config file, env vars, flags.
@@ -145,7 +145,9 @@ function show(value: unknown): string {
 function printText(result: Checked, io: Io): void {
   const flat = flattenSettings(result.config);
   const width = Math.max(...Object.keys(flat).map((p) => p.length));
-  io.out(`${green(bold('Config OK'))}: ${result.mode} mode; file ${result.file ?? 'none'}`);
+  // An unknown setting fails the check (exit 1): the headline must not say OK.
+  const headline = result.unknown.length === 0 ? green(bold('Config OK')) : red(bold(`Config has ${result.unknown.length} unknown setting(s)`));
+  io.out(`${headline}: ${result.mode} mode; file ${result.file ?? 'none'}`);
   for (const path of result.unknown) io.out(yellow(`  unknown setting "${path}" in ${result.file} (ignored: misspelt or misplaced?)`));
   io.out('');
   for (const [path, value] of Object.entries(flat)) {
