@@ -7,8 +7,11 @@ import { request } from 'node:http';
 
 export interface RawRequest {
   method?: string;
-  /** Header lines in order; a name may repeat. Values are sent as latin1 bytes. */
-  headers?: [string, string][];
+  /**
+   * Header lines in order; a name may repeat. Values are sent as latin1
+   * bytes. As an object, an array value sends its header once per item.
+   */
+  headers?: [string, string][] | Record<string, string | string[]>;
   body?: string;
 }
 
@@ -17,6 +20,10 @@ export interface RawResponse {
   /** Lower-cased names; repeated headers joined with ", " (`set-cookie` too). */
   headers: Record<string, string>;
   body: string;
+}
+
+function headerLines(headers: Record<string, string | string[]>): [string, string][] {
+  return Object.entries(headers).flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((v): [string, string] => [name, v]));
 }
 
 /**
@@ -32,7 +39,7 @@ export interface RawResponse {
  */
 export function rawRequest(url: string, options: RawRequest = {}): Promise<RawResponse> {
   const target = new URL(url);
-  const lines = options.headers ?? [];
+  const lines = Array.isArray(options.headers) ? options.headers : headerLines(options.headers ?? {});
   // With headers given as an array, node:http adds no Host; HTTP/1.1 servers answer 400 without one.
   const flat = lines.some(([name]) => name.toLowerCase() === 'host') ? lines.flat() : [['host', target.host], ...lines].flat();
   if (options.body !== undefined) flat.push('content-length', String(Buffer.byteLength(options.body)));
