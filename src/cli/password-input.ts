@@ -19,7 +19,7 @@ export interface PasswordInput {
  * const password = (await readAllStdin()).replace(/\r?\n$/, '');
  * ```
  */
-export async function readAllStdin(stdin: NodeJS.ReadStream = process.stdin): Promise<string> {
+async function readAllStdin(stdin: NodeJS.ReadStream = process.stdin): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
   return Buffer.concat(chunks).toString('utf8');

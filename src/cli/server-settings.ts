@@ -2,40 +2,8 @@ import { configFromEnv } from '../config/env.js';
 import { configFilePath, loadConfigFile } from '../config/load-file.js';
 import { mergeConfig } from '../config/merge.js';
 import type { ConfigLayer } from '../config/schema.js';
-import { ConfigError } from '../errors.js';
-import { UsageError } from './io.js';
-import { runtimeSettings } from './runtime-settings.js';
 
 /** What the commands that run a server (`demo`, `proxy`) read the same way. */
-
-/**
- * A port number from a flag (bad usage) or an env var (bad config).
- *
- * @example
- * ```ts
- * parsePort('8080', '--port'); // 8080
- * ```
- */
-export function parsePort(value: string, from: '--port' | 'PORT'): number {
-  const port = Number(value);
-  if (/^\d+$/.test(value.trim()) && port <= 65535) return port;
-  const message = `${from}="${value}" is not a port number (0-65535)`;
-  throw from === 'PORT' ? new ConfigError(message) : new UsageError(message);
-}
-
-/**
- * Where to listen: `--host`/`--port`, else `HOST`/`PORT`, else the config
- * file's `server` section, else localhost:3000.
- *
- * @example
- * ```ts
- * const { host, port } = listenAddress({ port: values.port, host: values.host }, process.env);
- * ```
- */
-export function listenAddress(flags: { host?: string; port?: string }, env: NodeJS.ProcessEnv, file: Record<string, unknown> = {}): { host: string; port: number } {
-  const { host, port } = runtimeSettings({ host: flags.host, port: flags.port }, env, file);
-  return { host, port };
-}
 
 /** The config layers of a command, merged, and the config file as read (for sections the core does not know). */
 export interface LoadedLayers {

@@ -3,7 +3,7 @@ import { ENV_NAMES } from './env.js';
 import { configSchema } from './schema.js';
 
 /** Where the published schema lives, for `"$schema"` in config files. */
-export const CONFIG_SCHEMA_ID = 'https://unpkg.com/mcp-gatehouse/schema/gatehouse.config.schema.json';
+const CONFIG_SCHEMA_ID = 'https://unpkg.com/mcp-gatehouse/schema/gatehouse.config.schema.json';
 
 export type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema>; items?: JsonSchema; anyOf?: JsonSchema[] };
 

@@ -6,7 +6,7 @@ import { ConfigError } from '../errors.js';
 import type { ConfigLayer } from './schema.js';
 
 /** Looked for, in this order, in the working directory when no file is named. */
-export const CONFIG_FILE_NAMES = ['gatehouse.config.json', 'gatehouse.config.yaml', 'gatehouse.config.yml'] as const;
+const CONFIG_FILE_NAMES = ['gatehouse.config.json', 'gatehouse.config.yaml', 'gatehouse.config.yml'] as const;
 
 function isYaml(path: string): boolean {
   return /^\.ya?ml$/i.test(extname(path));

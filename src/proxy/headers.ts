@@ -11,7 +11,7 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
 /** The prefix of every header Gatehouse sets for the upstream; a client's own are dropped. */
-export const IDENTITY_HEADER_PREFIX = 'x-gatehouse-';
+const IDENTITY_HEADER_PREFIX = 'x-gatehouse-';
 
 /** The identity headers the upstream receives. */
 export const IDENTITY_HEADERS = {

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 
 /** The largest form body accepted; a login or consent form is a few hundred bytes. */
-export const MAX_FORM_BYTES = 16 * 1024;
+const MAX_FORM_BYTES = 16 * 1024;
 
 /** Why a form body could not be read: the status to answer with. */
 export class FormBodyError extends Error {

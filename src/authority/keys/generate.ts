@@ -12,7 +12,7 @@ import type { PrivateJwk, SigningAlgorithm, StoredKey } from './key-file.js';
  * randomKid(); // 'pX3c0hQ1w9lK2v8ZbN4aEg'
  * ```
  */
-export function randomKid(): string {
+function randomKid(): string {
   return randomBytes(16).toString('base64url');
 }
 

@@ -11,7 +11,7 @@ export type SigningAlgorithm = 'RS256' | 'ES256' | 'EdDSA';
 export const SIGNING_ALGORITHMS: readonly SigningAlgorithm[] = ['RS256', 'ES256', 'EdDSA'];
 
 /** The key type and curve each algorithm needs. */
-export const KEY_SHAPE: Record<SigningAlgorithm, { kty: string; crv?: string }> = {
+const KEY_SHAPE: Record<SigningAlgorithm, { kty: string; crv?: string }> = {
   RS256: { kty: 'RSA' },
   ES256: { kty: 'EC', crv: 'P-256' },
   EdDSA: { kty: 'OKP', crv: 'Ed25519' },

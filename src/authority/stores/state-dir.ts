@@ -7,9 +7,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 
 /** Directories the state lives in: only the owner may list them. */
-export const DIR_MODE = 0o700;
+const DIR_MODE = 0o700;
 /** Files with keys, secrets, sessions and tokens: only the owner may read them. */
-export const FILE_MODE = 0o600;
+const FILE_MODE = 0o600;
 
 /** Temp files are named `<target>.<random>.tmp`, beside their target so `rename` stays atomic. */
 export const TEMP_SUFFIX = '.tmp';
