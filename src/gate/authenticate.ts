@@ -48,9 +48,13 @@ function asOAuthError(err: unknown): OAuthError {
   return new InvalidTokenError('ERR_VERIFICATION_FAILED', 'The access token could not be verified', { cause: err });
 }
 
-async function prepared(context: GateContext): Promise<void> {
+/** Undefined once the metadata and keys are there (every request but the first few): nothing to await. */
+function prepared(context: GateContext): Promise<void> | undefined {
   const pending = context.prepare?.();
-  if (!pending) return;
+  return pending ? waitForPrepare(pending) : undefined;
+}
+
+async function waitForPrepare(pending: Promise<void>): Promise<void> {
   try {
     await pending;
   } catch (err) {
@@ -62,7 +66,8 @@ async function prepared(context: GateContext): Promise<void> {
   }
 }
 
-async function bodyOf(request: Request | GateRequest, options: AuthenticateOptions | undefined): Promise<unknown> {
+/** The body to check: the adapter's (no await needed, the common case), else read from the Request. */
+function bodyOf(request: Request | GateRequest, options: AuthenticateOptions | undefined): unknown {
   if (options?.body !== undefined) return options.body === null ? undefined : parsedBody(options.body);
   if (isWebRequest(request)) return readJsonBody(request);
   if (request.method === 'GET' || request.method === 'HEAD') return undefined;
@@ -86,7 +91,8 @@ function parsedBody(body: unknown): unknown {
 async function check(request: Request | GateRequest, context: GateContext, options: AuthenticateOptions | undefined, resource: string): Promise<AuthInfo> {
   const { config } = context;
   const token = extractBearerToken(request, config.jwt);
-  await prepared(context);
+  const preparing = prepared(context);
+  if (preparing) await preparing;
   let authInfo = await context.verifier.verify(token, { resource, audience: audienceFor(config, resource) });
   if (!authInfo.resource) authInfo = { ...authInfo, resource: new URL(resource) };
 
@@ -98,7 +104,9 @@ async function check(request: Request | GateRequest, context: GateContext, optio
   }
 
   if (hasToolScopes) {
-    const stepUp = toolStepUp(await bodyOf(request, options), config.scopes.tools, authInfo.scopes, required);
+    let body = bodyOf(request, options);
+    if (body instanceof Promise) body = await body;
+    const stepUp = toolStepUp(body, config.scopes.tools, authInfo.scopes, required);
     if (stepUp) {
       throw new InsufficientScopeError(`Tool ${stepUp.tools.join(', ')} needs the scope(s) ${stepUp.missing.join(' ')}`, stepUp.scopes);
     }

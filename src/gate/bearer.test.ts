@@ -26,6 +26,15 @@ describe('extractBearerToken', () => {
     expect(tokenOf({ authorization: 'Bearer abc+/def==' })).toBe('abc+/def==');
   });
 
+  it('reads the same token from headers no Request would carry (untrimmed, tabs, other whitespace)', () => {
+    const light = (value: string) => ({ method: 'POST', url: 'http://localhost/mcp', headers: { get: () => value } });
+    for (const value of [`Bearer\t${jwtish}`, ` Bearer ${jwtish} `, `Bearer \u00a0${jwtish}\u00a0`, `Bearer ${jwtish}\n`]) {
+      expect(extractBearerToken(light(value), limits)).toBe(jwtish);
+    }
+    expect(() => extractBearerToken(light('Bearerx abc'), limits)).toThrow(MissingTokenError);
+    expect(() => extractBearerToken(light('Bearer a\u00a0b'), limits)).toThrow(InvalidTokenError);
+  });
+
   const cases: [string, Record<string, string> | Headers, new (...args: never[]) => OAuthError, string, string?][] = [
     ['no Authorization header', {}, MissingTokenError, 'ERR_TOKEN_MISSING'],
     ['an empty Authorization header', { authorization: '' }, MissingTokenError, 'ERR_TOKEN_MISSING'],

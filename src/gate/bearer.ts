@@ -4,6 +4,23 @@ import type { GateRequest } from '../types.js';
 /** RFC 6750 §2.1 `b64token` (token68): what a bearer credential may look like. */
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
 
+/** "Bearer <token>" with one space and nothing around: the token without a regex over the whole header. */
+function simpleBearer(header: string): string | undefined {
+  if (header.length < 8 || header.charCodeAt(6) !== 0x20 || header.slice(0, 6).toLowerCase() !== 'bearer') return undefined;
+  const first = header.charCodeAt(7);
+  const last = header.charCodeAt(header.length - 1);
+  // \s covers more than these, but a token68 character is never whitespace: anything else takes the full parse.
+  return first > 0x20 && first < 0x7f && last > 0x20 && last < 0x7f ? header.slice(7) : undefined;
+}
+
+/** The general case: any whitespace around and between scheme and token. */
+function bearerOf(header: string): string {
+  const match = /^\s*(\S+)(?:\s+(.*))?$/s.exec(header);
+  const scheme = match?.[1] ?? '';
+  if (scheme.toLowerCase() !== 'bearer') throw new MissingTokenError('The Authorization header does not use the Bearer scheme');
+  return (match?.[2] ?? '').trim();
+}
+
 /**
  * Reads the bearer token of a request (RFC 6750 §2.1), refusing every other
  * way of sending one.
@@ -40,11 +57,7 @@ export function extractBearerToken(request: GateRequest, options: { maxTokenByte
     throw new InvalidRequestError('ERR_AUTHORIZATION_HEADER_DUPLICATE', 'Send exactly one Authorization header');
   }
 
-  const match = /^\s*(\S+)(?:\s+(.*))?$/s.exec(header);
-  const scheme = match?.[1] ?? '';
-  if (scheme.toLowerCase() !== 'bearer') throw new MissingTokenError('The Authorization header does not use the Bearer scheme');
-
-  const token = (match?.[2] ?? '').trim();
+  const token = simpleBearer(header) ?? bearerOf(header);
   if (token === '') {
     throw new InvalidTokenError('ERR_AUTHORIZATION_HEADER_INVALID', 'The Authorization header has the Bearer scheme but no token');
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../config/resolve.js';
-import { isEndpointPath } from './endpoint.js';
+import { isEndpointPath, pathnameOf } from './endpoint.js';
 
 const config = resolveConfig({ issuer: 'https://idp.example.com', publicUrl: 'https://mcp.example.com' });
 
@@ -16,5 +16,17 @@ describe('isEndpointPath', () => {
   it('protects everything when the endpoint is the root', () => {
     const root = resolveConfig({ issuer: 'https://idp.example.com', publicUrl: 'https://mcp.example.com', path: '/' });
     expect(isEndpointPath('/anything', root)).toBe(true);
+  });
+});
+
+describe('pathnameOf', () => {
+  it('gives the pathname the URL parser gives, fast path or not', () => {
+    const urls = [
+      'https://mcp.example.com/mcp', 'https://mcp.example.com/mcp?x=1', 'https://mcp.example.com', 'https://mcp.example.com?x',
+      'http://[::1]:8080/MCP/', 'https://mcp.example.com/a/../mcp', 'https://mcp.example.com/%6Dcp', 'https://mcp.example.com//mcp',
+      'https://mcp.example.com/a\\mcp', 'https://mcp.example.com/m cp', 'https://mcp.example.com/mcp#x', 'HTTPS://MCP.example.com/mcp',
+      'https://user@mcp.example.com/mcp', 'urn:example:mcp', 'https://mcp.example.com/é',
+    ];
+    for (const url of urls) expect({ url, pathname: pathnameOf(url) }).toEqual({ url, pathname: new URL(url).pathname });
   });
 });

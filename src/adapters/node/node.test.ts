@@ -1,11 +1,11 @@
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, IncomingMessage, request as httpRequest, type Server, type ServerResponse } from 'node:http';
+import { Socket, type AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatehouse } from '../../gatehouse.js';
 import { startTestIssuer, type TestIssuer } from '../../testing/index.js';
 import type { Gatehouse } from '../../types.js';
-import { gatehouseNode, toWebRequest, writeWebResponse, type GatedIncomingMessage } from './index.js';
+import { gateRequestOf, gatehouseNode, toWebRequest, writeWebResponse, type GatedIncomingMessage } from './index.js';
 
 interface Answer {
   status: number;
@@ -73,6 +73,38 @@ describe('toWebRequest', () => {
   it('streams the body of a request on demand', async () => {
     await send(`${origin}/upload`, { method: 'POST', body: 'hello body' });
     expect(seenBody).toBe('hello body');
+  });
+});
+
+describe('gateRequestOf', () => {
+  function incoming(url: string, rawHeaders: string[] = []): IncomingMessage {
+    const req = new IncomingMessage(new Socket());
+    req.method = 'post';
+    req.url = url;
+    req.rawHeaders = rawHeaders;
+    return req;
+  }
+
+  it('gives the URL and pathname the URL parser gives, fast path or not', () => {
+    const targets = [
+      '/mcp', '/mcp?x=1&y=%20z', '/MCP/', '/a/../mcp', '/./mcp', '/%6Dcp', '//mcp', '/mcp//x', '/a\\mcp', '/mcp?q=a b',
+      "/mcp?q='x'", '/m cp', '/mcp#frag', '/mcp?', '/', '/mcp/x;y=1', '/mcp?a=<b>', '/é', 'http://elsewhere.example/mcp?z=1',
+    ];
+    for (const origin of ['https://mcp.example.com', 'http://localhost:3000/base']) {
+      for (const target of targets) {
+        const light = gateRequestOf(incoming(target), { origin });
+        const parsed = new URL(`${new URL(origin).origin}${target.startsWith('/') ? target : new URL(target).pathname + new URL(target).search}`);
+        expect({ target, url: light.url, pathname: light.pathname }).toEqual({ target, url: parsed.href, pathname: parsed.pathname });
+        expect(light.method).toBe('POST');
+      }
+    }
+  });
+
+  it('reads repeated headers joined, whatever their case', () => {
+    const light = gateRequestOf(incoming('/mcp', ['Authorization', 'Bearer a', 'X-Long-Header-Name', 'v', 'AUTHORIZATION', 'Bearer b']));
+    expect(light.headers.get('authorization')).toBe('Bearer a, Bearer b');
+    expect(light.headers.get('x-long-header-name')).toBe('v');
+    expect(light.headers.get('x-missing')).toBeNull();
   });
 });
 

@@ -44,8 +44,14 @@ export function headersFromRaw(rawHeaders: readonly string[]): Headers {
   return headers;
 }
 
+/** The last configured origin and its normalised form: one per middleware, so parsed once rather than per request. */
+let lastOrigin: { input: string; origin: string } | undefined;
+
 function originOf(req: IncomingMessage, options: ToWebRequestOptions): string {
-  if (options.origin) return new URL(options.origin).origin;
+  if (options.origin) {
+    if (lastOrigin?.input !== options.origin) lastOrigin = { input: options.origin, origin: new URL(options.origin).origin };
+    return lastOrigin.origin;
+  }
   if (!options.trustProxy) return PLACEHOLDER_ORIGIN;
   // Only the connection's own Host here; the gate reads X-Forwarded-* itself, with its own checks.
   const encrypted = Boolean((req.socket as { encrypted?: boolean } | undefined)?.encrypted);
@@ -112,13 +118,22 @@ function rawHeaderReader(rawHeaders: readonly string[]): GateRequest['headers'] 
       const wanted = name.toLowerCase();
       let value: string | null = null;
       for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-        if (rawHeaders[i]!.toLowerCase() !== wanted) continue;
+        const candidate = rawHeaders[i]!;
+        // Lengths first: lower-casing every header name for every lookup is most of the cost.
+        if (candidate.length !== wanted.length || candidate.toLowerCase() !== wanted) continue;
         value = value === null ? rawHeaders[i + 1]! : `${value}, ${rawHeaders[i + 1]!}`;
       }
       return value;
     },
   };
 }
+
+/**
+ * A request target the URL parser leaves exactly as it is: no dot segments,
+ * escapes or backslashes in the path, nothing it would percent-encode, no
+ * fragment. Anything else (and a path with `//`) takes the full parse.
+ */
+const SIMPLE_TARGET = /^(\/[A-Za-z0-9\-_~!$&'()*+,;=:@/]*)(?:\?[A-Za-z0-9\-._~!$&()*+,;=:@/?%]*)?$/;
 
 /**
  * The light view of a Node request that `gate.authenticate` needs when the
@@ -132,8 +147,15 @@ function rawHeaderReader(rawHeaders: readonly string[]): GateRequest['headers'] 
  * ```
  */
 export function gateRequestOf(req: IncomingMessage, options: ToWebRequestOptions = {}): GateRequest & { pathname: string } {
-  const url = new URL(`${originOf(req, options)}${pathOf(req.url)}`);
-  return { method: (req.method ?? 'GET').toUpperCase(), url: url.href, pathname: url.pathname, headers: rawHeaderReader(req.rawHeaders) };
+  const origin = originOf(req, options);
+  const target = pathOf(req.url);
+  const method = (req.method ?? 'GET').toUpperCase();
+  const headers = rawHeaderReader(req.rawHeaders);
+  const simple = SIMPLE_TARGET.exec(target);
+  // The origin is already normalised and the target has nothing the URL parser would rewrite: its href is the concatenation.
+  if (simple && !simple[1]!.includes('//')) return { method, url: `${origin}${target}`, pathname: simple[1]!, headers };
+  const url = new URL(`${origin}${target}`);
+  return { method, url: url.href, pathname: url.pathname, headers };
 }
 
 /**
