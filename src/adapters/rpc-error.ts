@@ -7,8 +7,8 @@ import { withMcpCors } from './cors.js';
 
 /** JSON-RPC error codes Gatehouse answers with (implementation-defined server errors, and the spec's internal error). */
 export const RPC_ERRORS = {
-  /** A request Gatehouse refuses, or an upstream that cannot be reached, timed out or answered badly. */
-  upstream: -32000,
+  /** The generic server error: a request Gatehouse refuses, or an upstream that cannot be reached, timed out or answered badly. */
+  serverError: -32000,
   /** The session does not exist, or is not the caller's. */
   sessionNotFound: -32001,
   /** The upstream process exited; the session is over. */
@@ -30,7 +30,7 @@ export interface RpcErrorMessage {
  *
  * @example
  * ```ts
- * JSON.stringify(rpcErrorMessage(RPC_ERRORS.upstream, 'Upstream MCP server unreachable'));
+ * JSON.stringify(rpcErrorMessage(RPC_ERRORS.serverError, 'Upstream MCP server unreachable'));
  * ```
  */
 export function rpcErrorMessage(code: number, message: string, id: string | number | null = null): RpcErrorMessage {

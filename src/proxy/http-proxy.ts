@@ -96,7 +96,7 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     const status = up.statusCode ?? 502;
     if (status === 401) {
       up.resume();
-      return writeRpcError(res, 502, RPC_ERRORS.upstream, UPSTREAM_DEMANDS_AUTH);
+      return writeRpcError(res, 502, RPC_ERRORS.serverError, UPSTREAM_DEMANDS_AUTH);
     }
     const issued = up.headers['mcp-session-id'];
     if (!sessionId && typeof issued === 'string' && status < 300) owners.bind(issued, owner);
@@ -132,9 +132,9 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
       clearTimeout(responseTimer);
       if (answered || res.destroyed) return void res.destroy();
       if (err instanceof UpstreamTimeout) {
-        return writeRpcError(res, 504, RPC_ERRORS.upstream, `Upstream MCP server timed out: ${err.message} (after ${Date.now() - started} ms)`);
+        return writeRpcError(res, 504, RPC_ERRORS.serverError, `Upstream MCP server timed out: ${err.message} (after ${Date.now() - started} ms)`);
       }
-      writeRpcError(res, 502, RPC_ERRORS.upstream, `Upstream MCP server unreachable: ${describeFailure(err)}`);
+      writeRpcError(res, 502, RPC_ERRORS.serverError, `Upstream MCP server unreachable: ${describeFailure(err)}`);
     });
     // The client went away (or the response ended): the upstream request has no one to answer.
     res.once('close', function onClientClose() {
@@ -150,7 +150,7 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
   async function handle(req: GatedIncomingMessage, res: ServerResponse): Promise<void> {
     const authInfo = req.auth;
     if (!authInfo) return writeRpcError(res, 500, -32603, 'The proxy got a request the gate did not authenticate');
-    if (closing) return writeRpcError(res, 503, RPC_ERRORS.upstream, 'Gatehouse is shutting down');
+    if (closing) return writeRpcError(res, 503, RPC_ERRORS.serverError, 'Gatehouse is shutting down');
     const owner = ownerOf(authInfo);
     const header = req.headers['mcp-session-id'];
     const sessionId = typeof header === 'string' ? header : undefined;

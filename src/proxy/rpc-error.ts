@@ -9,7 +9,7 @@ export { RPC_ERRORS } from '../adapters/rpc-error.js';
  *
  * @example
  * ```ts
- * writeRpcError(res, 502, RPC_ERRORS.upstream, 'Upstream MCP server unreachable: ECONNREFUSED');
+ * writeRpcError(res, 502, RPC_ERRORS.serverError, 'Upstream MCP server unreachable: ECONNREFUSED');
  * ```
  */
 export function writeRpcError(res: ServerResponse, status: number, code: number, message: string): void {

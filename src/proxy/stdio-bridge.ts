@@ -178,14 +178,14 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
   async function handle(req: GatedIncomingMessage, res: ServerResponse): Promise<void> {
     const authInfo = req.auth;
     if (!authInfo) return writeRpcError(res, 500, -32603, 'The bridge got a request the gate did not authenticate');
-    if (closing) return writeRpcError(res, 503, RPC_ERRORS.upstream, 'Gatehouse is shutting down');
+    if (closing) return writeRpcError(res, 503, RPC_ERRORS.serverError, 'Gatehouse is shutting down');
     try {
       const answer = await route(req, authInfo);
       if (answer === 'not-found') return writeRpcError(res, 404, RPC_ERRORS.sessionNotFound, 'Session not found');
-      if (answer === 'no-session') return writeRpcError(res, 400, RPC_ERRORS.upstream, 'Bad Request: Mcp-Session-Id header is required (initialize first)');
+      if (answer === 'no-session') return writeRpcError(res, 400, RPC_ERRORS.serverError, 'Bad Request: Mcp-Session-Id header is required (initialize first)');
       if (answer === 'full') {
         res.setHeader('retry-after', '30');
-        return writeRpcError(res, 503, RPC_ERRORS.upstream, `Too many MCP server processes are running (${slots.size}); try again later`);
+        return writeRpcError(res, 503, RPC_ERRORS.serverError, `Too many MCP server processes are running (${slots.size}); try again later`);
       }
       await writeWebResponse(res, answer);
     } catch {

@@ -27,7 +27,7 @@ export interface GatehouseHonoOptions {
 }
 
 function tooLarge(limit: number): Response {
-  return rpcErrorResponse(413, RPC_ERRORS.upstream, `Request body is larger than ${limit} bytes`);
+  return rpcErrorResponse(413, RPC_ERRORS.serverError, `Request body is larger than ${limit} bytes`);
 }
 
 /**

@@ -141,7 +141,7 @@ export function createMcpHandler(createServer: McpServerFactory, options: McpHan
 
   async function serveStateless(request: Request, authInfo: AuthInfo | undefined, parsedBody: unknown): Promise<Response> {
     if (request.method !== 'POST') {
-      return rpcErrorResponse(405, RPC_ERRORS.upstream, 'Method not allowed: this server is stateless, use POST', { allow: 'POST' });
+      return rpcErrorResponse(405, RPC_ERRORS.serverError, 'Method not allowed: this server is stateless, use POST', { allow: 'POST' });
     }
     const transport = new WebStandardStreamableHTTPServerTransport({ ...transportOptions, sessionIdGenerator: undefined });
     const close = await connect(authInfo, transport);
@@ -189,7 +189,7 @@ export function createMcpHandler(createServer: McpServerFactory, options: McpHan
       const body = await bodyOf(request, parsedBody);
       if (startsSession(body)) return openSession(request, authInfo, body);
     }
-    return rpcErrorResponse(400, RPC_ERRORS.upstream, 'Bad Request: Mcp-Session-Id header is required (initialize first)');
+    return rpcErrorResponse(400, RPC_ERRORS.serverError, 'Bad Request: Mcp-Session-Id header is required (initialize first)');
   }
 
   async function handleFetch(request: Request, authInfo?: AuthInfo, parsedBody?: unknown): Promise<Response> {
