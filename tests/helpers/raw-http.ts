@@ -4,6 +4,7 @@
  * larger than a server accepts. Built on `node:http`, one connection each.
  */
 import { request } from 'node:http';
+import { parseChallenges } from '../../src/doctor/www-authenticate.js';
 
 export interface RawRequest {
   method?: string;
@@ -83,10 +84,8 @@ export function rawRequest(url: string, options: RawRequest = {}): Promise<RawRe
  * ```
  */
 export function parseBearerChallenge(header: string): Record<string, string> | undefined {
-  if (!/^Bearer(\s|$)/.test(header)) return undefined;
-  const params: Record<string, string> = {};
-  for (const m of header.slice(6).matchAll(/([A-Za-z_][A-Za-z0-9_-]*)="([^"]*)"/g)) {
-    params[m[1]!] = m[2]!;
-  }
-  return params;
+  // RFC 7235's grammar (the doctor's parser), not a lax regex: a malformed challenge must fail the test.
+  const challenges = parseChallenges(header);
+  const [first] = challenges;
+  return challenges.length === 1 && first!.scheme === 'Bearer' && !first!.token68 ? first!.params : undefined;
 }
