@@ -83,16 +83,26 @@ export function createVerifier(config: GatehouseConfig, upstream: UpstreamMetada
     jwks,
     introspection,
     jwtCache: jwt.cache,
-    async verify(token: string, context: VerifyContext): Promise<AuthInfo> {
-      try {
-        return await dispatch(token, context);
-      } catch (err) {
-        // The last line of defence: a verification failure is a 401, never a 500.
-        if (err instanceof InvalidTokenError) throw err;
-        throw new InvalidTokenError('ERR_VERIFICATION_FAILED', 'Token verification failed unexpectedly; see the server log', { cause: err });
+    verify(token: string, context: VerifyContext): Promise<AuthInfo> {
+      // A repeated token (every request of an MCP session): the remembered result, without the JWT shape check
+      // (only JWTs are remembered) or the await chain. Same order of checks as dispatch: size, then introspection-always.
+      if (token.length <= config.jwt.maxTokenBytes && !(introspection && settings?.use === 'always')) {
+        const remembered = jwt.cached(token, context);
+        if (remembered) return Promise.resolve(remembered);
       }
+      return verifyFully(token, context);
     },
   };
+
+  async function verifyFully(token: string, context: VerifyContext): Promise<AuthInfo> {
+    try {
+      return await dispatch(token, context);
+    } catch (err) {
+      // The last line of defence: a verification failure is a 401, never a 500.
+      if (err instanceof InvalidTokenError) throw err;
+      throw new InvalidTokenError('ERR_VERIFICATION_FAILED', 'Token verification failed unexpectedly; see the server log', { cause: err });
+    }
+  }
 }
 
 function jwksUriOf(config: GatehouseConfig, upstream: UpstreamMetadata): string {

@@ -14,6 +14,11 @@ export interface VerificationCacheOptions {
 /** A verifier that remembers successful results. */
 export interface CachingVerifier extends TokenVerifier {
   readonly cache: { readonly size: number; hits: number; misses: number; clear(): void };
+  /**
+   * The remembered result for this token and audience, synchronously, or
+   * `undefined` (nothing counted) so the caller goes on to `verify`.
+   */
+  cached(token: string, context: VerifyContext): AuthInfo | undefined;
 }
 
 /**
@@ -44,27 +49,36 @@ export function cacheVerifications(inner: TokenVerifier, options: VerificationCa
     },
   };
 
+  function cacheable(token: string): boolean {
+    return options.ttlSec > 0 && options.maxEntries > 0 && token.length <= maxBytes;
+  }
+
+  // The audience and resource are part of the key: with a trusted proxy they can differ per request. Results are
+  // keyed by the token alone, with the audience checked on the entry: concatenating them would copy and hash the
+  // whole token into a new string on every request. A token sent for two audiences keeps the latest.
+  function audienceKey(context: VerifyContext): string {
+    return `${context.resource}\n${context.audience.join(' ')}`;
+  }
+
+  function cached(token: string, context: VerifyContext): AuthInfo | undefined {
+    if (!cacheable(token)) return undefined;
+    const hit = results.get(token);
+    if (!hit || hit.audience !== audienceKey(context) || (hit.info.expiresAt !== undefined && hit.info.expiresAt * 1000 <= now())) return undefined;
+    stats.hits++;
+    return { ...hit.info };
+  }
+
   return {
     cache: stats,
+    cached,
     async verify(token: string, context: VerifyContext): Promise<AuthInfo> {
-      const cacheable = options.ttlSec > 0 && options.maxEntries > 0 && token.length <= maxBytes;
-      // The audience and resource are part of the key: with a trusted proxy they can differ per request. Keyed by
-      // the token alone, with the audience checked on the entry: concatenating them would copy and hash the whole
-      // token into a new string on every request. A token sent for two audiences keeps the latest.
-      const audience = cacheable ? `${context.resource}\n${context.audience.join(' ')}` : '';
-      if (cacheable) {
-        const hit = results.get(token);
-        if (hit && hit.audience === audience && (hit.info.expiresAt === undefined || hit.info.expiresAt * 1000 > now())) {
-          stats.hits++;
-          return { ...hit.info };
-        }
-        stats.misses++;
-      }
+      const remembered = cached(token, context);
+      if (remembered) return remembered;
+      if (!cacheable(token)) return { ...(await inner.verify(token, context)) };
+      stats.misses++;
       const info = await inner.verify(token, context);
-      if (cacheable) {
-        const untilExpiry = info.expiresAt === undefined ? Infinity : info.expiresAt * 1000 - now();
-        results.set(token, { audience, info }, Math.min(options.ttlSec * 1000, untilExpiry));
-      }
+      const untilExpiry = info.expiresAt === undefined ? Infinity : info.expiresAt * 1000 - now();
+      results.set(token, { audience: audienceKey(context), info }, Math.min(options.ttlSec * 1000, untilExpiry));
       return { ...info };
     },
   };
