@@ -36,6 +36,21 @@ describe('cacheVerifications', () => {
     expect(cached.cache).toMatchObject({ hits: 1, misses: 1, size: 1 });
   });
 
+  it('answers synchronously from what it remembers, for the same audience only', async () => {
+    const clock = { now: 1_000_000 };
+    const { verifier } = countingVerifier(clock);
+    const cached = cacheVerifications(verifier, { ttlSec: 60, maxEntries: 10, now: () => clock.now });
+    const token = `good-${1_000_000 / 1000 + 600}`;
+    expect(cached.cached(token, context)).toBeUndefined();
+    await cached.verify(token, context);
+    expect(cached.cached(token, context)).toMatchObject({ token, clientId: 'c' });
+    expect(cached.cached(token, { resource: 'https://other.example.com/mcp', audience: ['https://other.example.com/mcp'] })).toBeUndefined();
+    expect(cached.cached(token, { ...context, audience: [...context.audience, 'extra'] })).toBeUndefined();
+    clock.now += 61_000;
+    expect(cached.cached(token, context)).toBeUndefined();
+    expect(cached.cache).toMatchObject({ hits: 1, misses: 1 });
+  });
+
   it('never serves a result past the TTL or past the token expiry', async () => {
     const clock = { now: 1_000_000 };
     const { verifier, calls } = countingVerifier(clock);
