@@ -51,6 +51,27 @@ describe('cacheVerifications', () => {
     expect(cached.cache).toMatchObject({ hits: 1, misses: 1 });
   });
 
+  it('never confuses two tokens that end alike', async () => {
+    const clock = { now: 1_000_000 };
+    const calls: string[] = [];
+    const tail = 'x'.repeat(100);
+    const verifier: TokenVerifier = {
+      async verify(token: string): Promise<AuthInfo> {
+        calls.push(token);
+        if (token.startsWith('forged')) throw new InvalidTokenError('ERR_JWS_SIGNATURE_INVALID', 'bad signature');
+        return { token, clientId: token.slice(0, 5), scopes: [], expiresAt: 2_000 };
+      },
+    };
+    const cached = cacheVerifications(verifier, { ttlSec: 60, maxEntries: 10, now: () => clock.now });
+    expect((await cached.verify(`alice${tail}`, context)).clientId).toBe('alice');
+    await expect(cached.verify(`forged${tail}`, context)).rejects.toBeInstanceOf(InvalidTokenError);
+    expect((await cached.verify(`alice${tail}`, context)).clientId).toBe('alice');
+    expect((await cached.verify(`bobby${tail}`, context)).clientId).toBe('bobby');
+    expect((await cached.verify(`bobby${tail}`, context)).clientId).toBe('bobby');
+    expect(cached.cached(`alice${tail}`, context)).toBeUndefined();
+    expect(calls).toEqual([`alice${tail}`, `forged${tail}`, `bobby${tail}`]);
+  });
+
   it('never serves a result past the TTL or past the token expiry', async () => {
     const clock = { now: 1_000_000 };
     const { verifier, calls } = countingVerifier(clock);
