@@ -35,6 +35,14 @@ describe('extractBearerToken', () => {
     expect(() => extractBearerToken(light('Bearer a\u00a0b'), limits)).toThrow(InvalidTokenError);
   });
 
+  it('checks every token, also right after a well-formed one', () => {
+    expect(tokenOf({ authorization: `Bearer ${jwtish}` })).toBe(jwtish);
+    expect(tokenOf({ authorization: `Bearer ${jwtish}` })).toBe(jwtish);
+    expect(failureOf({ authorization: `Bearer ${jwtish}!` }).code).toBe('ERR_AUTHORIZATION_HEADER_INVALID');
+    expect(failureOf({ authorization: `Bearer =${jwtish}` }).code).toBe('ERR_AUTHORIZATION_HEADER_INVALID');
+    expect(tokenOf({ authorization: `Bearer ${jwtish}` })).toBe(jwtish);
+  });
+
   const cases: [string, Record<string, string> | Headers, new (...args: never[]) => OAuthError, string, string?][] = [
     ['no Authorization header', {}, MissingTokenError, 'ERR_TOKEN_MISSING'],
     ['an empty Authorization header', { authorization: '' }, MissingTokenError, 'ERR_TOKEN_MISSING'],
