@@ -21,6 +21,9 @@ interface PublicBase {
   origin: string;
   /** The path of `publicUrl`, without trailing slash (usually empty). */
   basePath: string;
+  /** With `publicUrl`, the same on every request: the resource URI and metadata URL, worked out once. */
+  resource?: string;
+  metadata?: string;
 }
 
 const fixedBases = new WeakMap<GatehouseConfig, PublicBase>();
@@ -30,6 +33,8 @@ function baseFromPublicUrl(config: GatehouseConfig, publicUrl: string): PublicBa
   if (!base) {
     const url = new URL(publicUrl);
     base = { origin: url.origin, basePath: url.pathname.replace(/\/+$/, '') };
+    base.resource = `${base.origin}${resourcePath(base, config)}`;
+    base.metadata = `${base.origin}${PRM_WELL_KNOWN}${resourcePath(base, config)}`;
     fixedBases.set(config, base);
   }
   return base;
@@ -102,7 +107,7 @@ export function publicOrigin(request: GateRequest, config: GatehouseConfig): str
  */
 export function resourceUri(request: GateRequest, config: GatehouseConfig): string {
   const base = publicBase(request, config);
-  return `${base.origin}${resourcePath(base, config)}`;
+  return base.resource ?? `${base.origin}${resourcePath(base, config)}`;
 }
 
 /**
@@ -118,7 +123,7 @@ export function resourceUri(request: GateRequest, config: GatehouseConfig): stri
  */
 export function protectedResourceMetadataUrl(request: GateRequest, config: GatehouseConfig): string {
   const base = publicBase(request, config);
-  return `${base.origin}${PRM_WELL_KNOWN}${resourcePath(base, config)}`;
+  return base.metadata ?? `${base.origin}${PRM_WELL_KNOWN}${resourcePath(base, config)}`;
 }
 
 /**
