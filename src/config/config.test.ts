@@ -99,6 +99,11 @@ describe('resolveConfig', () => {
     }
   });
 
+  it('tells a wrong type from a missing setting', () => {
+    expect(() => resolveConfig({ ...base, issuer: 5 as unknown as string })).toThrow(/issuer \(OAUTH_ISSUER_URL\): .*must be a URL string \(got number\)/);
+    expect(() => resolveConfig({ ...base, trustProxy: 'yes' as unknown as boolean })).toThrow(/trustProxy \(GATEHOUSE_TRUST_PROXY\): .*\(got string\)/);
+  });
+
   it('needs a public URL unless a trusted proxy sets the origin', () => {
     expect(() => resolveConfig({ issuer: base.issuer })).toThrow(/PUBLIC_URL\) is required/);
     expect(resolveConfig({ issuer: base.issuer, trustProxy: true }).trustProxy).toBe(true);

@@ -3,17 +3,29 @@ import { ConfigError } from '../errors.js';
 import { ENV_NAMES } from './env.js';
 import { configSchema, type ConfigLayer, type GatehouseConfig } from './schema.js';
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+/** The value the user wrote at a path (zod 4 issues do not carry their input by default). */
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let node = input;
+  for (const key of path) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
   const path = issue.path.join('.');
   const env = ENV_NAMES[path] ?? ENV_NAMES[issue.path.slice(0, 2).join('.')];
   const where = path === '' ? 'config' : env ? `${path} (${env})` : path;
-  if (issue.code === 'invalid_type' && issue.input === undefined) {
+  const value = valueAt(input, issue.path);
+  if (issue.code === 'invalid_type' && value === undefined) {
     const hint = path === 'issuer'
       ? ' Set OAUTH_ISSUER_URL to your identity provider\'s issuer URL, e.g. https://login.example.com/realms/main.'
       : '';
     return `${where} is required.${hint}`;
   }
   if (issue.code === 'unrecognized_keys') return `${where}: unknown setting(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'invalid_type') return `${where}: ${issue.message} (got ${typeof value === 'object' ? JSON.stringify(value)?.slice(0, 60) : typeof value})`;
   return `${where}: ${issue.message}`;
 }
 
@@ -30,7 +42,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 export function resolveConfig(input: ConfigLayer): GatehouseConfig {
   const result = configSchema.safeParse(input);
   if (!result.success) {
-    const lines = result.error.issues.map((i) => `  - ${describeIssue(i)}`);
+    const lines = result.error.issues.map((i) => `  - ${describeIssue(i, input)}`);
     throw new ConfigError(`Invalid Gatehouse config:\n${lines.join('\n')}`);
   }
   const parsed = result.data;
