@@ -11,7 +11,7 @@ import type { Gatehouse } from '../types.js';
 import { ADMIN_TOOL, DEFAULT_ADMIN_SCOPE, createDemoServer } from './demo-server.js';
 import { isLoopbackHost } from './listen.js';
 import type { Io } from './io.js';
-import { RUNTIME_OPTIONS, RUNTIME_USAGE, runtimeSettings, type RuntimeSettings } from './runtime-settings.js';
+import { RUNTIME_USAGE, SERVER_OPTIONS, runtimeSettings, type RuntimeSettings } from './runtime-settings.js';
 import { serve } from './serve.js';
 import { loadLayers, waitForSignal } from './server-settings.js';
 import { bold, green, yellow } from './style.js';
@@ -67,14 +67,7 @@ async function settingsFrom(argv: string[], env: NodeJS.ProcessEnv): Promise<Dem
     args: argv,
     strict: true,
     allowPositionals: false,
-    options: {
-      issuer: { type: 'string' },
-      audience: { type: 'string' },
-      ...RUNTIME_OPTIONS,
-      'public-url': { type: 'string' },
-      config: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: SERVER_OPTIONS,
   });
   if (values.help) return 'help';
   const flags: ConfigLayer = { issuer: values.issuer, audience: values.audience, publicUrl: values['public-url'] };

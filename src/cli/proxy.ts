@@ -8,7 +8,7 @@ import type { HttpProxy } from '../proxy/http-proxy.js';
 import { loggerFromSettings } from '../log/settings.js';
 import { UsageError, type Io } from './io.js';
 import { isLoopbackHost } from './listen.js';
-import { RUNTIME_OPTIONS, RUNTIME_USAGE, runtimeSettings, type RuntimeSettings } from './runtime-settings.js';
+import { RUNTIME_USAGE, SERVER_OPTIONS, runtimeSettings, type RuntimeSettings } from './runtime-settings.js';
 import { loadLayers, waitForSignal } from './server-settings.js';
 import { bold, green, yellow } from './style.js';
 
@@ -123,12 +123,7 @@ async function commandFrom(argv: string[], env: NodeJS.ProcessEnv): Promise<Prox
       'max-children': { type: 'string' },
       'env-subject': { type: 'string' },
       'pass-env': { type: 'string', multiple: true },
-      issuer: { type: 'string' },
-      audience: { type: 'string' },
-      ...RUNTIME_OPTIONS,
-      'public-url': { type: 'string' },
-      config: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
+      ...SERVER_OPTIONS,
     },
   });
   if (values.help) return 'help';

@@ -44,6 +44,16 @@ export const RUNTIME_OPTIONS = {
   'log-level': { type: 'string' },
 } as const;
 
+/** The flags of every command that serves the gate (demo, proxy): who issues tokens, where, and the runtime. */
+export const SERVER_OPTIONS = {
+  issuer: { type: 'string' },
+  audience: { type: 'string' },
+  ...RUNTIME_OPTIONS,
+  'public-url': { type: 'string' },
+  config: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 /** The lines of a command's usage that describe {@link RUNTIME_OPTIONS}. */
 export const RUNTIME_USAGE = `  --port <n>           Port to listen on                       (env PORT, default 3000)
   --host <host>        Address to bind                         (env HOST, default localhost: 127.0.0.1 and ::1)
