@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthInfo } from '../../tokens/types.js';
 import type { Gatehouse } from '../../types.js';
 import { addMcpCorsHeaders, isPreflight, mcpPreflightResponse, withMcpCors } from '../cors.js';
+import { RPC_ERRORS, rpcErrorMessage, rpcErrorResponse } from '../rpc-error.js';
 import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, readBody } from './body.js';
 import { gateRequestOf, toWebRequest, type ToWebRequestOptions } from './request.js';
 import { writeWebResponse } from './response.js';
@@ -36,11 +37,6 @@ export type NextFunction = (err?: unknown) => void;
  * the caller should handle it).
  */
 export type GatehouseNodeMiddleware = (req: IncomingMessage, res: ServerResponse, next?: NextFunction) => Promise<boolean>;
-
-function jsonError(status: number, message: string): Response {
-  // JSON-RPC's shape: the MCP endpoint's clients show `error.message`.
-  return Response.json({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }, { status });
-}
 
 /** The body a framework parser already produced, as bytes for the gate's Request. */
 function preparsedBytes(body: unknown): Buffer | undefined {
@@ -135,14 +131,14 @@ export function gatehouseNode(gate: Gatehouse, options: GatehouseNodeOptions = {
       }
       if (err instanceof BodyTooLargeError) {
         res.setHeader('connection', 'close');
-        await writeWebResponse(res, withMcpCors(jsonError(413, err.message)));
+        await writeWebResponse(res, rpcErrorResponse(413, RPC_ERRORS.serverError, err.message));
         return true;
       }
       if (next) {
         next(err);
         return true;
       }
-      await writeWebResponse(res, jsonError(500, 'Internal error in the authorization gate'));
+      await writeWebResponse(res, Response.json(rpcErrorMessage(RPC_ERRORS.serverError, 'Internal error in the authorization gate'), { status: 500 }));
       return true;
     }
   };
