@@ -154,7 +154,7 @@ describe('discovery', () => {
     const issuer = `${standIn.origin}/realms/main`;
     const exchange = createTokenExchange({ issuer, clientId: 'mcp', clientSecret: 'secret' });
     const missing = await exchange.tokenFor(SUBJECT, { audience: 'https://api.example' }).catch((e: unknown) => e);
-    expect(missing).toMatchObject({ code: 'ERR_TOKEN_EXCHANGE_FAILED', message: expect.stringMatching(/metadata of .* could not be fetched/) });
+    expect(missing).toMatchObject({ code: 'ERR_TOKEN_EXCHANGE_FAILED', message: expect.stringMatching(/token endpoint of .* is unknown[\s\S]*oauth-authorization-server\/realms\/main: HTTP 404[\s\S]*OAUTH_EXCHANGE_TOKEN_URL/) });
 
     standIn.documents.set('/.well-known/oauth-authorization-server/realms/main', { issuer, token_endpoint: standIn.tokenEndpoint });
     await exchange.tokenFor(SUBJECT, { audience: 'https://api.example' });

@@ -120,10 +120,16 @@ async function discoverTokenEndpoint(issuer: string, options: { fetch?: typeof f
   try {
     ({ metadata: { token_endpoint: tokenEndpoint } } = await fetchIssuerMetadata(issuer, options));
   } catch (cause) {
-    throw new TokenExchangeError('ERR_TOKEN_EXCHANGE_FAILED', `Token exchange: the metadata of ${issuer} could not be fetched, so its token endpoint is unknown`, { cause });
+    // The discovery error names every URL tried and why each failed: keep it, and add the way around discovery.
+    const why = cause instanceof Error ? cause.message : String(cause);
+    throw new TokenExchangeError(
+      'ERR_TOKEN_EXCHANGE_FAILED',
+      `Token exchange: the token endpoint of ${issuer} is unknown because its metadata could not be read. ${why}\nOr set tokenEndpoint (OAUTH_EXCHANGE_TOKEN_URL) to skip discovery.`,
+      { cause },
+    );
   }
   if (typeof tokenEndpoint !== 'string' || !URL.canParse(tokenEndpoint)) {
-    throw new TokenExchangeError('ERR_TOKEN_EXCHANGE_FAILED', `Token exchange: the metadata of ${issuer} names no token_endpoint; set tokenEndpoint`);
+    throw new TokenExchangeError('ERR_TOKEN_EXCHANGE_FAILED', `Token exchange: the metadata of ${issuer} names no token_endpoint; set tokenEndpoint (OAUTH_EXCHANGE_TOKEN_URL)`);
   }
   return tokenEndpoint;
 }
