@@ -45,7 +45,7 @@ function unreachedAll(steps: StepId[]): Unreached {
  * ```
  */
 export async function diagnose(url: string, options: DoctorOptions = {}): Promise<DoctorReport> {
-  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new TypeError(`"${url}" is not an http(s) URL`);
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new TypeError(`"${url}" is not an http(s) URL: pass the MCP endpoint URL, e.g. https://mcp.example.com/mcp`);
   const target = new URL(url);
   target.hash = '';
   const ctx: DoctorContext = {
