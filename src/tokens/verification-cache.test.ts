@@ -33,7 +33,10 @@ describe('cacheVerifications', () => {
     const second = await cached.verify(token, context);
     expect(calls).toHaveLength(1);
     expect(second.clientId).toBe('c');
-    expect(cached.cache).toMatchObject({ hits: 1, misses: 1, size: 1 });
+    expect(second.scopes).toEqual(['s']);
+    second.scopes.push('mutated');
+    expect(cached.cached(token, context)?.scopes).toEqual(['s']);
+    expect(cached.cache).toMatchObject({ hits: 2, misses: 1, size: 1 });
   });
 
   it('answers synchronously from what it remembers, for the same audience only', async () => {

@@ -73,7 +73,7 @@ export function cacheVerifications(inner: TokenVerifier, options: VerificationCa
     const hit = results.get(keyOf(token));
     if (!hit || hit.token !== token || hit.audience !== audienceKey(context) || (hit.info.expiresAt !== undefined && hit.info.expiresAt * 1000 <= now())) return undefined;
     stats.hits++;
-    return { ...hit.info };
+    return copyOf(hit.info);
   }
 
   return {
@@ -82,12 +82,20 @@ export function cacheVerifications(inner: TokenVerifier, options: VerificationCa
     async verify(token: string, context: VerifyContext): Promise<AuthInfo> {
       const remembered = cached(token, context);
       if (remembered) return remembered;
-      if (!cacheable(token)) return { ...(await inner.verify(token, context)) };
+      if (!cacheable(token)) return inner.verify(token, context);
       stats.misses++;
       const info = await inner.verify(token, context);
       const untilExpiry = info.expiresAt === undefined ? Infinity : info.expiresAt * 1000 - now();
       results.set(keyOf(token), { token, audience: audienceKey(context), info }, Math.min(options.ttlSec * 1000, untilExpiry));
-      return { ...info };
+      return copyOf(info);
     },
   };
+}
+
+/**
+ * What a caller may change without touching the remembered result: the gate checks the next request's scopes
+ * against `scopes`, so a handler that pushes onto its copy must not grant them to every later request.
+ */
+function copyOf(info: AuthInfo): AuthInfo {
+  return { ...info, scopes: [...info.scopes] };
 }
