@@ -1,6 +1,7 @@
 import type Provider from 'oidc-provider';
 import type { Configuration } from 'oidc-provider';
 import { InvalidTokenError } from '../errors.js';
+import { TtlCache } from '../tokens/ttl-cache.js';
 import type { AuthInfo, TokenVerifier, VerifyContext } from '../tokens/types.js';
 
 /**
@@ -12,8 +13,14 @@ import type { AuthInfo, TokenVerifier, VerifyContext } from '../tokens/types.js'
  *
  * So the authority's access tokens name their grant in a `gid` claim, and
  * the gate, which runs in the same process, checks that the grant still
- * exists on every request. Client-credentials tokens have no grant and are
- * not checked. The grant id is a random handle that no endpoint accepts:
+ * exists. Client-credentials tokens have no grant and are not checked.
+ *
+ * A grant found alive is trusted for a few seconds (never past its own
+ * expiry) rather than read from the store on every request of a session.
+ * That is safe because every revocation runs in this process (one process per
+ * state directory): oidc-provider emits `grant.revoked` / `grant.destroyed`,
+ * which forget every remembered grant at once; the short TTL only bounds a
+ * store edited behind the process's back. The grant id is a random handle that no endpoint accepts:
  * showing it to the client reveals nothing it could use.
  */
 
@@ -39,6 +46,17 @@ function grantIdOf(authInfo: AuthInfo): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+/** How long a grant found alive is trusted without reading the store again. */
+const LIVE_GRANT_TTL_MS = 5_000;
+
+/** Options of {@link requireLiveGrant}; the defaults suit production. */
+export interface LiveGrantOptions {
+  /** How long a grant found alive is remembered, in ms (revocations in this process forget it at once). 0: read every time. */
+  ttlMs?: number;
+  maxEntries?: number;
+  now?: () => number;
+}
+
 /**
  * Wraps the gate's verifier: a token whose grant is gone is refused with
  * 401 `invalid_token`, like an expired one, so the client signs in again.
@@ -49,22 +67,41 @@ function grantIdOf(authInfo: AuthInfo): string | undefined {
  * const gate = createGatehouse(config, { verifier });
  * ```
  */
-export function requireLiveGrant(inner: TokenVerifier, provider: Provider): TokenVerifier {
+export function requireLiveGrant(inner: TokenVerifier, provider: Provider, options: LiveGrantOptions = {}): TokenVerifier {
+  const now = options.now ?? Date.now;
+  const alive = new TtlCache<true>(options.maxEntries ?? 10_000, now);
+  // Bumped by every revocation: a store read that began before one must not put its (stale) answer in the cache.
+  let revocations = 0;
+  function forgetAll(): void {
+    revocations++;
+    alive.clear();
+  }
+  provider.on('grant.revoked', forgetAll);
+  provider.on('grant.destroyed', forgetAll);
+
+  async function grantIsAlive(grantId: string): Promise<boolean> {
+    if (alive.get(grantId)) return true;
+    const seen = revocations;
+    let grant: { exp?: number } | undefined;
+    try {
+      grant = await provider.Grant.find(grantId);
+    } catch (err) {
+      throw new InvalidTokenError('ERR_VERIFICATION_FAILED', 'The authorization behind this token could not be checked; see the server log', { cause: err });
+    }
+    if (!grant) return false;
+    if (seen === revocations) {
+      const untilExpiry = typeof grant.exp === 'number' ? grant.exp * 1000 - now() : Infinity;
+      alive.set(grantId, true, Math.min(options.ttlMs ?? LIVE_GRANT_TTL_MS, untilExpiry));
+    }
+    return true;
+  }
+
   return {
     async verify(token: string, context: VerifyContext): Promise<AuthInfo> {
       const authInfo = await inner.verify(token, context);
       const grantId = grantIdOf(authInfo);
-      if (grantId === undefined) return authInfo;
-      let grant: unknown;
-      try {
-        grant = await provider.Grant.find(grantId);
-      } catch (err) {
-        throw new InvalidTokenError('ERR_VERIFICATION_FAILED', 'The authorization behind this token could not be checked; see the server log', { cause: err });
-      }
-      if (!grant) {
-        throw new InvalidTokenError('ERR_TOKEN_INACTIVE', 'The authorization behind this token was revoked or has ended; sign in again');
-      }
-      return authInfo;
+      if (grantId === undefined || (await grantIsAlive(grantId))) return authInfo;
+      throw new InvalidTokenError('ERR_TOKEN_INACTIVE', 'The authorization behind this token was revoked or has ended; sign in again');
     },
   };
 }
