@@ -11,8 +11,8 @@ import { startDemoDownstream } from './demo-downstream.js';
 import { ADMIN_TOOL, createDemoServer } from './demo-server.js';
 import type { Io } from './io.js';
 import type { Logger } from '../log/logger.js';
-import type { Listening } from './listen.js';
-import { serve } from './serve.js';
+import type { Listening } from '../server/listen.js';
+import { serve } from '../server/serve.js';
 import { bold, green } from './style.js';
 
 /** `gatehouse demo` with no issuer: Gatehouse's own authorization server, the gate and the demo MCP server on one origin. */

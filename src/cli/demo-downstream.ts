@@ -8,7 +8,7 @@ import type { ConfigLayer, GatehouseConfig } from '../config/schema.js';
 import { createTokenExchange } from '../exchange/create-token-exchange.js';
 import { TOKEN_EXCHANGE_GRANT, type TokenExchange } from '../exchange/types.js';
 import { createGatehouse, type GatehouseInstance } from '../gatehouse.js';
-import { listen } from './listen.js';
+import { listen } from '../server/listen.js';
 
 /**
  * The on-behalf-of part of `gatehouse demo` (authority mode): a small

@@ -9,10 +9,10 @@ import { createGatehouse } from '../gatehouse.js';
 import { loggerFromSettings } from '../log/settings.js';
 import type { Gatehouse } from '../types.js';
 import { ADMIN_TOOL, DEFAULT_ADMIN_SCOPE, createDemoServer } from './demo-server.js';
-import { isLoopbackHost } from './listen.js';
+import { isLoopbackHost } from '../server/listen.js';
 import type { Io } from './io.js';
 import { RUNTIME_USAGE, SERVER_OPTIONS, runtimeSettings, type RuntimeSettings } from './runtime-settings.js';
-import { serve } from './serve.js';
+import { serve } from '../server/serve.js';
 import { loadLayers, waitForSignal } from './server-settings.js';
 import { bold, green, yellow } from './style.js';
 

@@ -2,7 +2,7 @@ import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type In
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { ownerOf } from '../adapters/mcp/sessions.js';
 import type { GatedIncomingMessage } from '../adapters/node/middleware.js';
-import { isLoopbackHost } from '../cli/listen.js';
+import { isLoopbackHost } from '../server/listen.js';
 import type { AssertionSigner } from './assertion.js';
 import { drain, type ProxyBackend, type Readiness } from './backend.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';

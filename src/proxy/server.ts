@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { GatedIncomingMessage } from '../adapters/node/middleware.js';
 import type { FetchHook } from '../authority/registration/index.js';
-import { serve, type ServedHttp } from '../cli/serve.js';
+import { serve, type ServedHttp } from '../server/serve.js';
 import type { ConfigLayer } from '../config/schema.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import type { ProxyBackend } from './backend.js';

@@ -4,10 +4,11 @@ import type { Logger } from '../log/logger.js';
 import { listen, type Listening } from './listen.js';
 
 /**
- * The HTTP life of a CLI server: `/healthz` (alive: 200 once listening),
- * `/readyz` (200 only while serving: 503 while starting and draining), one
- * log record per request, and a graceful shutdown that lets open requests
- * and SSE streams finish before closing what is left.
+ * The HTTP life of a Gatehouse server (the CLI's and the proxy's):
+ * `/healthz` (alive: 200 once listening), `/readyz` (200 only while
+ * serving: 503 while starting and draining), one log record per request,
+ * and a graceful shutdown that lets open requests and SSE streams finish
+ * before closing what is left.
  */
 
 /** Options of {@link serve}. */
