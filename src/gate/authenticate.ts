@@ -5,7 +5,7 @@ import type { AuthenticateOptions, GateRequest, GateResult } from '../types.js';
 import { extractBearerToken } from './bearer.js';
 import { challengeResponse, challengeScopes } from './challenge.js';
 import { readJsonBody } from './read-body.js';
-import { protectedResourceMetadataUrl, resourceUri } from './resource.js';
+import { resourceUrls } from './resource.js';
 import { toolStepUp } from './tool-scopes.js';
 
 /** What the gate needs to check a request. */
@@ -132,8 +132,7 @@ export async function authenticateRequest(request: Request | GateRequest, contex
   let resource: string;
   let resourceMetadata: string;
   try {
-    resource = resourceUri(request, config);
-    resourceMetadata = protectedResourceMetadataUrl(request, config);
+    ({ resource, metadata: resourceMetadata } = resourceUrls(request, config));
   } catch (err) {
     // Only a request whose URL cannot be parsed gets here; there is no origin to point at.
     const error = asOAuthError(err);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../config/resolve.js';
-import { protectedResourceMetadataPaths, protectedResourceMetadataUrl, publicOrigin, resourceUri } from './resource.js';
+import { protectedResourceMetadataPaths, protectedResourceMetadataUrl, publicOrigin, resourceUri, resourceUrls } from './resource.js';
 
 const issuer = 'https://idp.example.com';
 
@@ -63,6 +63,13 @@ describe('resourceUri behind a trusted proxy', () => {
       'x-forwarded-host': 'mcp.example.com, internal.lan',
     });
     expect(resourceUri(req, config)).toBe('https://mcp.example.com/mcp');
+  });
+
+  it('gives both URLs from each request\'s own headers, not from an earlier request to the same config', () => {
+    const first = resourceUrls(request('http://10.0.0.5:3000/mcp', { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'a.example.com' }), config);
+    const second = resourceUrls(request('http://10.0.0.5:3000/mcp', { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'b.example.com' }), config);
+    expect(first).toMatchObject({ resource: 'https://a.example.com/mcp', metadata: 'https://a.example.com/.well-known/oauth-protected-resource/mcp' });
+    expect(second).toMatchObject({ resource: 'https://b.example.com/mcp', metadata: 'https://b.example.com/.well-known/oauth-protected-resource/mcp' });
   });
 
   it('reads the Forwarded header', () => {

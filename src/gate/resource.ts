@@ -16,25 +16,28 @@ const PRM_WELL_KNOWN = '/.well-known/oauth-protected-resource';
 /** A host, optionally with a port: a name, IPv4 or bracketed IPv6. Nothing that could smuggle a path. */
 const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
 
+/** Where the endpoint is published: with `publicUrl`, the same on every request, so worked out once per config. */
 interface PublicBase {
   /** `https://mcp.example.com`: scheme, host and port. */
-  origin: string;
-  /** The path of `publicUrl`, without trailing slash (usually empty). */
-  basePath: string;
-  /** With `publicUrl`, the same on every request: the resource URI and metadata URL, worked out once. */
-  resource?: string;
-  metadata?: string;
+  readonly origin: string;
+  /** The resource URI: origin, base path of `publicUrl`, endpoint path, no trailing slash. */
+  readonly resource: string;
+  /** The path-inserted protected-resource metadata URL of that resource. */
+  readonly metadata: string;
 }
 
 const fixedBases = new WeakMap<GatehouseConfig, PublicBase>();
+
+function baseAt(origin: string, basePath: string, config: GatehouseConfig): PublicBase {
+  const path = `${basePath}${config.path}`.replace(/\/+$/, '');
+  return { origin, resource: `${origin}${path}`, metadata: `${origin}${PRM_WELL_KNOWN}${path}` };
+}
 
 function baseFromPublicUrl(config: GatehouseConfig, publicUrl: string): PublicBase {
   let base = fixedBases.get(config);
   if (!base) {
     const url = new URL(publicUrl);
-    base = { origin: url.origin, basePath: url.pathname.replace(/\/+$/, '') };
-    base.resource = `${base.origin}${resourcePath(base, config)}`;
-    base.metadata = `${base.origin}${PRM_WELL_KNOWN}${resourcePath(base, config)}`;
+    base = baseAt(url.origin, url.pathname.replace(/\/+$/, ''), config);
     fixedBases.set(config, base);
   }
   return base;
@@ -74,13 +77,21 @@ function originBehindProxy(request: GateRequest): string {
 
 function publicBase(request: GateRequest, config: GatehouseConfig): PublicBase {
   if (config.publicUrl) return baseFromPublicUrl(config, config.publicUrl);
-  if (config.trustProxy) return { origin: originBehindProxy(request), basePath: '' };
-  return { origin: new URL(request.url).origin, basePath: '' };
+  return baseAt(config.trustProxy ? originBehindProxy(request) : new URL(request.url).origin, '', config);
 }
 
-/** The path of the resource on the public origin: base path + endpoint path, no trailing slash. */
-function resourcePath(base: PublicBase, config: GatehouseConfig): string {
-  return `${base.basePath}${config.path}`.replace(/\/+$/, '');
+/**
+ * The resource URI and its metadata URL together: one look at the request
+ * (its URL parsed, forwarded headers read) instead of one per value.
+ *
+ * @example
+ * ```ts
+ * const { resource, metadata } = resourceUrls(request, config);
+ * // 'https://mcp.example.com/mcp', 'https://mcp.example.com/.well-known/oauth-protected-resource/mcp'
+ * ```
+ */
+export function resourceUrls(request: GateRequest, config: GatehouseConfig): { readonly resource: string; readonly metadata: string } {
+  return publicBase(request, config);
 }
 
 /**
@@ -106,8 +117,7 @@ export function publicOrigin(request: GateRequest, config: GatehouseConfig): str
  * ```
  */
 export function resourceUri(request: GateRequest, config: GatehouseConfig): string {
-  const base = publicBase(request, config);
-  return base.resource ?? `${base.origin}${resourcePath(base, config)}`;
+  return publicBase(request, config).resource;
 }
 
 /**
@@ -122,8 +132,7 @@ export function resourceUri(request: GateRequest, config: GatehouseConfig): stri
  * ```
  */
 export function protectedResourceMetadataUrl(request: GateRequest, config: GatehouseConfig): string {
-  const base = publicBase(request, config);
-  return base.metadata ?? `${base.origin}${PRM_WELL_KNOWN}${resourcePath(base, config)}`;
+  return publicBase(request, config).metadata;
 }
 
 /**
