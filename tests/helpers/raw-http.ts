@@ -13,7 +13,7 @@ export interface RawRequest {
    * bytes. As an object, an array value sends its header once per item.
    */
   headers?: [string, string][] | Record<string, string | string[]>;
-  body?: string;
+  body?: string | Uint8Array;
 }
 
 export interface RawResponse {

@@ -1,31 +1,12 @@
-import { createServer, IncomingMessage, request as httpRequest, type Server, type ServerResponse } from 'node:http';
+import { createServer, IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Socket, type AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatehouse } from '../../gatehouse.js';
 import { startTestIssuer, type TestIssuer } from '../../testing/index.js';
 import type { Gatehouse } from '../../types.js';
+import { rawRequest as send } from '../../../tests/helpers/raw-http.js';
 import { gateRequestOf, gatehouseNode, toWebRequest, writeWebResponse, type GatedIncomingMessage } from './index.js';
-
-interface Answer {
-  status: number;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-/** A raw request: header values may be arrays, sent as repeated header lines. */
-function send(url: string, options: { method?: string; headers?: Record<string, string | string[]>; body?: string | Buffer } = {}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
 
 function listen(server: Server): Promise<string> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
@@ -257,15 +238,12 @@ describe('gatehouseNode', () => {
 
   it('refuses two Authorization headers also when they differ in case', async () => {
     const token = await issuer.mint();
-    const raw = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(`${origin}/mcp`, { method: 'POST', headers: ['Authorization', `Bearer ${token}`, 'authorization', `Bearer ${token}`, 'content-type', 'application/json'] }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
-      req.on('error', reject);
-      req.end(toolCall('whoami'));
+    const res = await send(`${origin}/mcp`, {
+      method: 'POST',
+      headers: [['Authorization', `Bearer ${token}`], ['authorization', `Bearer ${token}`], ['content-type', 'application/json']],
+      body: toolCall('whoami'),
     });
-    expect(raw).toBe(400);
+    expect(res.status).toBe(400);
   });
 
   it('refuses a body over the cap with 413', async () => {
