@@ -3,7 +3,7 @@
  * with `gatehouse keys rotate`) and its generated secrets.
  */
 export { loadOrCreateKeys, rotateKeys, listKeys, type LoadKeysOptions, type RotateKeysOptions, type RotationResult } from './load.js';
-export { buildAuthorityKeys, publicJwk, type AuthorityKeys, type KeyInfo } from './key-set.js';
+export { activeSigningKey, buildAuthorityKeys, publicJwk, type AuthorityKeys, type KeyInfo } from './key-set.js';
 export { createLocalKeySource } from './key-source.js';
 export { loadOrCreateSecret, type SecretOptions } from './secret.js';
 export { keyFilePath, KEY_FILE_NAME, type KeyStateOptions } from './state.js';

@@ -124,3 +124,22 @@ export async function buildAuthorityKeys(stored: readonly StoredKey[], algorithm
     info: ordered.map(describeKey),
   };
 }
+
+/**
+ * The key that signs new tokens with `alg` (its newest active key), or with
+ * the first configured algorithm when `alg` has no active key or none is
+ * named: what anything signing beside oidc-provider (exchanged tokens,
+ * identity assertions) should use, so one published JWKS verifies it all.
+ *
+ * @example
+ * ```ts
+ * const jwk = activeSigningKey(keys, 'ES256'); // ES256 when configured, else the first algorithm's key
+ * ```
+ */
+export function activeSigningKey(keys: AuthorityKeys, alg?: SigningAlgorithm): PrivateJwk {
+  const chosen = alg !== undefined && keys.algorithms.includes(alg) ? alg : keys.algorithms[0];
+  // Signing order puts each algorithm's active key before its retiring ones.
+  const jwk = keys.jwks.keys.find((key) => key.alg === chosen);
+  if (!jwk) throw new Error('the authority has no active signing key; restart it to create one, or run `gatehouse keys rotate`');
+  return jwk;
+}

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, InvalidTokenError } from '../../errors.js';
 import { createJwtVerifier } from '../../tokens/jwt-verifier.js';
 import { listKeys, loadOrCreateKeys, rotateKeys } from './load.js';
-import type { AuthorityKeys } from './key-set.js';
+import { activeSigningKey, type AuthorityKeys } from './key-set.js';
 import type { SigningAlgorithm } from './key-file.js';
 
 const ALL: SigningAlgorithm[] = ['RS256', 'ES256', 'EdDSA'];
@@ -283,5 +283,19 @@ describe('rotateKeys', () => {
 
   it('lists nothing before the first start', async () => {
     expect(await listKeys({ stateDir: freshDir() })).toBeUndefined();
+  });
+});
+
+describe('activeSigningKey', () => {
+  it('is the new key of the asked algorithm after a rotation, else the first configured one', async () => {
+    const stateDir = freshDir();
+    await loadOrCreateKeys({ stateDir, algorithms: ['RS256', 'ES256'], now: () => 1_700_000_000_000 });
+    const { added } = await rotateKeys({ stateDir, algorithms: ['RS256', 'ES256'], retainSec: 3600, now: () => 1_700_000_060_000 });
+    const keys = await loadOrCreateKeys({ stateDir, algorithms: ['RS256', 'ES256'], now: () => 1_700_000_120_000 });
+    const newKid = (alg: SigningAlgorithm) => added.find((k) => k.alg === alg)?.kid;
+
+    expect(activeSigningKey(keys, 'ES256').kid).toBe(newKid('ES256'));
+    expect(activeSigningKey(keys).kid).toBe(newKid('RS256'));
+    expect(activeSigningKey(keys, 'EdDSA').kid).toBe(newKid('RS256'));
   });
 });

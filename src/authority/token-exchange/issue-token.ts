@@ -1,5 +1,5 @@
 import { importJWK, SignJWT, type CryptoKey } from 'jose';
-import type { AuthorityKeys, PrivateJwk } from '../keys/index.js';
+import { activeSigningKey, type AuthorityKeys } from '../keys/index.js';
 import { GRANT_CLAIM } from '../live-grants.js';
 
 /**
@@ -36,8 +36,7 @@ export type TokenSigner = (claims: ExchangedClaims) => Promise<{ token: string; 
  * ```
  */
 export function exchangedTokenSigner(keys: AuthorityKeys): TokenSigner {
-  const jwk: PrivateJwk | undefined = keys.jwks.keys.find((key) => key.alg === keys.algorithms[0]);
-  if (!jwk) throw new Error('the authority has no active signing key');
+  const jwk = activeSigningKey(keys);
   let key: Promise<CryptoKey | Uint8Array> | undefined;
   return async function signExchangedToken(claims) {
     key ??= importJWK(jwk, jwk.alg);
