@@ -25,7 +25,8 @@ describe('pathnameOf', () => {
       'https://mcp.example.com/mcp', 'https://mcp.example.com/mcp?x=1', 'https://mcp.example.com', 'https://mcp.example.com?x',
       'http://[::1]:8080/MCP/', 'https://mcp.example.com/a/../mcp', 'https://mcp.example.com/%6Dcp', 'https://mcp.example.com//mcp',
       'https://mcp.example.com/a\\mcp', 'https://mcp.example.com/m cp', 'https://mcp.example.com/mcp#x', 'HTTPS://MCP.example.com/mcp',
-      'https://user@mcp.example.com/mcp', 'urn:example:mcp', 'https://mcp.example.com/é',
+      'https://user@mcp.example.com/mcp', 'urn:example:mcp', 'https://mcp.example.com/é', 'http://h//a//b?x', 'https://h/a//..//mcp',
+      'https://mcp.example.com/m\tcp', 'https://mcp.example.com/mcp ', 'https://mcp.example.com/.%2e/mcp',
     ];
     for (const url of urls) expect({ url, pathname: pathnameOf(url) }).toEqual({ url, pathname: new URL(url).pathname });
   });

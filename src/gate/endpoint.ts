@@ -11,7 +11,10 @@ import type { GateRequest } from '../types.js';
  * would be a hole.
  */
 
-/** `http(s)://host[:port]` and a path the URL parser would leave as it is: no dot segments, escapes, backslashes or `//`. */
+/**
+ * `http(s)://host[:port]` and a path the URL parser would leave as it is: no dot segments, escapes, backslashes,
+ * whitespace or characters it would percent-encode. (`//` it keeps as it is too; `normalise` collapses it.)
+ */
 const SIMPLE_URL = /^https?:\/\/[A-Za-z0-9.\-:[\]]+(\/[A-Za-z0-9\-_~!$&'()*+,;=:@/]*)?(?:[?#]|$)/i;
 
 /**
@@ -27,11 +30,7 @@ const SIMPLE_URL = /^https?:\/\/[A-Za-z0-9.\-:[\]]+(\/[A-Za-z0-9\-_~!$&'()*+,;=:
  */
 export function pathnameOf(url: string): string {
   const match = SIMPLE_URL.exec(url);
-  if (match) {
-    const path = match[1] ?? '/';
-    if (!path.includes('//')) return path;
-  }
-  return new URL(url).pathname;
+  return match ? (match[1] ?? '/') : new URL(url).pathname;
 }
 
 const endpoints = new WeakMap<GatehouseConfig, string>();
