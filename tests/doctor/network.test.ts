@@ -40,6 +40,8 @@ describe('the doctor when the server cannot be reached', () => {
   });
 
   it('refuses a URL that is not http(s) before sending anything', async () => {
-    await expect(diagnose('ftp://example.com/mcp')).rejects.toThrow(TypeError);
+    const refusal = diagnose('ftp://example.com/mcp');
+    await expect(refusal).rejects.toThrow(TypeError);
+    await expect(refusal).rejects.toThrow(/pass the MCP endpoint URL/);
   });
 });
