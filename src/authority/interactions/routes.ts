@@ -15,8 +15,8 @@ export interface InteractionRoute {
   action: InteractionAction;
 }
 
-// oidc-provider's uids are nanoids.
-const UID = '[A-Za-z0-9_-]{1,128}';
+// What follows `<prefix>/interaction/`: a uid (oidc-provider's are nanoids), then maybe an action.
+const UID_AND_ACTION = /^([A-Za-z0-9_-]{1,128})(?:\/(login|confirm|abort|switch))?$/;
 
 /**
  * Matches a request path against the interaction routes.
@@ -30,7 +30,7 @@ const UID = '[A-Za-z0-9_-]{1,128}';
 export function matchInteractionRoute(prefix: string, pathname: string): InteractionRoute | undefined {
   const base = `${prefix}/interaction/`;
   if (!pathname.startsWith(base)) return undefined;
-  const match = new RegExp(`^(${UID})(?:/(login|confirm|abort|switch))?$`).exec(pathname.slice(base.length));
+  const match = UID_AND_ACTION.exec(pathname.slice(base.length));
   if (!match) return undefined;
   return { uid: match[1]!, action: (match[2] as InteractionAction | undefined) ?? 'page' };
 }
