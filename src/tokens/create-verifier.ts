@@ -65,10 +65,12 @@ export function createVerifier(config: GatehouseConfig, upstream: UpstreamMetada
         fetch: options.fetch,
       })
     : undefined;
+  /** Every token goes to introspection: nothing is read from the JWT cache. */
+  const introspectAlways = introspection !== undefined && settings?.use === 'always';
 
   async function dispatch(token: string, context: VerifyContext): Promise<AuthInfo> {
     assertTokenSize(token, config.jwt.maxTokenBytes);
-    if (introspection && settings?.use === 'always') return introspection.verify(token, context);
+    if (introspectAlways) return introspection.verify(token, context);
     if (looksLikeJwt(token)) return jwt.verify(token, context);
     if (introspection) return introspection.verify(token, context);
     throw new InvalidTokenError(
@@ -85,8 +87,8 @@ export function createVerifier(config: GatehouseConfig, upstream: UpstreamMetada
     jwtCache: jwt.cache,
     verify(token: string, context: VerifyContext): Promise<AuthInfo> {
       // A repeated token (every request of an MCP session): the remembered result, without the JWT shape check
-      // (only JWTs are remembered) or the await chain. Same order of checks as dispatch: size, then introspection-always.
-      if (token.length <= config.jwt.maxTokenBytes && !(introspection && settings?.use === 'always')) {
+      // (only JWTs are remembered) or the await chain. No size check either: only a token that passed it is remembered.
+      if (!introspectAlways) {
         const remembered = jwt.cached(token, context);
         if (remembered) return Promise.resolve(remembered);
       }
