@@ -39,7 +39,7 @@ function productionRefusals(config: GatehouseConfig, options: GuardRailOptions):
     refusals.push(`the issuer ${config.issuer} uses http: tokens and passwords would cross the network in clear text. Serve it over https and set PUBLIC_URL to the https URL`);
   }
   if (config.authority.store === 'memory') {
-    refusals.push('the memory store loses every session and client on restart: use GATEHOUSE_STORE=file (the default) or redis');
+    refusals.push('the memory store loses every session and client on restart: use GATEHOUSE_STORE=file (the default), which keeps them under GATEHOUSE_STATE_DIR');
   }
   return refusals;
 }
@@ -48,13 +48,13 @@ function productionRefusals(config: GatehouseConfig, options: GuardRailOptions):
 function insecureSettings(config: GatehouseConfig): string[] {
   const issuer = new URL(config.issuer);
   const warnings: string[] = [];
-  if (devLoginOn(config)) warnings.push('development sign-in is on: any username signs in without a password');
-  if (dcrPolicy(config) === 'open') warnings.push('dynamic client registration is open: anyone can register a client');
+  if (devLoginOn(config)) warnings.push('development sign-in is on: any username signs in without a password (GATEHOUSE_DEV_LOGIN=false turns it off; add users with `gatehouse users add`)');
+  if (dcrPolicy(config) === 'open') warnings.push('dynamic client registration is open: anyone can register a client (GATEHOUSE_DCR=token, allowlist or off restricts it)');
   if (issuer.protocol === 'http:') {
     warnings.push(`the issuer ${config.issuer} uses http${isLoopbackUrl(issuer) ? ' (fine on this machine, not on a network)' : ''}`);
   }
   if (config.authority.cimd.enabled && cimdAllowsPrivateAddresses(config)) {
-    warnings.push('client metadata documents may be fetched from private and loopback addresses');
+    warnings.push('client metadata documents may be fetched from private and loopback addresses (GATEHOUSE_CIMD_ALLOW_PRIVATE=false refuses them)');
   }
   if (config.authority.store === 'memory') warnings.push('the memory store is in use: a restart signs everybody out and forgets every client');
   return warnings;

@@ -68,7 +68,7 @@ export async function readUsersFile(path: string): Promise<LocalUser[]> {
   try {
     json = JSON.parse(text);
   } catch {
-    throw new ConfigError(`The users file ${path} is not valid JSON`);
+    throw new ConfigError(`The users file ${path} is not valid JSON: fix it by hand, or move it aside and add the users again with \`gatehouse users add\``);
   }
   const parsed = fileSchema.safeParse(json);
   if (!parsed.success) {
@@ -77,7 +77,7 @@ export async function readUsersFile(path: string): Promise<LocalUser[]> {
   }
   const seen = new Set<string>();
   for (const user of parsed.data.users) {
-    if (seen.has(user.username)) throw new ConfigError(`The users file ${path} lists "${user.username}" twice`);
+    if (seen.has(user.username)) throw new ConfigError(`The users file ${path} lists "${user.username}" twice: remove one of the entries`);
     seen.add(user.username);
   }
   return parsed.data.users;

@@ -29,8 +29,9 @@ export function dcrPolicy(config: GatehouseConfig): DcrPolicy {
   const policy = registration.dcr ?? defaultPolicy(env, registration);
   if (policy === 'token' && !registration.initialAccessToken) {
     throw new ConfigError(
-      'Invalid Gatehouse config:\n  - authority.registration.dcr is "token" but no authority.registration.initialAccessToken is set: ' +
-        'set a long random token that clients must send as a Bearer token to the registration endpoint, or choose another DCR policy.',
+      'Invalid Gatehouse config:\n  - authority.registration.dcr (GATEHOUSE_DCR) is "token" but no authority.registration.initialAccessToken is set: ' +
+        'set GATEHOUSE_DCR_INITIAL_ACCESS_TOKEN to a long random token that clients must send as a Bearer token to the registration endpoint, ' +
+        'or choose another DCR policy (open, allowlist or off).',
     );
   }
   return policy;
