@@ -1,31 +1,12 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatehouse } from '../../gatehouse.js';
 import { startTestIssuer, type TestIssuer } from '../../testing/index.js';
 import type { Gatehouse } from '../../types.js';
-import { authInfoOf, subjectOf, type McpHandler } from '../mcp/index.js';
+import type { McpHandler } from '../mcp/index.js';
+import { listenOnLoopback, postToolCall, toolCall, whoamiServer, whoamiViaSdk, type LoopbackListener } from '../../../tests/helpers/adapter-kit.js';
 import { rawRequest as send } from '../../../tests/helpers/raw-http.js';
 import { gatehouseExpress, mountMcp } from './index.js';
-
-function listen(app: express.Express): Promise<{ server: Server; origin: string }> {
-  return new Promise((resolve) => {
-    const server = app.listen(0, '127.0.0.1', () => resolve({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
-  });
-}
-
-function close(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
-
-const toolCall = (name: string) => JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: {} } });
 
 let issuer: TestIssuer;
 let gate: Gatehouse;
@@ -42,7 +23,7 @@ afterAll(async () => {
 
 /** Where express.json() runs: not at all, before the gate, or after it. */
 describe.each(['none', 'before', 'after'] as const)('gatehouseExpress with express.json() %s', (parser) => {
-  let server: Server;
+  let listening: LoopbackListener;
   let origin: string;
   let reached: { auth?: unknown; body?: unknown } = {};
 
@@ -58,9 +39,10 @@ describe.each(['none', 'before', 'after'] as const)('gatehouseExpress with expre
     app.post('/echo', (req, res) => {
       res.json({ body: req.body ?? null });
     });
-    ({ server, origin } = await listen(app));
+    listening = await listenOnLoopback(app);
+    origin = listening.origin;
   });
-  afterAll(() => close(server));
+  afterAll(() => listening.close());
 
   it('answers the discovery documents', async () => {
     const res = await send(`${origin}/.well-known/oauth-protected-resource`);
@@ -70,7 +52,7 @@ describe.each(['none', 'before', 'after'] as const)('gatehouseExpress with expre
   });
 
   it('challenges a missing token with 401 and exposes WWW-Authenticate', async () => {
-    const res = await send(`${origin}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: toolCall('whoami') });
+    const res = await postToolCall(`${origin}/mcp`, 'whoami');
     expect(res.status).toBe(401);
     expect(res.headers['www-authenticate']).toMatch(/^Bearer resource_metadata="http:\/\/localhost:3000\/\.well-known\/oauth-protected-resource\/mcp"/);
     expect(res.headers['access-control-expose-headers']).toMatch(/WWW-Authenticate/i);
@@ -89,11 +71,7 @@ describe.each(['none', 'before', 'after'] as const)('gatehouseExpress with expre
 
   it('sets req.auth and keeps the body for the route', async () => {
     const token = await issuer.mint({ sub: 'carol' });
-    const res = await send(`${origin}/mcp`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: toolCall('whoami'),
-    });
+    const res = await postToolCall(`${origin}/mcp`, 'whoami', token);
     expect(res.status).toBe(200);
     expect(res.headers['access-control-expose-headers']).toMatch(/Mcp-Session-Id/i);
     expect(reached.auth).toMatchObject({ token, extra: { sub: 'carol' } });
@@ -101,11 +79,7 @@ describe.each(['none', 'before', 'after'] as const)('gatehouseExpress with expre
   });
 
   it('answers 403 insufficient_scope on a tools/call that needs more', async () => {
-    const res = await send(`${origin}/mcp`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${await issuer.mint()}`, 'content-type': 'application/json' },
-      body: toolCall('admin_report'),
-    });
+    const res = await postToolCall(`${origin}/mcp`, 'admin_report', await issuer.mint());
     expect(res.status).toBe(403);
     expect(res.headers['www-authenticate']).toContain('scope="mcp mcp:admin"');
   });
@@ -118,35 +92,21 @@ describe.each(['none', 'before', 'after'] as const)('gatehouseExpress with expre
 });
 
 describe('mountMcp', () => {
-  let server: Server;
-  let mcpUrl: string;
+  let listening: LoopbackListener;
   let mcp: McpHandler;
 
   beforeAll(async () => {
     const app = express();
-    mcp = mountMcp(app, gate, () => {
-      const mcpServer = new McpServer({ name: 'express-test', version: '1.0.0' });
-      mcpServer.registerTool('whoami', { description: 'the caller' }, async (extra) => ({
-        content: [{ type: 'text', text: subjectOf(authInfoOf(extra)) ?? '' }],
-      }));
-      return mcpServer;
-    });
-    const started = await listen(app);
-    server = started.server;
-    mcpUrl = `${started.origin}/mcp`;
+    mcp = mountMcp(app, gate, () => whoamiServer('express-test'));
+    listening = await listenOnLoopback(app);
   });
   afterAll(async () => {
     await mcp.close();
-    await close(server);
+    await listening.close();
   });
 
   it('serves the SDK client, whose tool handler sees the token subject', async () => {
     const token = await issuer.mint({ sub: 'dave' });
-    const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), { requestInit: { headers: { Authorization: `Bearer ${token}` } } });
-    const client = new Client({ name: 'express-test-client', version: '1.0.0' });
-    await client.connect(transport);
-    const result = await client.callTool({ name: 'whoami', arguments: {} });
-    expect(result.content).toEqual([{ type: 'text', text: 'dave' }]);
-    await client.close();
+    expect(await whoamiViaSdk(`${listening.origin}/mcp`, token)).toEqual([{ type: 'text', text: 'dave' }]);
   });
 });

@@ -1,26 +1,20 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatehouse } from '../../gatehouse.js';
 import { startTestIssuer, type TestIssuer } from '../../testing/index.js';
 import type { AuthInfo } from '../../tokens/types.js';
 import type { Gatehouse } from '../../types.js';
-import { authInfoOf, createMcpHandler, subjectOf, type McpHandler } from '../mcp/index.js';
+import { createMcpHandler, type McpHandler } from '../mcp/index.js';
+import { listenOnLoopback, postToolCall, toolCall, whoamiServer, whoamiViaSdk, type LoopbackListener } from '../../../tests/helpers/adapter-kit.js';
 import { rawRequest as send } from '../../../tests/helpers/raw-http.js';
 import { gatehouseHono, type GatehouseEnv } from './index.js';
-
-const toolCall = (name: string) => JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: {} } });
 
 describe('gatehouseHono', () => {
   let issuer: TestIssuer;
   let gate: Gatehouse;
   let mcp: McpHandler;
-  let server: Server;
+  let listening: LoopbackListener;
   let origin: string;
   let reached: { authInfo?: AuthInfo; body?: unknown } = {};
 
@@ -28,13 +22,7 @@ describe('gatehouseHono', () => {
     issuer = await startTestIssuer({ audience: 'http://localhost:3000/mcp' });
     gate = createGatehouse({ issuer: issuer.issuer, publicUrl: 'http://localhost:3000', scopes: { tools: { admin_report: ['mcp:admin'] } } });
     await gate.ready();
-    mcp = createMcpHandler(() => {
-      const mcpServer = new McpServer({ name: 'hono-test', version: '1.0.0' });
-      mcpServer.registerTool('whoami', { description: 'the caller' }, async (extra) => ({
-        content: [{ type: 'text', text: subjectOf(authInfoOf(extra)) ?? '' }],
-      }));
-      return mcpServer;
-    });
+    mcp = createMcpHandler(() => whoamiServer('hono-test'));
     const app = new Hono<GatehouseEnv>();
     app.use(gatehouseHono(gate, { maxBodyBytes: 64 * 1024 }));
     app.post('/mcp/echo', async (c) => {
@@ -43,17 +31,12 @@ describe('gatehouseHono', () => {
       return c.json({ ok: true });
     });
     app.all('/mcp', (c) => mcp.fetch(c.req.raw, c.get('authInfo')));
-    server = await new Promise<Server>((resolve) => {
-      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
-    });
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    listening = await listenOnLoopback(getRequestListener(app.fetch));
+    origin = listening.origin;
   });
   afterAll(async () => {
     await mcp.close();
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await listening.close();
     gate.close();
     await issuer.close();
   });
@@ -65,7 +48,7 @@ describe('gatehouseHono', () => {
   });
 
   it('challenges a missing token with 401 and exposes WWW-Authenticate', async () => {
-    const res = await send(`${origin}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: toolCall('whoami') });
+    const res = await postToolCall(`${origin}/mcp`, 'whoami');
     expect(res.status).toBe(401);
     expect(res.headers['www-authenticate']).toContain('resource_metadata="http://localhost:3000/.well-known/oauth-protected-resource/mcp"');
     expect(res.headers['access-control-expose-headers']).toMatch(/WWW-Authenticate/i);
@@ -96,11 +79,7 @@ describe('gatehouseHono', () => {
   });
 
   it('answers 403 insufficient_scope on a tools/call that needs more', async () => {
-    const res = await send(`${origin}/mcp`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${await issuer.mint()}`, 'content-type': 'application/json' },
-      body: toolCall('admin_report'),
-    });
+    const res = await postToolCall(`${origin}/mcp`, 'admin_report', await issuer.mint());
     expect(res.status).toBe(403);
     expect(res.headers['www-authenticate']).toContain('error="insufficient_scope"');
   });
@@ -116,11 +95,6 @@ describe('gatehouseHono', () => {
 
   it('serves the SDK client through mcp.fetch, whose tool handler sees the subject', async () => {
     const token = await issuer.mint({ sub: 'frank' });
-    const transport = new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${token}` } } });
-    const client = new Client({ name: 'hono-test-client', version: '1.0.0' });
-    await client.connect(transport);
-    const result = await client.callTool({ name: 'whoami', arguments: {} });
-    expect(result.content).toEqual([{ type: 'text', text: 'frank' }]);
-    await client.close();
+    expect(await whoamiViaSdk(`${origin}/mcp`, token)).toEqual([{ type: 'text', text: 'frank' }]);
   });
 });

@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -10,6 +9,7 @@ import { createGatehouse } from '../../gatehouse.js';
 import { startTestIssuer, type TestIssuer } from '../../testing/index.js';
 import type { Gatehouse } from '../../types.js';
 import { gatehouseNode, type GatedIncomingMessage } from '../node/index.js';
+import { listenOnLoopback } from '../../../tests/helpers/adapter-kit.js';
 import { authInfoOf, createMcpHandler, requireScopes, subjectOf, type McpHandler } from './index.js';
 
 function buildServer(): McpServer {
@@ -25,15 +25,29 @@ function buildServer(): McpServer {
   return server;
 }
 
-function listen(server: Server): Promise<string> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+/** What {@link startBehindGate} started; `close` stops all of it. */
+interface GatedStand {
+  issuer: TestIssuer;
+  origin: string;
+  close(): Promise<void>;
 }
 
-function close(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
+/** A test issuer, a gate for `http://localhost:3000/mcp`, and `next` behind `gatehouseNode` on a loopback port. */
+async function startBehindGate(next: (req: GatedIncomingMessage, res: ServerResponse) => unknown): Promise<GatedStand> {
+  const issuer = await startTestIssuer({ audience: 'http://localhost:3000/mcp' });
+  const gate: Gatehouse = createGatehouse({ issuer: issuer.issuer, publicUrl: 'http://localhost:3000' });
+  await gate.ready();
+  const guard = gatehouseNode(gate);
+  const listening = await listenOnLoopback((req, res) => void guard(req, res, () => next(req, res)));
+  return {
+    issuer,
+    origin: listening.origin,
+    async close() {
+      await listening.close();
+      gate.close();
+      await issuer.close();
+    },
+  };
 }
 
 async function connect(url: string, token: string): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
@@ -72,26 +86,20 @@ describe('authInfoOf / requireScopes', () => {
 });
 
 describe.each(['stateless', 'stateful'] as const)('createMcpHandler (%s) behind gatehouseNode', (sessions) => {
+  let stand: GatedStand;
   let issuer: TestIssuer;
-  let gate: Gatehouse;
   let mcp: McpHandler;
-  let server: Server;
   let mcpUrl: string;
 
   beforeAll(async () => {
-    issuer = await startTestIssuer({ audience: 'http://localhost:3000/mcp' });
-    gate = createGatehouse({ issuer: issuer.issuer, publicUrl: 'http://localhost:3000' });
-    await gate.ready();
-    const guard = gatehouseNode(gate);
     mcp = createMcpHandler(buildServer, { sessions });
-    server = createServer((req, res) => void guard(req, res, () => mcp.node(req, res)));
-    mcpUrl = `${await listen(server)}/mcp`;
+    stand = await startBehindGate((req, res) => mcp.node(req, res));
+    ({ issuer } = stand);
+    mcpUrl = `${stand.origin}/mcp`;
   });
   afterAll(async () => {
     await mcp.close();
-    await close(server);
-    gate.close();
-    await issuer.close();
+    await stand.close();
   });
 
   it('lets the official SDK client call whoami and see its own subject', async () => {
@@ -118,26 +126,20 @@ describe.each(['stateless', 'stateful'] as const)('createMcpHandler (%s) behind 
 });
 
 describe('createMcpHandler sessions', () => {
+  let stand: GatedStand;
   let issuer: TestIssuer;
-  let gate: Gatehouse;
   let mcp: McpHandler;
-  let server: Server;
   let mcpUrl: string;
 
   beforeAll(async () => {
-    issuer = await startTestIssuer({ audience: 'http://localhost:3000/mcp' });
-    gate = createGatehouse({ issuer: issuer.issuer, publicUrl: 'http://localhost:3000' });
-    await gate.ready();
-    const guard = gatehouseNode(gate);
     mcp = createMcpHandler(buildServer, { sessions: 'stateful' });
-    server = createServer((req, res) => void guard(req, res, () => mcp.node(req, res)));
-    mcpUrl = `${await listen(server)}/mcp`;
+    stand = await startBehindGate((req, res) => mcp.node(req, res));
+    ({ issuer } = stand);
+    mcpUrl = `${stand.origin}/mcp`;
   });
   afterAll(async () => {
     await mcp.close();
-    await close(server);
-    gate.close();
-    await issuer.close();
+    await stand.close();
   });
 
   it("answers another caller's session id exactly like an unknown one", async () => {
@@ -184,34 +186,22 @@ describe('createMcpHandler without the gate', () => {
 });
 
 describe("the SDK's own StreamableHTTPServerTransport behind gatehouseNode", () => {
+  let stand: GatedStand;
   let issuer: TestIssuer;
-  let gate: Gatehouse;
-  let server: Server;
   let origin: string;
 
   beforeAll(async () => {
-    issuer = await startTestIssuer({ audience: 'http://localhost:3000/mcp' });
-    gate = createGatehouse({ issuer: issuer.issuer, publicUrl: 'http://localhost:3000' });
-    await gate.ready();
-    const guard = gatehouseNode(gate);
-    server = createServer((req, res) => {
-      void guard(req, res, async () => {
-        const mcpServer = buildServer();
-        const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-        res.on('close', () => void mcpServer.close());
-        await mcpServer.connect(transport);
-        // `/mcp?nobody` hands the transport no parsed body: it must rebuild it from req.rawBody.
-        const gated = req as GatedIncomingMessage;
-        await transport.handleRequest(gated, res, req.url?.includes('nobody') ? undefined : gated.body);
-      });
+    stand = await startBehindGate(async function sdkTransport(gated, res) {
+      const mcpServer = buildServer();
+      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+      res.on('close', () => void mcpServer.close());
+      await mcpServer.connect(transport);
+      // `/mcp?nobody` hands the transport no parsed body: it must rebuild it from req.rawBody.
+      await transport.handleRequest(gated, res, gated.url?.includes('nobody') ? undefined : gated.body);
     });
-    origin = await listen(server);
+    ({ issuer, origin } = stand);
   });
-  afterAll(async () => {
-    await close(server);
-    gate.close();
-    await issuer.close();
-  });
+  afterAll(() => stand.close());
 
   it.each(['/mcp', '/mcp?nobody'])('reads req.auth and the body the gate already read (%s)', async (path) => {
     const res = await fetch(`${origin}${path}`, {

@@ -1,25 +1,13 @@
-import { createServer, IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { Socket, type AddressInfo } from 'node:net';
+import { IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatehouse } from '../../gatehouse.js';
 import { startTestIssuer, type TestIssuer } from '../../testing/index.js';
 import type { Gatehouse } from '../../types.js';
+import { closeServer as close, listenOnLoopback, postToolCall, toolCall } from '../../../tests/helpers/adapter-kit.js';
 import { rawRequest as send } from '../../../tests/helpers/raw-http.js';
 import { gateRequestOf, gatehouseNode, toWebRequest, writeWebResponse, type GatedIncomingMessage } from './index.js';
-
-function listen(server: Server): Promise<string> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
-}
-
-function close(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
-
-const toolCall = (name: string) => JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: {} } });
 
 describe('toWebRequest', () => {
   let server: Server;
@@ -28,13 +16,12 @@ describe('toWebRequest', () => {
   let seenBody = '';
 
   beforeAll(async () => {
-    server = createServer(async (req, res) => {
+    ({ server, origin } = await listenOnLoopback(async (req, res) => {
       const trust = req.headers['x-test-trust'] === 'yes';
       seen = toWebRequest(req, trust ? { trustProxy: true } : {});
       seenBody = seen.body ? await seen.text() : '';
       res.end('ok');
-    });
-    origin = await listen(server);
+    }));
   });
   afterAll(() => close(server));
 
@@ -95,7 +82,7 @@ describe('writeWebResponse', () => {
   let release: () => void = () => {};
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
+    ({ server, origin } = await listenOnLoopback((req, res) => {
       const encoder = new TextEncoder();
       const body = new ReadableStream<Uint8Array>({
         start(controller) {
@@ -111,8 +98,7 @@ describe('writeWebResponse', () => {
       headers.append('set-cookie', 'a=1; Path=/');
       headers.append('set-cookie', 'b=2; Path=/');
       void writeWebResponse(res, new Response(body, { status: 200, headers }));
-    });
-    origin = await listen(server);
+    }));
   });
   afterAll(() => close(server));
 
@@ -151,7 +137,7 @@ describe('gatehouseNode', () => {
     });
     await gate.ready();
     const guard = gatehouseNode(gate, { maxBodyBytes: 64 * 1024 });
-    server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    ({ server, origin } = await listenOnLoopback((req: IncomingMessage, res: ServerResponse) => {
       void guard(req, res, async function next() {
         const gated = req as GatedIncomingMessage;
         if (req.url === '/other') {
@@ -166,8 +152,7 @@ describe('gatehouseNode', () => {
         res.setHeader('mcp-session-id', 'abc');
         res.end(JSON.stringify({ ok: true }));
       });
-    });
-    origin = await listen(server);
+    }));
   });
   afterAll(async () => {
     await close(server);
@@ -182,7 +167,7 @@ describe('gatehouseNode', () => {
   });
 
   it('challenges a request without a token, with WWW-Authenticate exposed to browsers', async () => {
-    const res = await send(`${origin}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: toolCall('whoami') });
+    const res = await postToolCall(`${origin}/mcp`, 'whoami');
     expect(res.status).toBe(401);
     expect(res.headers['www-authenticate']).toContain('resource_metadata="http://localhost:3000/.well-known/oauth-protected-resource/mcp"');
     expect(res.headers['access-control-expose-headers']).toMatch(/WWW-Authenticate/i);
@@ -202,11 +187,7 @@ describe('gatehouseNode', () => {
 
   it('lets a valid token through with req.auth and the parsed body set', async () => {
     const token = await issuer.mint({ sub: 'alice' });
-    const res = await send(`${origin}/mcp`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: toolCall('whoami'),
-    });
+    const res = await postToolCall(`${origin}/mcp`, 'whoami', token);
     expect(res.status).toBe(200);
     expect(res.headers['access-control-expose-headers']).toMatch(/Mcp-Session-Id/i);
     expect(reached.auth).toMatchObject({ token, clientId: 'test-client', scopes: ['mcp'], extra: { sub: 'alice' } });
@@ -215,11 +196,7 @@ describe('gatehouseNode', () => {
 
   it('answers 403 insufficient_scope for a tool that needs more scope', async () => {
     const token = await issuer.mint({ scope: 'mcp' });
-    const res = await send(`${origin}/mcp`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: toolCall('admin_report'),
-    });
+    const res = await postToolCall(`${origin}/mcp`, 'admin_report', token);
     expect(res.status).toBe(403);
     expect(res.headers['www-authenticate']).toContain('error="insufficient_scope"');
     expect(res.headers['www-authenticate']).toContain('mcp:admin');

@@ -1,0 +1,113 @@
+/**
+ * What the adapter tests (node, express, hono, MCP SDK glue) share: a server
+ * on a free loopback port, a JSON-RPC `tools/call` sent with or without a
+ * token, and the SDK client calling a `whoami` tool. Each adapter test keeps
+ * its own assertions; only the plumbing lives here.
+ */
+import type { RequestListener, Server } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { authInfoOf, subjectOf } from '../../src/adapters/mcp/index.js';
+import { rawRequest, type RawResponse } from './raw-http.js';
+
+/** A running test server. */
+export interface LoopbackListener {
+  server: Server;
+  /** `http://127.0.0.1:<port>` */
+  origin: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves `listener` (a plain handler, an Express app) on 127.0.0.1 and a free port.
+ *
+ * @example
+ * ```ts
+ * const { origin, close } = await listenOnLoopback(app);
+ * ```
+ */
+export async function listenOnLoopback(listener: RequestListener): Promise<LoopbackListener> {
+  const server = createServer(listener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => closeServer(server) };
+}
+
+/**
+ * Closes a server, cutting keep-alive connections so the promise settles.
+ *
+ * @example
+ * ```ts
+ * afterAll(() => closeServer(server));
+ * ```
+ */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/**
+ * The JSON-RPC body of a `tools/call` with no arguments.
+ *
+ * @example
+ * ```ts
+ * toolCall('whoami'); // '{"jsonrpc":"2.0","id":1,"method":"tools/call",...}'
+ * ```
+ */
+export function toolCall(name: string): string {
+  return JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: {} } });
+}
+
+/**
+ * POSTs a `tools/call` for `tool` to `url` as JSON, with `Authorization: Bearer <token>` when a token is given.
+ *
+ * @example
+ * ```ts
+ * const res = await postToolCall(`${origin}/mcp`, 'admin_report', await issuer.mint());
+ * res.status; // 403
+ * ```
+ */
+export function postToolCall(url: string, tool: string, token?: string): Promise<RawResponse> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  return rawRequest(url, { method: 'POST', headers, body: toolCall(tool) });
+}
+
+/**
+ * An MCP server with one tool, `whoami`, answering the caller's subject.
+ *
+ * @example
+ * ```ts
+ * const mcp = createMcpHandler(() => whoamiServer('hono-test'));
+ * ```
+ */
+export function whoamiServer(name: string): McpServer {
+  const server = new McpServer({ name, version: '1.0.0' });
+  server.registerTool('whoami', { description: 'the caller' }, async function whoami(extra) {
+    return { content: [{ type: 'text', text: subjectOf(authInfoOf(extra)) ?? '' }] };
+  });
+  return server;
+}
+
+/**
+ * Connects the official SDK client to `mcpUrl` with a bearer token, calls `whoami` and returns its content.
+ *
+ * @example
+ * ```ts
+ * expect(await whoamiViaSdk(`${origin}/mcp`, token)).toEqual([{ type: 'text', text: 'alice' }]);
+ * ```
+ */
+export async function whoamiViaSdk(mcpUrl: string, token: string): Promise<unknown> {
+  const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), { requestInit: { headers: { Authorization: `Bearer ${token}` } } });
+  const client = new Client({ name: 'adapter-test-client', version: '1.0.0' });
+  await client.connect(transport);
+  try {
+    return (await client.callTool({ name: 'whoami', arguments: {} })).content;
+  } finally {
+    await client.close();
+  }
+}
