@@ -102,6 +102,9 @@ describe('resolveConfig', () => {
   it('tells a wrong type from a missing setting', () => {
     expect(() => resolveConfig({ ...base, issuer: 5 as unknown as string })).toThrow(/issuer \(OAUTH_ISSUER_URL\): .*must be a URL string \(got number\)/);
     expect(() => resolveConfig({ ...base, trustProxy: 'yes' as unknown as boolean })).toThrow(/trustProxy \(GATEHOUSE_TRUST_PROXY\): .*\(got string\)/);
+    const misplaced = { ...base, introspection: [{ clientId: 'gh', clientSecret: 'hunter2-secret' }] } as unknown as Parameters<typeof resolveConfig>[0];
+    expect(() => resolveConfig(misplaced)).toThrow(/introspection.*\(got an array\)/);
+    expect(() => resolveConfig(misplaced)).not.toThrow(/hunter2/);
   });
 
   it('needs a public URL unless a trusted proxy sets the origin', () => {

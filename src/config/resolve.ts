@@ -13,6 +13,11 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return node;
 }
 
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'an array' : typeof value;
+}
+
 function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
   const path = issue.path.join('.');
   const env = ENV_NAMES[path] ?? ENV_NAMES[issue.path.slice(0, 2).join('.')];
@@ -25,7 +30,8 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
     return `${where} is required.${hint}`;
   }
   if (issue.code === 'unrecognized_keys') return `${where}: unknown setting(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  if (issue.code === 'invalid_type') return `${where}: ${issue.message} (got ${typeof value === 'object' ? JSON.stringify(value)?.slice(0, 60) : typeof value})`;
+  // The kind of value only, never its text: a misplaced section can hold a client secret.
+  if (issue.code === 'invalid_type') return `${where}: ${issue.message} (got ${kindOf(value)})`;
   return `${where}: ${issue.message}`;
 }
 
