@@ -1,11 +1,17 @@
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import { corsHeaders, preflight } from '../documents/cors.js';
+
+/** What a browser may do at the registration endpoint: register (POST) and read its registration (GET). */
+const REGISTRATION_METHODS = ['GET', 'POST'] as const;
 
 /**
  * CORS for dynamic client registration: MCP Inspector registers from a
  * browser page, and oidc-provider gives the registration endpoint no CORS of
  * its own. Registration is open to any origin anyway (the DCR policy decides
- * who may register, not the browser), and nothing is read with cookies.
+ * who may register, not the browser), and nothing is read with cookies. The
+ * headers are the gate's own (src/documents/cors.ts), so every endpoint of
+ * the origin answers a browser the same way.
  *
  * @example
  * ```ts
@@ -16,15 +22,13 @@ export function installRegistrationCors(provider: Provider, registrationPath: st
   provider.use(async function registrationCors(ctx: KoaContextWithOIDC, next: () => Promise<void>) {
     if (ctx.path !== registrationPath && !ctx.path.startsWith(`${registrationPath}/`)) return next();
     if (ctx.method === 'OPTIONS' && ctx.get('access-control-request-method')) {
-      ctx.set('access-control-allow-origin', '*');
-      ctx.set('access-control-allow-methods', 'POST, GET');
-      ctx.set('access-control-allow-headers', ctx.get('access-control-request-headers') || 'Content-Type, Authorization');
-      ctx.set('access-control-max-age', '3600');
+      // Only the asked headers matter to the answer; the URL is a placeholder (the Host header may be anything).
+      const asked = new Request('http://registration.invalid/', { method: 'OPTIONS', headers: { 'access-control-request-headers': ctx.get('access-control-request-headers') } });
+      ctx.set(Object.fromEntries(preflight(asked, REGISTRATION_METHODS).headers));
       ctx.status = 204;
       return;
     }
     await next();
-    ctx.set('access-control-allow-origin', '*');
-    ctx.set('access-control-expose-headers', 'WWW-Authenticate');
+    ctx.set(corsHeaders());
   });
 }

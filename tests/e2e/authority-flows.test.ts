@@ -295,5 +295,7 @@ describe('browsers', () => {
     });
     expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    expect(response.headers.get('access-control-allow-methods')).toMatch(/\bPOST\b/);
+    expect(response.headers.get('access-control-allow-headers')).toMatch(/content-type/i);
   });
 });
