@@ -3,47 +3,18 @@
  *
  *   OAUTH_ISSUER_URL=https://login.example.com/realms/main npx tsx examples/hono-server.ts
  *
- * `list_notes` for any signed-in caller; `add_note` needs `notes:write`.
+ * Tools and gate: `notes-tools.ts` (`add_note` needs the scope `notes:write`).
  */
 import { serve } from '@hono/node-server';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { Hono } from 'hono';
-import { z } from 'zod';
 import { gatehouseHono, type GatehouseEnv } from '../src/adapters/hono/index.js';
-import { authInfoOf, createMcpHandler, subjectOf } from '../src/adapters/mcp/index.js';
-import { configFromEnv, createGatehouse, mergeConfig } from '../src/index.js';
+import { createMcpHandler } from '../src/adapters/mcp/index.js';
+import { buildNotesServer, startNotesGate } from './notes-tools.js';
 
 const port = Number(process.env.PORT ?? 3000);
-const notes = new Map<string, string[]>();
+const gate = await startNotesGate(port);
 
-function buildServer(): McpServer {
-  const server = new McpServer({ name: 'notes', version: '1.0.0' });
-  server.registerTool('list_notes', { description: 'Lists your notes.' }, async (extra) => {
-    const user = subjectOf(authInfoOf(extra)) ?? authInfoOf(extra).clientId;
-    const mine = notes.get(user) ?? [];
-    return { content: [{ type: 'text', text: mine.length ? mine.map((n, i) => `${i + 1}. ${n}`).join('\n') : 'No notes yet.' }] };
-  });
-  server.registerTool(
-    'add_note',
-    { description: 'Adds a note. Needs the scope notes:write.', inputSchema: { text: z.string().min(1).max(1000) } },
-    async ({ text }, extra) => {
-      const user = subjectOf(authInfoOf(extra)) ?? authInfoOf(extra).clientId;
-      notes.set(user, [...(notes.get(user) ?? []), text]);
-      return { content: [{ type: 'text', text: `Saved note for ${user}.` }] };
-    },
-  );
-  return server;
-}
-
-const gate = createGatehouse(
-  mergeConfig(
-    { publicUrl: `http://localhost:${port}`, resourceName: 'Notes', scopes: { tools: { add_note: ['notes:write'] } } },
-    configFromEnv(process.env),
-  ),
-);
-await gate.ready();
-
-const mcp = createMcpHandler(buildServer);
+const mcp = createMcpHandler(buildNotesServer);
 const app = new Hono<GatehouseEnv>();
 app.use(gatehouseHono(gate));
 app.all(gate.config.path, (c) => mcp.fetch(c.req.raw, c.get('authInfo')));
