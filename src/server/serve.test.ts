@@ -39,6 +39,23 @@ async function readAll(body: ReadableStream<Uint8Array>, onChunk?: (text: string
   }
 }
 
+/**
+ * Serves the SSE app with a logger writing into `lines`, and opens `/stream`;
+ * resolves once its first event arrived, with the stream still open.
+ */
+async function serveOpenStream(lines: string[]) {
+  const served = await serve({ host: '127.0.0.1', port: 0, logger: createLogger({ write: (line) => void lines.push(line) }) });
+  const origin = `http://127.0.0.1:${served.port}`;
+  const { app, release } = sseApp();
+  served.ready(app);
+  const stream = await fetch(`${origin}/stream`);
+  let sawFirst: () => void = () => {};
+  const first = new Promise<void>((resolve) => (sawFirst = resolve));
+  const reading = readAll(stream.body!, (text) => text.includes('first') && sawFirst());
+  await first;
+  return { served, origin, release, reading };
+}
+
 describe('serve', () => {
   let served: ServedHttp | undefined;
   afterEach(async () => {
@@ -64,16 +81,9 @@ describe('serve', () => {
 
   it('drains: an open SSE stream finishes, /readyz says 503 meanwhile, then the port closes', async () => {
     const lines: string[] = [];
-    served = await serve({ host: '127.0.0.1', port: 0, logger: createLogger({ write: (line) => void lines.push(line) }) });
-    const origin = `http://127.0.0.1:${served.port}`;
-    const { app, release } = sseApp();
-    served.ready(app);
-
-    const stream = await fetch(`${origin}/stream`);
-    let sawFirst: () => void = () => {};
-    const first = new Promise<void>((resolve) => (sawFirst = resolve));
-    const reading = readAll(stream.body!, (text) => text.includes('first') && sawFirst());
-    await first;
+    const open = await serveOpenStream(lines);
+    const { origin, release, reading } = open;
+    served = open.served;
     expect(served.inFlight).toBe(1);
 
     const stopping = served.shutdown(30_000);
@@ -98,15 +108,9 @@ describe('serve', () => {
 
   it('closes a stream that does not finish in time, and says so', async () => {
     const lines: string[] = [];
-    served = await serve({ host: '127.0.0.1', port: 0, logger: createLogger({ write: (line) => void lines.push(line) }) });
-    const origin = `http://127.0.0.1:${served.port}`;
-    const { app, release } = sseApp();
-    served.ready(app);
-    const stream = await fetch(`${origin}/stream`);
-    let sawFirst: () => void = () => {};
-    const first = new Promise<void>((resolve) => (sawFirst = resolve));
-    const reading = readAll(stream.body!, (text) => text.includes('first') && sawFirst());
-    await first;
+    const open = await serveOpenStream(lines);
+    const { release, reading } = open;
+    served = open.served;
 
     await served.shutdown(200);
     const result = await reading;
