@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { LoggingMessageNotificationSchema, type ClientCapabilities, type LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
+import { expect, vi } from 'vitest';
 import { mergeConfig } from '../../src/config/merge.js';
 import { createLogger } from '../../src/log/logger.js';
 import type { ConfigLayer } from '../../src/config/schema.js';
@@ -135,6 +136,31 @@ export async function startEverythingHttp(): Promise<EverythingHttp> {
 export function textOf(result: unknown): string {
   const content = (result as { content?: { type: string; text?: string }[] }).content ?? [];
   return content[0]?.text ?? '';
+}
+
+/**
+ * Runs server-everything's long-running tool (3 steps) and collects the
+ * progress notifications that came with its result (an SSE response).
+ */
+export async function runLongOperation(client: Client): Promise<{ text: string; progress: number[] }> {
+  const progress: number[] = [];
+  const result = await client.callTool({ name: 'trigger-long-running-operation', arguments: { duration: 0.6, steps: 3 } }, undefined, {
+    onprogress: (p) => void progress.push(p.progress),
+  });
+  return { text: textOf(result), progress };
+}
+
+/**
+ * Turns server-everything's simulated logging on, waits for its first log
+ * message (sent on the GET stream, unasked), then turns it off again.
+ */
+export async function receiveSimulatedLogs(client: Client): Promise<{ toggled: string; messages: LoggingMessageNotification['params'][] }> {
+  const messages: LoggingMessageNotification['params'][] = [];
+  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void messages.push(n.params));
+  const toggled = textOf(await client.callTool({ name: 'toggle-simulated-logging', arguments: {} }));
+  await vi.waitFor(() => expect(messages.length).toBeGreaterThan(0), { timeout: 15_000, interval: 100 });
+  await client.callTool({ name: 'toggle-simulated-logging', arguments: {} });
+  return { toggled, messages };
 }
 
 /** The headers and JSON-RPC body a raw MCP POST needs. */

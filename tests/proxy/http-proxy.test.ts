@@ -5,14 +5,13 @@
  * process, Streamable HTTP) and an SDK-built server that records what
  * reaches it.
  */
-import { LoggingMessageNotificationSchema, type LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ASSERTION_TYPE } from '../../src/proxy/assertion.js';
 import { ASSERTION_JWKS_PATH } from '../../src/proxy/front.js';
 import { signInWithSdk } from '../e2e/authority-harness.js';
 import { InMemoryOAuthProvider } from '../helpers/sdk-oauth-provider.js';
-import { freePort, INITIALIZE, mcpPost, signIn, startEverythingHttp, startTestProxy, textOf, type EverythingHttp, type SignedIn, type TestProxy } from './harness.js';
+import { freePort, INITIALIZE, mcpPost, receiveSimulatedLogs, runLongOperation, signIn, startEverythingHttp, startTestProxy, textOf, type EverythingHttp, type SignedIn, type TestProxy } from './harness.js';
 import { startRecordingUpstream, type RecordingUpstream } from './recording-upstream.js';
 
 describe('proxy to server-everything over Streamable HTTP', () => {
@@ -39,22 +38,15 @@ describe('proxy to server-everything over Streamable HTTP', () => {
   });
 
   it('streams progress notifications of a long-running tool (an SSE response) as they come', async () => {
-    const progress: number[] = [];
-    const result = await alice.client.callTool({ name: 'trigger-long-running-operation', arguments: { duration: 0.6, steps: 3 } }, undefined, {
-      onprogress: (p) => void progress.push(p.progress),
-    });
-    expect(textOf(result)).toContain('Long running operation completed');
+    const { text, progress } = await runLongOperation(alice.client);
+    expect(text).toContain('Long running operation completed');
     expect(progress).toEqual([1, 2, 3]);
   });
 
   it('delivers notifications the server sends on its own (logging, on the GET stream)', async () => {
-    const messages: LoggingMessageNotification['params'][] = [];
-    alice.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void messages.push(n.params));
-    const result = await alice.client.callTool({ name: 'toggle-simulated-logging', arguments: {} });
-    expect(textOf(result)).toContain('Started simulated');
-    await vi.waitFor(() => expect(messages.length).toBeGreaterThan(0), { timeout: 15_000, interval: 100 });
+    const { toggled, messages } = await receiveSimulatedLogs(alice.client);
+    expect(toggled).toContain('Started simulated');
     expect(String(messages[0]!.data)).toMatch(/message/i);
-    await alice.client.callTool({ name: 'toggle-simulated-logging', arguments: {} });
   });
 
   it('keeps the session id, protocol version and event-stream content type of the upstream', async () => {

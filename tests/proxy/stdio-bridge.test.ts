@@ -5,12 +5,12 @@
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CreateMessageRequestSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { StdioBridge } from '../../src/proxy/stdio-bridge.js';
 import { signInWithSdk } from '../e2e/authority-harness.js';
 import { InMemoryOAuthProvider } from '../helpers/sdk-oauth-provider.js';
-import { EVERYTHING, INITIALIZE, mcpPost, signIn, startTestProxy, textOf, type SignedIn, type TestProxy } from './harness.js';
+import { EVERYTHING, INITIALIZE, mcpPost, receiveSimulatedLogs, runLongOperation, signIn, startTestProxy, textOf, type SignedIn, type TestProxy } from './harness.js';
 
 const EVERYTHING_STDIO = [process.execPath, EVERYTHING, 'stdio'];
 
@@ -66,20 +66,14 @@ describe('one child per user', () => {
   });
 
   it('relays progress notifications of a long-running tool on its SSE response', async () => {
-    const progress: number[] = [];
-    const result = await bob.client.callTool({ name: 'trigger-long-running-operation', arguments: { duration: 0.6, steps: 3 } }, undefined, {
-      onprogress: (p) => void progress.push(p.progress),
-    });
-    expect(textOf(result)).toContain('Long running operation completed');
+    const { text, progress } = await runLongOperation(bob.client);
+    expect(text).toContain('Long running operation completed');
     expect(progress).toEqual([1, 2, 3]);
   });
 
   it('relays notifications the server sends on its own (logging) to the GET stream', async () => {
-    const messages: unknown[] = [];
-    bob.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void messages.push(n.params.data));
-    await bob.client.callTool({ name: 'toggle-simulated-logging', arguments: {} });
-    await vi.waitFor(() => expect(messages.length).toBeGreaterThan(0), { timeout: 15_000, interval: 100 });
-    await bob.client.callTool({ name: 'toggle-simulated-logging', arguments: {} });
+    const { messages } = await receiveSimulatedLogs(bob.client);
+    expect(String(messages[0]!.data)).toMatch(/message/i);
   });
 
   it("shares a user's child between their sessions, with ids kept apart", async () => {
