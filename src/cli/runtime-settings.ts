@@ -10,7 +10,7 @@ import { UsageError } from './io.js';
  * config does not know (the library never listens or logs by itself).
  */
 
-export const serverSectionSchema = z.object({
+const serverSectionSchema = z.object({
   /** Address to bind; `localhost` binds 127.0.0.1 and ::1. */
   host: z.string().min(1).optional(),
   port: z.number().int().min(0).max(65535).optional(),
@@ -18,7 +18,7 @@ export const serverSectionSchema = z.object({
   shutdownTimeoutSec: z.number().min(0).max(3600).optional(),
 });
 
-export const logSectionSchema = z.object({
+const logSectionSchema = z.object({
   /** `auto` (default): pretty on a terminal, JSON lines otherwise. */
   format: z.enum(['auto', 'json', 'pretty']).optional(),
   level: z.enum(LOG_LEVELS as [LogLevel, ...LogLevel[]]).optional(),
@@ -26,6 +26,8 @@ export const logSectionSchema = z.object({
 
 /** The config file's sections for the CLI's servers, beside the core config. */
 export const CLI_SECTIONS = { server: serverSectionSchema.optional(), log: logSectionSchema.optional() };
+
+const cliSectionsSchema = z.object(CLI_SECTIONS);
 
 /** Env vars that set those sections. */
 export const CLI_ENV_NAMES: Record<string, string> = {
@@ -91,7 +93,7 @@ function secondsFrom(value: string, name: string): number {
 }
 
 function sections(file: Record<string, unknown>) {
-  const result = z.object({ server: serverSectionSchema.optional(), log: logSectionSchema.optional() }).safeParse({ server: file.server, log: file.log });
+  const result = cliSectionsSchema.safeParse({ server: file.server, log: file.log });
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => `  - ${issue.path.join('.')} (${CLI_ENV_NAMES[issue.path.join('.')] ?? 'config file'}): ${issue.message}`);
   throw new ConfigError(`Invalid Gatehouse config:\n${lines.join('\n')}`);
