@@ -13,6 +13,8 @@ export const RPC_ERRORS = {
   sessionNotFound: -32001,
   /** The upstream process exited; the session is over. */
   upstreamExited: -32002,
+  /** JSON-RPC's method-not-found: a request the bridge cannot pass on. */
+  methodNotFound: -32601,
   /** JSON-RPC's own internal error. */
   internal: -32603,
 } as const;

@@ -149,7 +149,7 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
 
   async function handle(req: GatedIncomingMessage, res: ServerResponse): Promise<void> {
     const authInfo = req.auth;
-    if (!authInfo) return writeRpcError(res, 500, -32603, 'The proxy got a request the gate did not authenticate');
+    if (!authInfo) return writeRpcError(res, 500, RPC_ERRORS.internal, 'The proxy got a request the gate did not authenticate');
     if (closing) return writeRpcError(res, 503, RPC_ERRORS.serverError, 'Gatehouse is shutting down');
     const owner = ownerOf(authInfo);
     const header = req.headers['mcp-session-id'];

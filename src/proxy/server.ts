@@ -7,7 +7,7 @@ import { createLogger, type Logger } from '../log/logger.js';
 import type { ProxyBackend } from './backend.js';
 import { ASSERTION_JWKS_PATH, createGateFront, type GateFront } from './front.js';
 import { createHttpProxy } from './http-proxy.js';
-import { writeRpcError } from './rpc-error.js';
+import { RPC_ERRORS, writeRpcError } from './rpc-error.js';
 import type { ProxySettings } from './settings.js';
 import { createStdioBridge } from './stdio-bridge.js';
 
@@ -137,7 +137,7 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
       if (!req.auth) return sendJson(res, 404, { error: 'not_found' });
       backend.handle(req, res).catch((err: unknown) => {
         logger.error('proxy failure', { error: (err as Error).message });
-        writeRpcError(res, 500, -32603, 'Internal error in the Gatehouse proxy');
+        writeRpcError(res, 500, RPC_ERRORS.internal, 'Internal error in the Gatehouse proxy');
       });
     });
   });

@@ -177,7 +177,7 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
 
   async function handle(req: GatedIncomingMessage, res: ServerResponse): Promise<void> {
     const authInfo = req.auth;
-    if (!authInfo) return writeRpcError(res, 500, -32603, 'The bridge got a request the gate did not authenticate');
+    if (!authInfo) return writeRpcError(res, 500, RPC_ERRORS.internal, 'The bridge got a request the gate did not authenticate');
     if (closing) return writeRpcError(res, 503, RPC_ERRORS.serverError, 'Gatehouse is shutting down');
     try {
       const answer = await route(req, authInfo);
@@ -189,7 +189,7 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
       }
       await writeWebResponse(res, answer);
     } catch {
-      writeRpcError(res, 500, -32603, 'Internal error in the stdio bridge');
+      writeRpcError(res, 500, RPC_ERRORS.internal, 'Internal error in the stdio bridge');
     }
   }
 

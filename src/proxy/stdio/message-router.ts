@@ -115,7 +115,7 @@ export class MessageRouter {
     for (const [id, asked] of this.#serverRequests) {
       if (asked !== session) continue;
       this.#serverRequests.delete(id);
-      this.#toChild(errorResponse(id, -32000, 'The client session ended before it answered'), undefined, true);
+      this.#toChild(errorResponse(id, RPC_ERRORS.serverError, 'The client session ended before it answered'), undefined, true);
     }
     this.#initWaiters = this.#initWaiters.filter((w) => w.session !== session);
   }
@@ -189,7 +189,7 @@ export class MessageRouter {
     const session = able.sort((a, b) => b.lastSeen - a.lastSeen)[0];
     if (!session) {
       const why = needs ? `no connected client supports ${needs}` : 'no client is connected';
-      return this.#toChild(errorResponse(request.id, -32601, `Cannot forward ${request.method}: ${why}`));
+      return this.#toChild(errorResponse(request.id, RPC_ERRORS.methodNotFound, `Cannot forward ${request.method}: ${why}`));
     }
     this.#serverRequests.set(request.id, session);
     // On the stream of the session's latest request, where its client is listening; else its GET stream.
