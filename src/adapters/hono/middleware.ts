@@ -1,12 +1,9 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AuthInfo } from '../../tokens/types.js';
 import type { Gatehouse } from '../../types.js';
-import { readCapped } from '../../gate/read-body.js';
+import { MAX_BODY_BYTES, readCapped } from '../../gate/read-body.js';
 import { MCP_EXPOSED_HEADERS, isPreflight, mcpPreflightResponse, mergeHeaderList, withMcpCors } from '../cors.js';
 import { RPC_ERRORS, rpcErrorResponse } from '../rpc-error.js';
-
-/** The default cap on a request body read by the gate: 4 MiB. */
-const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 /** What the gate puts in Hono's context: `c.get('authInfo')`. */
 export interface GatehouseVariables {
@@ -63,7 +60,7 @@ async function peekJson(request: Request, limit: number): Promise<{ body: unknow
  * ```
  */
 export function gatehouseHono(gate: Gatehouse, options: GatehouseHonoOptions = {}): MiddlewareHandler<GatehouseEnv> {
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const cors = options.cors ?? true;
 
   return async function gatehouseHonoMiddleware(c, next) {

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
+import { MAX_BODY_BYTES } from '../../gate/read-body.js';
 
-/** The default cap on a request body read by the gate: 4 MiB. */
-export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** The default cap on a request body read by the gate: the gate's own, 4 MiB (the MCP SDK's limit). */
+export const DEFAULT_MAX_BODY_BYTES = MAX_BODY_BYTES;
 
 /** The request body is larger than the cap; answered with 413. */
 export class BodyTooLargeError extends Error {
