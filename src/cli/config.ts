@@ -191,7 +191,7 @@ export async function runConfig(argv: string[], env: NodeJS.ProcessEnv, io: Io):
     io.out(`${JSON.stringify(publishedConfigSchema(), null, 2)}\n`);
     return 0;
   }
-  if (command !== 'check') throw new UsageError(command ? `unknown config command "${command}"` : 'a command is required: check or schema');
+  if (command !== 'check') throw new UsageError(command ? `unknown config command "${command}": use check or schema` : 'a command is required: check or schema');
   let result: Checked;
   try {
     result = await check(values, env);

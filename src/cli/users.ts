@@ -175,7 +175,7 @@ export async function runUsers(argv: string[], env: NodeJS.ProcessEnv, io: Io, i
     case undefined:
       throw new UsageError('which command: add, remove or list?');
     default:
-      throw new UsageError(`unknown command "${command}"`);
+      throw new UsageError(`unknown command "${command}": use add, remove or list`);
   }
 }
 
