@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { ConfigLayer } from '../config/schema.js';
 import { ASSERTION_JWKS_PATH } from '../proxy/front.js';
 import { startProxy, type RunningProxy } from '../proxy/server.js';
-import { parseDuration, proxySettingsFromEnv, resolveProxySettings, type ProxySettings, type ProxySettingsInput } from '../proxy/settings.js';
+import { parseCount, parseDuration, proxySettingsFromEnv, resolveProxySettings, type ProxySettings, type ProxySettingsInput } from '../proxy/settings.js';
 import type { HttpProxy } from '../proxy/http-proxy.js';
 import { loggerFromSettings } from '../log/settings.js';
 import { UsageError, type Io } from './io.js';
@@ -90,19 +90,14 @@ function mergeProxySettings(...layers: ProxySettingsInput[]): ProxySettingsInput
   return out as ProxySettingsInput;
 }
 
-function durationFlag(value: string | undefined, flag: string): number | undefined {
+/** A flag read like its env var, except that a wrong value is a UsageError (exit 2), not a ConfigError. */
+function parsedFlag<T>(value: string | undefined, flag: string, parse: (value: string, from: string) => T): T | undefined {
   if (value === undefined) return undefined;
   try {
-    return parseDuration(value, flag);
+    return parse(value, flag);
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-}
-
-function countFlag(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new UsageError(`${flag}="${value}" is not a whole number`);
-  return Number(value);
 }
 
 async function commandFrom(argv: string[], env: NodeJS.ProcessEnv): Promise<ProxyCommand | 'help'> {
@@ -137,12 +132,12 @@ async function commandFrom(argv: string[], env: NodeJS.ProcessEnv): Promise<Prox
   const flags: ProxySettingsInput = {
     upstream: values.upstream,
     command,
-    upstreamTimeoutSec: durationFlag(values['upstream-timeout'], '--upstream-timeout'),
-    connectTimeoutSec: durationFlag(values['connect-timeout'], '--connect-timeout'),
+    upstreamTimeoutSec: parsedFlag(values['upstream-timeout'], '--upstream-timeout', parseDuration),
+    connectTimeoutSec: parsedFlag(values['connect-timeout'], '--connect-timeout', parseDuration),
     trustUpstream: values['trust-upstream'],
     shared: values.shared,
-    idleTimeoutSec: durationFlag(values['idle-timeout'], '--idle-timeout'),
-    maxChildren: countFlag(values['max-children'], '--max-children'),
+    idleTimeoutSec: parsedFlag(values['idle-timeout'], '--idle-timeout', parseDuration),
+    maxChildren: parsedFlag(values['max-children'], '--max-children', parseCount),
     envSubject: values['env-subject'],
     passEnv: values['pass-env']?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean),
   };

@@ -97,7 +97,15 @@ function parseBool(value: string, from: string): boolean {
   throw new ConfigError(`${from}="${value}" is not a boolean: use true or false`);
 }
 
-function parseCount(value: string, from: string): number {
+/**
+ * A whole number (a count: processes, entries).
+ *
+ * @example
+ * ```ts
+ * parseCount('20', 'GATEHOUSE_MAX_CHILDREN'); // 20
+ * ```
+ */
+export function parseCount(value: string, from: string): number {
   if (!/^\d+$/.test(value)) throw new ConfigError(`${from}="${value}" is not a whole number`);
   return Number(value);
 }
