@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { JWK } from 'jose';
 import { gatehouseNode, type GatedIncomingMessage } from '../adapters/node/middleware.js';
 import type { AuthorityOptions } from '../authority/create-authority.js';
-import { loadOrCreateKeys, type AuthorityKeys } from '../authority/keys/index.js';
+import { activeSigningKey, loadOrCreateKeys, type AuthorityKeys } from '../authority/keys/index.js';
 import { mergeConfig } from '../config/merge.js';
 import { resolveConfig } from '../config/resolve.js';
 import type { ConfigLayer, GatehouseConfig } from '../config/schema.js';
@@ -49,17 +49,9 @@ export interface GateFront {
   close(): Promise<void>;
 }
 
-/** The key that signs assertions: ES256 when active (fast to sign, verifiable everywhere), else the first active key. */
-function assertionKey(keys: AuthorityKeys): JWK {
-  const active = keys.jwks.keys.filter((_, i) => keys.info[i]?.status === 'active');
-  const key = active.find((k) => k.alg === 'ES256') ?? active[0] ?? keys.jwks.keys[0];
-  if (!key) throw new Error('no signing key for identity assertions');
-  return key as JWK;
-}
-
 async function signerFor(keys: AuthorityKeys, issuer: string, options: GateFrontOptions): Promise<AssertionSigner | undefined> {
   if (!options.assertionAudience) return undefined;
-  return createAssertionSigner({ key: assertionKey(keys), issuer, audience: options.assertionAudience, ttlSec: options.assertionTtlSec });
+  return createAssertionSigner({ key: activeSigningKey(keys, 'ES256'), issuer, audience: options.assertionAudience, ttlSec: options.assertionTtlSec });
 }
 
 async function authorityFront(options: GateFrontOptions): Promise<GateFront> {
