@@ -58,6 +58,8 @@ describe('gatehouse users', () => {
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     const [alice] = await readUsersFile(file);
     expect(alice).toMatchObject({ username: 'alice', name: 'Alice Liddell', email: 'alice@example.com' });
+    // scrypt at the default cost (computed off the event loop), not bcrypt.
+    expect(alice!.passwordHash).toMatch(/^scrypt\$32768\$8\$1\$/);
     // The trailing newline of `echo` is not part of the password.
     expect(await checkPassword('correct horse battery staple', alice!.passwordHash)).toBe(true);
 
@@ -65,6 +67,7 @@ describe('gatehouse users', () => {
     expect(await runUsers(['list'], env, list)).toBe(0);
     expect(list.stdout).toContain('alice  Alice Liddell <alice@example.com>');
     expect(list.stdout).not.toContain('$2');
+    expect(list.stdout).not.toContain('scrypt$');
 
     const removed = capture();
     expect(await runUsers(['remove', 'alice'], env, removed)).toBe(0);

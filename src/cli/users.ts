@@ -9,8 +9,9 @@ import { loadLayers } from './server-settings.js';
 export const USERS_USAGE = `Usage: gatehouse users <add|remove|list> [options]
 
 Manages the accounts that sign in to Gatehouse's own authorization server in
-production. Users live in a JSON file with bcrypt password hashes, readable by
+production. Users live in a JSON file with scrypt password hashes, readable by
 its owner only (0600); a running server sees changes at the next sign-in.
+(bcrypt hashes of older files still work and become scrypt at the next sign-in.)
 
 Commands:
   add <username>     Add a user (asks for the password twice, without echo)

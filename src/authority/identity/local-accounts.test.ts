@@ -1,13 +1,14 @@
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import bcrypt from 'bcryptjs';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../config/resolve.js';
 import type { GatehouseConfigInput } from '../../config/schema.js';
 import { ConfigError } from '../../errors.js';
 import { createLocalAccounts } from './local-accounts.js';
-import { checkPassword, costOf, hashPassword, passwordProblem } from './password-hash.js';
+import { checkPassword, hashPassword, passwordProblem } from './password-hash.js';
 import { checkUsername } from './username.js';
 import { readUsersFile, usersFilePath, writeUsersFile } from './users-file.js';
 
@@ -45,16 +46,16 @@ describe('usernames', () => {
 });
 
 describe('password hashes', () => {
-  it('checks bcrypt hashes and refuses passwords bcrypt would cut', async () => {
+  it('checks scrypt hashes and refuses passwords longer than the limit', async () => {
     const hash = await hashPassword('correct horse battery staple', FAST);
-    expect(costOf(hash)).toBe(FAST);
+    expect(hash).toMatch(/^scrypt\$16\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
     expect(await checkPassword('correct horse battery staple', hash)).toBe(true);
     expect(await checkPassword('correct horse battery stapler', hash)).toBe(false);
-    expect(await checkPassword('anything', undefined, FAST)).toBe(false);
-    expect(await checkPassword('anything', 'not a hash', FAST)).toBe(false);
+    expect(await checkPassword('anything', undefined, hash)).toBe(false);
+    expect(await checkPassword('anything', 'not a hash', hash)).toBe(false);
     const long = 'x'.repeat(72);
     const longHash = await hashPassword(long, FAST);
-    // bcrypt alone would accept any suffix; the check does not.
+    // bcrypt would have accepted any suffix; the limit stays so old and new hashes behave alike.
     expect(await checkPassword(`${long}extra`, longHash)).toBe(false);
   });
 
@@ -137,5 +138,43 @@ describe('production sign-in with a users file', () => {
   it('defaults to users.json in the state directory', () => {
     expect(usersFilePath({ stateDir: '/var/lib/gatehouse' })).toBe('/var/lib/gatehouse/users.json');
     expect(usersFilePath({ stateDir: '/x', usersFile: '/etc/gatehouse/users.json' })).toBe('/etc/gatehouse/users.json');
+  });
+});
+
+describe('bcrypt hashes of older users files', () => {
+  it('still sign in (checked in a worker) and are rewritten as scrypt at the first success, other fields kept', async () => {
+    const usersFile = join(dir, 'legacy', 'users.json');
+    const legacy = bcrypt.hashSync('correct horse battery staple', 4);
+    await writeUsersFile(usersFile, [
+      { username: 'alice', passwordHash: legacy, name: 'Alice', email: 'alice@example.com' },
+      { username: 'bob', passwordHash: bcrypt.hashSync('bobs password 1', 4) },
+    ]);
+    const upgradeErrors: unknown[] = [];
+    const accounts = createLocalAccounts(configWith({ env: 'production', usersFile }), { onUpgradeError: (err) => upgradeErrors.push(err) });
+    expect(await accounts.verifyPassword('alice', 'wrong password')).toBeUndefined();
+    expect((await readUsersFile(usersFile))[0]!.passwordHash).toBe(legacy);
+
+    expect(await accounts.verifyPassword('alice', 'correct horse battery staple')).toBe('alice');
+    const [alice, bob] = await readUsersFile(usersFile);
+    expect(alice).toMatchObject({ username: 'alice', name: 'Alice', email: 'alice@example.com' });
+    expect(alice!.passwordHash).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(await checkPassword('correct horse battery staple', alice!.passwordHash)).toBe(true);
+    expect(bob!.passwordHash).toMatch(/^\$2[ab]\$04\$/);
+    expect((await stat(usersFile)).mode & 0o777).toBe(0o600);
+    // The new hash signs in; the rewritten file is picked up without a restart.
+    expect(await accounts.verifyPassword('alice', 'correct horse battery staple')).toBe('alice');
+    expect(await accounts.verifyPassword('bob', 'bobs password 1')).toBe('bob');
+    expect(upgradeErrors).toEqual([]);
+  });
+
+  it('does not block the event loop: timers fire while a bcrypt check runs', async () => {
+    const hash = bcrypt.hashSync('correct horse battery staple', 10);
+    const order: string[] = [];
+    const check = checkPassword('correct horse battery staple', hash).then((ok) => order.push(`checked ${ok}`));
+    // On the main thread (bcryptjs's own async API included) these would queue behind the whole check.
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+    order.push('loop turned');
+    await check;
+    expect(order).toEqual(['loop turned', 'checked true']);
   });
 });

@@ -1,6 +1,7 @@
 import type { Account, AccountClaims, FindAccount } from 'oidc-provider';
 import type { GatehouseConfig } from '../../config/schema.js';
-import { checkPassword, costOf } from './password-hash.js';
+import { replacePasswordHash } from './hash-upgrade.js';
+import { checkPassword, hashPassword, hashShape, needsUpgrade } from './password-hash.js';
 import { checkUsername } from './username.js';
 import { usersFilePath, watchUsersFile, type LocalUser } from './users-file.js';
 
@@ -11,7 +12,8 @@ export interface LocalAccounts {
   /**
    * The account id (= username = `sub`) when the username and password are
    * right, `undefined` otherwise. Takes the same time for unknown users as
-   * for a wrong password. In dev sign-in any valid username passes.
+   * for a wrong password. In dev sign-in any valid username passes. A
+   * bcrypt hash that matched is replaced by an scrypt one before it resolves.
    */
   verifyPassword(username: string, password: string): Promise<string | undefined>;
   /** Development sign-in: any username, no password. */
@@ -35,9 +37,10 @@ export interface LocalAccounts {
  * await accounts.verifyPassword('alice', 'correct horse battery staple'); // 'alice' or undefined
  * ```
  */
-export function createLocalAccounts(config: GatehouseConfig): LocalAccounts {
+export function createLocalAccounts(config: GatehouseConfig, options: LocalAccountsOptions = {}): LocalAccounts {
   const devLogin = config.authority.devLogin ?? config.authority.env !== 'production';
   const source = watchUsersFile(usersFilePath(config.authority));
+  const onUpgradeError = options.onUpgradeError ?? warnOnce();
 
   async function userNamed(username: string): Promise<LocalUser | undefined> {
     return (await source.users()).find((user) => user.username === username);
@@ -48,10 +51,20 @@ export function createLocalAccounts(config: GatehouseConfig): LocalAccounts {
     if (devLogin) return check.ok ? check.username : undefined;
     const users = await source.users();
     const user = check.ok ? users.find((u) => u.username === check.username) : undefined;
-    // Unknown users are checked against a dummy hash of the same cost: no timing difference.
-    const costOfOthers = costOf(users[0]?.passwordHash ?? '');
-    const right = await checkPassword(password, user?.passwordHash, costOfOthers);
-    return right && user ? user.username : undefined;
+    // Unknown users are checked against a dummy shaped like most users' hashes: no timing difference.
+    const right = await checkPassword(password, user?.passwordHash, usualHash(users));
+    if (!right || !user) return undefined;
+    if (needsUpgrade(user.passwordHash)) await upgrade(user, password);
+    return user.username;
+  }
+
+  /** Rewrites a bcrypt hash as scrypt; a read-only users file keeps working, with a warning. */
+  async function upgrade(user: LocalUser, password: string): Promise<void> {
+    try {
+      await replacePasswordHash(source.path, user.username, user.passwordHash, await hashPassword(password));
+    } catch (err) {
+      onUpgradeError(err);
+    }
   }
 
   const findAccount: FindAccount = async function findAccount(_ctx, sub) {
@@ -71,6 +84,35 @@ export function createLocalAccounts(config: GatehouseConfig): LocalAccounts {
       return (await source.users()).length;
     },
   };
+}
+
+export interface LocalAccountsOptions {
+  /** Told when a bcrypt hash could not be rewritten as scrypt (the sign-in still succeeds). Default: one line on stderr, once. */
+  onUpgradeError?: (error: unknown) => void;
+}
+
+function warnOnce(): (error: unknown) => void {
+  let warned = false;
+  return function warnUpgradeFailed(error) {
+    if (warned) return;
+    warned = true;
+    console.error(`gatehouse: could not upgrade a bcrypt password hash to scrypt in the users file: ${error instanceof Error ? error.message : String(error)}`);
+  };
+}
+
+/** A hash of the commonest shape among the users' hashes, for the dummy an unknown username is checked against. */
+function usualHash(users: LocalUser[]): string | undefined {
+  const counts = new Map<string, { hash: string; count: number }>();
+  for (const { passwordHash } of users) {
+    const shape = hashShape(passwordHash);
+    if (!shape) continue;
+    const entry = counts.get(shape) ?? { hash: passwordHash, count: 0 };
+    entry.count++;
+    counts.set(shape, entry);
+  }
+  let best: { hash: string; count: number } | undefined;
+  for (const entry of counts.values()) if (!best || entry.count > best.count) best = entry;
+  return best?.hash;
 }
 
 function accountFor(sub: string, user: LocalUser | undefined): Account {

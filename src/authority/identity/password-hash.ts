@@ -1,19 +1,25 @@
-import { randomBytes } from 'node:crypto';
-import bcrypt from 'bcryptjs';
+import { bcryptDummy, bcryptMatches, isBcryptHash } from './bcrypt-legacy.js';
+import { parseScryptHash, scryptDummy, scryptHash, scryptMatches, scryptShape, SCRYPT_COST } from './scrypt-hash.js';
 
 /**
- * Password hashes for the users file: bcrypt (pure JavaScript `bcryptjs`, so
- * installing Gatehouse never compiles anything). Cost 11 takes ~0.2 s per
- * check on one core: slow enough against offline guessing, fast enough that
- * a burst of sign-ins does not stall the server.
+ * Password hashes for the users file: scrypt from `node:crypto` for new
+ * hashes (`scrypt$N$r$p$salt$key`, computed on libuv's thread pool), and
+ * bcrypt hashes of older files still accepted (checked in a worker thread)
+ * until they are upgraded at the next successful sign-in. Nothing here runs
+ * a key derivation on the event loop.
  */
 
-export const BCRYPT_COST = 11;
-/** bcrypt ignores everything past 72 bytes; longer passwords are refused instead of silently cut. */
+export { SCRYPT_COST } from './scrypt-hash.js';
+/** bcrypt ignored everything past 72 bytes; longer passwords are refused rather than silently cut. */
 export const MAX_PASSWORD_BYTES = 72;
 export const MIN_PASSWORD_LENGTH = 8;
 
-const BCRYPT_HASH = /^\$2[aby]\$(\d{2})\$[./A-Za-z0-9]{53}$/;
+/**
+ * At most this many checks derive keys at once, so a burst of sign-ins
+ * leaves libuv's pool (4 threads by default) free for file reads, and
+ * memory stays bounded (32 MiB per scrypt check).
+ */
+const CONCURRENT_CHECKS = 2;
 
 /**
  * Why a new password cannot be used, or `undefined` when it can.
@@ -25,76 +31,98 @@ const BCRYPT_HASH = /^\$2[aby]\$(\d{2})\$[./A-Za-z0-9]{53}$/;
  */
 export function passwordProblem(password: string): string | undefined {
   if ([...password].length < MIN_PASSWORD_LENGTH) return `a password has at least ${MIN_PASSWORD_LENGTH} characters`;
-  if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) return `a password has at most ${MAX_PASSWORD_BYTES} bytes (bcrypt ignores the rest)`;
+  if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) return `a password has at most ${MAX_PASSWORD_BYTES} bytes`;
   return undefined;
 }
 
 /**
- * Hashes a new password for the users file.
+ * Hashes a new password for the users file with scrypt; `cost` is log2 of N
+ * (default {@link SCRYPT_COST}; tests use a small one to stay fast).
  *
  * @example
  * ```ts
- * const passwordHash = await hashPassword('correct horse battery staple');
+ * const passwordHash = await hashPassword('correct horse battery staple'); // 'scrypt$32768$8$1$...'
  * ```
  */
-export async function hashPassword(password: string, cost = BCRYPT_COST): Promise<string> {
-  return bcrypt.hash(password, cost);
+export async function hashPassword(password: string, cost = SCRYPT_COST): Promise<string> {
+  return limited(() => scryptHash(password, cost));
 }
 
 /**
- * Whether a string looks like a bcrypt hash this module can check.
+ * Whether a string is a password hash this module can check: scrypt
+ * (`scrypt$...`) within sane costs, or bcrypt (`$2b$...`).
  *
  * @example
  * ```ts
- * isPasswordHash('$2b$11$...'); // true for a real hash
+ * isPasswordHash('scrypt$32768$8$1$...'); // true for a real hash
  * ```
  */
 export function isPasswordHash(value: string): boolean {
-  return BCRYPT_HASH.test(value);
-}
-
-const dummyHashes = new Map<number, Promise<string>>();
-
-/**
- * A hash of a random secret at the given cost, made once per cost. Checking a
- * password against it takes as long as against a real user's hash and always
- * fails, so an unknown username costs the same time as a wrong password.
- */
-function dummyHash(cost: number): Promise<string> {
-  let hash = dummyHashes.get(cost);
-  if (!hash) {
-    hash = bcrypt.hash(randomBytes(32).toString('base64url'), cost);
-    dummyHashes.set(cost, hash);
-  }
-  return hash;
+  return parseScryptHash(value) !== undefined || isBcryptHash(value);
 }
 
 /**
- * Checks a password against a stored hash, or (with no hash: an unknown user)
- * against a dummy hash of the same cost, so both take the same time.
+ * Whether a stored hash should be replaced by a scrypt one at the next
+ * successful sign-in (it is bcrypt).
  *
  * @example
  * ```ts
- * await checkPassword('guess', user?.passwordHash); // false for unknown users too
+ * if (await checkPassword(pw, hash) && needsUpgrade(hash)) await upgrade(await hashPassword(pw));
  * ```
  */
-export async function checkPassword(password: string, passwordHash: string | undefined, costOfOthers = BCRYPT_COST): Promise<boolean> {
+export function needsUpgrade(passwordHash: string): boolean {
+  return isBcryptHash(passwordHash);
+}
+
+/**
+ * A label for a hash's scheme and costs: hashes with the same shape take the
+ * same time to check. Unusable values have no shape.
+ */
+export function hashShape(passwordHash: string): string | undefined {
+  const scrypt = parseScryptHash(passwordHash);
+  if (scrypt) return scryptShape(scrypt);
+  return isBcryptHash(passwordHash) ? passwordHash.slice(0, 7) : undefined;
+}
+
+/**
+ * Checks a password against a stored hash, or (no usable hash: an unknown
+ * user) against a dummy shaped like `like` (the users' usual hash, else the
+ * default scrypt costs), so both take the same time and the same path.
+ *
+ * @example
+ * ```ts
+ * await checkPassword('guess', user?.passwordHash, usualHash); // false for unknown users too
+ * ```
+ */
+export async function checkPassword(password: string, passwordHash: string | undefined, like?: string): Promise<boolean> {
   const usable = passwordHash !== undefined && isPasswordHash(passwordHash);
+  const against = usable ? passwordHash : dummyLike(like);
   const tooLong = Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES;
-  const against = usable ? passwordHash : await dummyHash(costOfOthers);
-  const matches = await bcrypt.compare(password, against);
+  const matches = await limited(() => {
+    const scrypt = parseScryptHash(against);
+    return scrypt ? scryptMatches(password, scrypt) : bcryptMatches(password, against);
+  });
   return usable && !tooLong && matches;
 }
 
-/**
- * The cost factor of a bcrypt hash (to make dummy hashes of the same cost).
- *
- * @example
- * ```ts
- * costOf('$2b$11$...'); // 11
- * ```
- */
-export function costOf(passwordHash: string): number | undefined {
-  const match = BCRYPT_HASH.exec(passwordHash);
-  return match ? Number(match[1]) : undefined;
+function dummyLike(like: string | undefined): string {
+  if (like !== undefined && isBcryptHash(like)) return bcryptDummy(like);
+  return scryptDummy(like === undefined ? undefined : parseScryptHash(like));
+}
+
+let running = 0;
+const waiting: (() => void)[] = [];
+
+/** Runs `work` when fewer than CONCURRENT_CHECKS others run; the rest wait in order. */
+async function limited<T>(work: () => Promise<T>): Promise<T> {
+  // A finished check hands its slot straight to the next in line.
+  if (running >= CONCURRENT_CHECKS) await new Promise<void>((resolve) => waiting.push(resolve));
+  else running++;
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
 }

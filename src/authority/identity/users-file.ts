@@ -15,7 +15,7 @@ import { isPasswordHash } from './password-hash.js';
 
 export interface LocalUser {
   username: string;
-  /** A bcrypt hash (`$2b$...`). */
+  /** An scrypt hash (`scrypt$N$r$p$salt$key`), or a bcrypt one (`$2b$...`) from older files, upgraded at the next sign-in. */
   passwordHash: string;
   name?: string;
   email?: string;
@@ -27,7 +27,7 @@ const userSchema = z.object({
     if (!check.ok) ctx.issues.push({ code: 'custom', input: ctx.value, message: check.reason });
     else if (check.username !== ctx.value) ctx.issues.push({ code: 'custom', input: ctx.value, message: 'a username is stored trimmed and NFC-normalised' });
   }),
-  passwordHash: z.string().refine(isPasswordHash, 'passwordHash must be a bcrypt hash ($2b$...); make one with `gatehouse users add`'),
+  passwordHash: z.string().refine(isPasswordHash, 'passwordHash must be an scrypt hash (scrypt$...) or a bcrypt hash ($2b$...); make one with `gatehouse users add`'),
   name: z.string().max(200).optional(),
   email: z.string().max(320).optional(),
 });
