@@ -37,6 +37,10 @@ export const ENV_NAMES: Record<string, string> = {
   'authority.redisUrl': 'GATEHOUSE_REDIS_URL',
   'authority.devLogin': 'GATEHOUSE_DEV_LOGIN',
   'authority.usersFile': 'GATEHOUSE_USERS_FILE',
+  'authority.signInThrottle.accountFailures': 'GATEHOUSE_SIGNIN_ACCOUNT_FAILURES',
+  'authority.signInThrottle.accountMaxDelaySec': 'GATEHOUSE_SIGNIN_ACCOUNT_MAX_DELAY',
+  'authority.signInThrottle.addressBurst': 'GATEHOUSE_SIGNIN_ADDRESS_BURST',
+  'authority.signInThrottle.addressRefillSec': 'GATEHOUSE_SIGNIN_ADDRESS_REFILL',
   'authority.accessTokenTtlSec': 'GATEHOUSE_ACCESS_TOKEN_TTL',
   'authority.refreshTokenTtlSec': 'GATEHOUSE_REFRESH_TOKEN_TTL',
   'authority.registration.dcr': 'GATEHOUSE_DCR',
@@ -141,6 +145,10 @@ export function configFromEnv(env: Record<string, string | undefined>): ConfigLa
       case 'authority.accessTokenTtlSec':
       case 'authority.refreshTokenTtlSec':
       case 'authority.tokenExchange.tokenTtlSec':
+      case 'authority.signInThrottle.accountFailures':
+      case 'authority.signInThrottle.accountMaxDelaySec':
+      case 'authority.signInThrottle.addressBurst':
+      case 'authority.signInThrottle.addressRefillSec':
         parsed = num(name, value);
         break;
       case 'audience':

@@ -141,6 +141,19 @@ export const authoritySchema = z.object({
   devLogin: z.boolean().optional(),
   /** Users with password hashes (`gatehouse users add`); defaults to `<stateDir>/users.json`. */
   usersFile: z.string().optional(),
+  /** Failed password sign-ins slow down: `429` with `Retry-After`, per account and per client address. */
+  signInThrottle: z
+    .object({
+      /** Failures in a row on one account that cost nothing; after them each attempt waits 1 s, 2 s, 4 s... */
+      accountFailures: z.number().int().min(1).max(100).default(5),
+      /** The longest wait between attempts on one account; a successful sign-in starts over. */
+      accountMaxDelaySec: z.number().int().min(1).max(86_400).default(900),
+      /** Attempts one client address (IPv6: one /64) may make in a burst, over all accounts. */
+      addressBurst: z.number().int().min(1).max(100_000).default(30),
+      /** Seconds for an address to get one attempt back; a successful sign-in gives its attempt back at once. */
+      addressRefillSec: z.number().min(0.1).max(3600).default(10),
+    })
+    .prefault({}),
   /** Path prefix of the authorization server's endpoints on this origin. */
   routePrefix: z.string().regex(/^\/[A-Za-z0-9/_-]*[A-Za-z0-9_-]$/, 'a path such as /oauth').default('/oauth'),
   accessTokenTtlSec: z.number().int().min(60).max(86_400).default(3600),

@@ -14,6 +14,7 @@ import Provider, { errors, type ClientMetadata, type JWK } from 'oidc-provider';
 import { resolveConfig } from '../../src/config/resolve.js';
 import type { GatehouseConfig, GatehouseConfigInput } from '../../src/config/schema.js';
 import { createLocalAccounts, identityConfiguration, type LocalAccounts } from '../../src/authority/identity/index.js';
+import type { SignInThrottle } from '../../src/authority/identity/sign-in-throttle.js';
 import { createInteractionHandler, interactionsConfiguration } from '../../src/authority/interactions/index.js';
 
 export interface PagesAuthorityOptions {
@@ -23,6 +24,10 @@ export interface PagesAuthorityOptions {
   clientName?: string;
   /** Extra statically registered clients. */
   clients?: ClientMetadata[];
+  /** The sign-in throttle (e.g. one with a clock the test moves); default: from the config. */
+  throttle?: SignInThrottle;
+  /** Wraps the local accounts the pages use (e.g. to count password checks). */
+  wrapAccounts?: (accounts: LocalAccounts) => LocalAccounts;
 }
 
 export interface AuthorizationRequest {
@@ -82,7 +87,7 @@ export async function startPagesAuthority(options: PagesAuthorityOptions = {}): 
   const origin = `http://127.0.0.1:${port(server)}`;
   const config = resolveConfig({ publicUrl: origin, authority: { stateDir: '/nonexistent-gatehouse-state', ...options.authority, routePrefix: ROUTE_PREFIX } });
   const resource = `${origin}${config.path}`;
-  const accounts = createLocalAccounts(config);
+  const accounts = options.wrapAccounts ? options.wrapAccounts(createLocalAccounts(config)) : createLocalAccounts(config);
   const interactions = interactionsConfiguration(config);
 
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
@@ -122,7 +127,10 @@ export async function startPagesAuthority(options: PagesAuthorityOptions = {}): 
   });
 
   const handlerErrors: unknown[] = [];
-  const handleInteraction = createInteractionHandler(provider, accounts, config, { onError: (err) => handlerErrors.push(err) });
+  const handleInteraction = createInteractionHandler(provider, accounts, config, {
+    onError: (err) => handlerErrors.push(err),
+    ...(options.throttle ? { throttle: options.throttle } : {}),
+  });
   const callback = provider.callback();
   server.on('request', function route(req, res) {
     handleInteraction(req, res).then((handled) => {

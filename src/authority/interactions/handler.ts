@@ -4,7 +4,9 @@ import { errors, type Interaction } from 'oidc-provider';
 import type { GatehouseConfig } from '../../config/schema.js';
 import { resourceUri } from '../../gate/resource.js';
 import type { LocalAccounts } from '../identity/local-accounts.js';
+import { createMemorySignInThrottle, type SignInThrottle } from '../identity/sign-in-throttle.js';
 import { checkUsername, MAX_USERNAME_LENGTH } from '../identity/username.js';
+import { clientAddress } from './client-address.js';
 import { consentPage } from './consent-page.js';
 import { consentRequest, grantConsent } from './consent-details.js';
 import { CSRF_FIELD, csrfToken, csrfTokenMatches } from './csrf.js';
@@ -14,6 +16,7 @@ import { displayText } from './html.js';
 import { loginPage } from './login-page.js';
 import { describeRedirect } from './redirect-target.js';
 import { formActionSource, seeOther, sendPage, setNoStore } from './respond.js';
+import { tooManyAttempts } from './too-many-attempts.js';
 import { interactionPath, matchInteractionRoute, type InteractionAction, type InteractionRoute } from './routes.js';
 
 /** A Node request handler that answers `true` when the request was one of its routes. */
@@ -25,6 +28,11 @@ export interface InteractionHandlerOptions {
    * without details. Defaults to one line on stderr.
    */
   onError?: (error: unknown) => void;
+  /**
+   * Counts failed sign-ins; defaults to one in this process's memory with
+   * the limits of `authority.signInThrottle`.
+   */
+  throttle?: SignInThrottle;
 }
 
 function logError(error: unknown): void {
@@ -39,7 +47,9 @@ const BAD_DEV_USERNAME = `Enter a username of 1 to ${MAX_USERNAME_LENGTH} charac
  * their form posts, under `<routePrefix>/interaction/`. Every form carries a
  * per-interaction anti-forgery token; a post without the right one gets 403.
  * Wrong credentials show the sign-in page again with one message for unknown
- * users and wrong passwords alike.
+ * users and wrong passwords alike; too many of them (per username or per
+ * client address) get the page with `429`, `Retry-After` and when to try
+ * again, before any password is checked.
  *
  * @example
  * ```ts
@@ -61,6 +71,7 @@ export function createInteractionHandler(
   const mcpResource = resourceUri(new Request(config.publicUrl ?? config.issuer), config);
   const { devLogin } = accounts;
   const onError = options.onError ?? logError;
+  const throttle = options.throttle ?? createMemorySignInThrottle(config.authority.signInThrottle);
 
   function paths(uid: string): Record<InteractionAction, string> {
     const of = (action: InteractionAction) => interactionPath(prefix, uid, action);
@@ -94,7 +105,12 @@ export function createInteractionHandler(
     return { name: name || displayText(id, 200), id: displayText(id, 200) };
   }
 
-  async function showLogin(res: ServerResponse, interaction: Interaction, extra: { username?: string; error?: string; status?: number } = {}, method = 'GET') {
+  async function showLogin(
+    res: ServerResponse,
+    interaction: Interaction,
+    extra: { username?: string; error?: string; status?: number; retryAfterSec?: number } = {},
+    method = 'GET',
+  ) {
     const client = await clientName(interaction);
     const hint = typeof interaction.params.login_hint === 'string' ? checkUsername(interaction.params.login_hint) : undefined;
     const page = loginPage({
@@ -105,6 +121,7 @@ export function createInteractionHandler(
       username: extra.username ?? (hint?.ok ? hint.username : undefined),
       error: extra.error,
     });
+    if (extra.retryAfterSec !== undefined) res.setHeader('Retry-After', String(extra.retryAfterSec));
     sendPage(res, extra.status ?? 200, page, formTargets(interaction), method);
   }
 
@@ -143,11 +160,26 @@ export function createInteractionHandler(
     if (interaction.prompt.name !== 'login') return seeOther(res, paths(interaction.uid).page);
     const username = (form.get('username') ?? '').slice(0, 4 * MAX_USERNAME_LENGTH);
     const password = form.get('password') ?? '';
-    const accountId = await accounts.verifyPassword(username, password);
-    if (!accountId) {
-      const error = devLogin ? BAD_DEV_USERNAME : WRONG_CREDENTIALS;
-      return showLogin(res, interaction, { username: displayText(username, MAX_USERNAME_LENGTH), error });
+    const shown = displayText(username, MAX_USERNAME_LENGTH);
+    // Counted before the password is checked, known username or not, so parallel guesses cannot all get through.
+    const reservation = await throttle.reserve({ account: throttleAccount(username), address: clientAddress(req) });
+    if (!reservation.allowed) {
+      const { retryAfterSec } = reservation;
+      return showLogin(res, interaction, { username: shown, error: tooManyAttempts(retryAfterSec), status: 429, retryAfterSec });
     }
+    let accountId: string | undefined;
+    try {
+      accountId = await accounts.verifyPassword(username, password);
+    } catch (err) {
+      await reservation.release();
+      throw err;
+    }
+    if (!accountId) {
+      await reservation.fail();
+      const error = devLogin ? BAD_DEV_USERNAME : WRONG_CREDENTIALS;
+      return showLogin(res, interaction, { username: shown, error });
+    }
+    await reservation.succeed();
     setNoStore(res);
     await provider.interactionFinished(
       req,
@@ -238,6 +270,12 @@ export function createInteractionHandler(
     }
     return true;
   };
+}
+
+/** The key a username is throttled under: the account it would sign in as, or the raw text when it is no valid username. */
+function throttleAccount(username: string): string {
+  const check = checkUsername(username);
+  return check.ok ? `user:${check.username}` : `invalid:${username}`;
 }
 
 function pageErrorOf(err: unknown): PageError | undefined {

@@ -4,62 +4,11 @@ import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPagesAuthority, type PagesAuthority } from '../../../tests/browser/pages-authority.js';
-import { CookieJar } from '../../../tests/helpers/cookie-jar.js';
 import { authorizationCodeFrom, headlessLogin } from '../../../tests/helpers/headless-login.js';
-import { parseForms, type HtmlForm } from '../../../tests/helpers/html-form.js';
+import { parseForms } from '../../../tests/helpers/html-form.js';
+import { ScriptedBrowser as Browser } from '../../../tests/helpers/scripted-browser.js';
 import { hashPassword } from '../identity/password-hash.js';
 import { writeUsersFile } from '../identity/users-file.js';
-
-/** One scripted browser: a cookie jar and manual redirects. */
-class Browser {
-  readonly jar = new CookieJar();
-
-  async request(url: URL | string, init: { method?: 'GET' | 'POST'; form?: URLSearchParams } = {}): Promise<Response> {
-    const target = new URL(url);
-    const cookie = this.jar.header(target);
-    const response = await fetch(target, {
-      method: init.method ?? (init.form ? 'POST' : 'GET'),
-      redirect: 'manual',
-      headers: {
-        accept: 'text/html',
-        ...(cookie ? { cookie } : {}),
-        ...(init.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-      },
-      body: init.form,
-    });
-    this.jar.store(target, response);
-    return response;
-  }
-
-  /** Follows redirects until a page (non-3xx) or a URL starting with `stopAt`. */
-  async open(url: URL | string, stopAt: string): Promise<{ url: URL; response?: Response; body?: string }> {
-    let current = new URL(url);
-    for (let hop = 0; hop < 10; hop++) {
-      if (current.href.startsWith(stopAt)) return { url: current };
-      const response = await this.request(current);
-      const location = response.headers.get('location');
-      if (response.status >= 300 && response.status < 400 && location) {
-        current = new URL(location, current);
-        continue;
-      }
-      return { url: current, response, body: await response.text() };
-    }
-    throw new Error('too many redirects');
-  }
-
-  /** Submits a form's fields (with overrides) to its action or a button's formaction. */
-  async submit(page: URL, form: HtmlForm, values: Record<string, string | undefined>, formAction?: string): Promise<Response> {
-    const body = new URLSearchParams();
-    for (const field of form.fields) {
-      const value = field.name in values ? values[field.name] : field.value;
-      if (value !== undefined) body.append(field.name, value);
-    }
-    for (const [name, value] of Object.entries(values)) {
-      if (value !== undefined && !form.fields.some((f) => f.name === name)) body.append(name, value);
-    }
-    return this.request(new URL(formAction ?? form.action, page), { form: body });
-  }
-}
 
 function codeOf(callback: URL): string {
   return authorizationCodeFrom(callback);
