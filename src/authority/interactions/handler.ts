@@ -105,12 +105,7 @@ export function createInteractionHandler(
     return { name: name || displayText(id, 200), id: displayText(id, 200) };
   }
 
-  async function showLogin(
-    res: ServerResponse,
-    interaction: Interaction,
-    extra: { username?: string; error?: string; status?: number; retryAfterSec?: number } = {},
-    method = 'GET',
-  ) {
+  async function showLogin(res: ServerResponse, interaction: Interaction, extra: { username?: string; error?: string; status?: number; retryAfterSec?: number } = {}, method = 'GET') {
     const client = await clientName(interaction);
     const hint = typeof interaction.params.login_hint === 'string' ? checkUsername(interaction.params.login_hint) : undefined;
     const page = loginPage({
