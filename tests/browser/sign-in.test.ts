@@ -98,8 +98,9 @@ describe.skipIf(!hasChromium)('sign-in and consent in Chromium', () => {
         await page.keyboard.press('Enter');
 
         // The consent page: the app, the MCP server, the scopes, where the code goes.
-        await page.waitForURL(/\/oauth\/interaction\/[\w-]+$/);
-        expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Allow access?');
+        // The sign-in page's own URL matches the pattern too: wait for the consent heading, not the URL.
+        await page.getByRole('heading', { level: 1, name: 'Allow access?' }).waitFor();
+        expect(page.url()).toMatch(/\/oauth\/interaction\/[\w-]+$/);
         const text = await page.locator('main').innerText();
         expect(text).toContain('Notes Desktop');
         expect(text).toContain(dev.resource);
