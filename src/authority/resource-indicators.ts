@@ -1,6 +1,7 @@
 import { errors, type AsymmetricSigningAlgorithm, type Configuration, type ResourceServer } from 'oidc-provider';
 import type { GatehouseConfig } from '../config/schema.js';
 import { supportedScopes } from '../documents/protected-resource.js';
+import { machineClients, machineTokenScopes } from './registration/machine-clients.js';
 
 /**
  * RFC 8707 for the authority: the MCP endpoint is the one resource server it
@@ -68,6 +69,7 @@ export function defaultScopes(config: GatehouseConfig): string[] {
  */
 export function resourceIndicatorsFeature(config: GatehouseConfig, signingAlg: AsymmetricSigningAlgorithm): NonNullable<NonNullable<Configuration['features']>['resourceIndicators']> {
   const resource = mcpResourceUri(config);
+  const machines = machineClients(config);
   const info: ResourceServer = {
     audience: resource,
     scope: resourceScopes(config).join(' '),
@@ -85,9 +87,13 @@ export function resourceIndicatorsFeature(config: GatehouseConfig, signingAlg: A
     useGrantedResource: function alwaysUseGrantedResource() {
       return true;
     },
-    getResourceServerInfo: function describeMcpResource(_ctx, indicator) {
+    getResourceServerInfo: function describeMcpResource(ctx, indicator) {
       if (indicator !== resource) {
         throw new errors.InvalidTarget(`this authorization server issues tokens only for ${resource}`);
+      }
+      // A token without a user carries only what the operator configured for its client.
+      if (ctx.oidc.route === 'token' && ctx.oidc.params?.grant_type === 'client_credentials') {
+        return { ...info, scope: machineTokenScopes(ctx, machines, resourceScopes(config)).join(' ') };
       }
       return info;
     },
