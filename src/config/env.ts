@@ -37,6 +37,8 @@ export const ENV_NAMES: Record<string, string> = {
   'authority.redisUrl': 'GATEHOUSE_REDIS_URL',
   'authority.devLogin': 'GATEHOUSE_DEV_LOGIN',
   'authority.usersFile': 'GATEHOUSE_USERS_FILE',
+  'authority.restrictedScopes': 'GATEHOUSE_RESTRICTED_SCOPES',
+  'authority.roles': 'GATEHOUSE_ROLES',
   'authority.accessTokenTtlSec': 'GATEHOUSE_ACCESS_TOKEN_TTL',
   'authority.refreshTokenTtlSec': 'GATEHOUSE_REFRESH_TOKEN_TTL',
   'authority.registration.dcr': 'GATEHOUSE_DCR',
@@ -86,7 +88,8 @@ function json(name: string, value: string): unknown {
 }
 
 /**
- * Tool scopes from `OAUTH_TOOL_SCOPES`: JSON (`{"delete_file":["files:write"]}`)
+ * Tool scopes from `OAUTH_TOOL_SCOPES` (and role scopes from `GATEHOUSE_ROLES`,
+ * the same shape): JSON (`{"delete_file":["files:write"]}`)
  * or the short form `delete_file=files:write files:admin;other=x`.
  */
 function toolScopes(name: string, value: string): Record<string, string[]> {
@@ -151,9 +154,11 @@ export function configFromEnv(env: Record<string, string | undefined>): ConfigLa
       case 'jwt.algorithms':
       case 'registration.customSchemes':
       case 'authority.registration.allowedRedirectHosts':
+      case 'authority.restrictedScopes':
         parsed = list(value);
         break;
       case 'scopes.tools':
+      case 'authority.roles':
         parsed = toolScopes(name, value);
         break;
       case 'discovery.overrides':

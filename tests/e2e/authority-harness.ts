@@ -105,10 +105,11 @@ export function transportFor(mcpUrl: string, provider: InMemoryOAuthProvider): S
 
 /**
  * The SDK's first connect (401 → discovery → registration or CIMD →
- * authorization URL), a scripted user signing in on the authority's pages,
+ * authorization URL), a scripted user signing in on the authority's pages
+ * (any password with the development sign-in),
  * the code exchanged, and a second connect. Returns the connected client.
  */
-export async function signInWithSdk(mcpUrl: string, provider: InMemoryOAuthProvider, login: string): Promise<Client> {
+export async function signInWithSdk(mcpUrl: string, provider: InMemoryOAuthProvider, login: string, password = ''): Promise<Client> {
   const first = transportFor(mcpUrl, provider);
   let failure: unknown;
   try {
@@ -117,7 +118,7 @@ export async function signInWithSdk(mcpUrl: string, provider: InMemoryOAuthProvi
     failure = err;
   }
   if (!(failure instanceof UnauthorizedError)) throw new Error(`expected the first connect to need authorization, got ${String(failure)}`);
-  const callback = await headlessLogin(provider.lastAuthorizationUrl, { login, password: '' });
+  const callback = await headlessLogin(provider.lastAuthorizationUrl, { login, password });
   await first.finishAuth(authorizationCodeFrom(callback));
   const client = newClient();
   await client.connect(transportFor(mcpUrl, provider));
