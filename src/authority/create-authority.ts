@@ -90,6 +90,7 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
       cookieKeys: [cookieKey],
       adapter: store,
       findAccount: accounts.findAccount,
+      grantableScopes: accounts.grantableScopes,
       fragments: [identityConfiguration(accounts), registrationConfiguration(config, { fetch: options.fetch }), interactionsConfiguration(config)],
     }),
   );

@@ -5,7 +5,7 @@ import { machineClients, machineTokenCustomizer } from './registration/machine-c
 import { mergeConfigurations } from './merge-configuration.js';
 import { refreshGraceAdapter, refreshTokenPolicy } from './refresh-tokens.js';
 import { renderError } from './render-error.js';
-import { resourceIndicatorsFeature } from './resource-indicators.js';
+import { resourceIndicatorsFeature, type GrantableScopes } from './resource-indicators.js';
 
 /** What the other parts of the authority hand to the provider configuration. */
 export interface ProviderParts {
@@ -16,6 +16,8 @@ export interface ProviderParts {
   /** The store: an oidc-provider adapter class or factory. */
   adapter: AdapterFactory | AdapterConstructor;
   findAccount: FindAccount;
+  /** Which scopes each user may be granted (restricted scopes); without it, every scope of the resource. */
+  grantableScopes?: GrantableScopes;
   /** Partial configurations (registration, interactions...), merged in order over the defaults. */
   fragments?: (Configuration | undefined)[];
 }
@@ -142,7 +144,7 @@ export function buildProviderConfiguration(config: GatehouseConfig, parts: Provi
     // The gate checks the grant behind each access token, so revocation takes effect at once.
     extraTokenClaims: grantIdClaim,
     features: {
-      resourceIndicators: resourceIndicatorsFeature(config, signingAlg),
+      resourceIndicators: resourceIndicatorsFeature(config, signingAlg, parts.grantableScopes),
       // DPoP-bound tokens carry `cnf`, which the gate refuses: it checks bearer tokens only.
       dPoP: { enabled: false },
       // A grant without a user exists only for clients the operator configured with it.
