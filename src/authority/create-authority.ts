@@ -90,11 +90,12 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
       cookieKeys: [cookieKey],
       adapter: store,
       findAccount: accounts.findAccount,
+      grantableScopes: accounts.grantableScopes,
       fragments: [identityConfiguration(accounts), registrationConfiguration(config, { fetch: options.fetch }), interactionsConfiguration(config)],
     }),
   );
   provider.proxy = config.trustProxy;
-  installTokenExchange(provider, config, keys);
+  installTokenExchange(provider, config, keys, { accountIsActive: accounts.accountIsActive });
   installDefaultScope(provider, config);
   installMetadata(provider, config);
   installRegistrationCors(provider, `${config.authority.routePrefix}/register`);
@@ -103,6 +104,7 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   const verifier = requireLiveGrant(
     cacheVerifications(ownAccessTokenVerifier(config, keys), { ttlSec: config.jwt.cacheTtlSec, maxEntries: config.jwt.cacheMaxEntries }),
     provider,
+    { accountIsActive: accounts.accountIsActive },
   );
   const gate = createGatehouse(config, { verifier });
   const guard = gatehouseNode(gate);

@@ -13,7 +13,9 @@ import type { AuthInfo, TokenVerifier, VerifyContext } from '../tokens/types.js'
  *
  * So the authority's access tokens name their grant in a `gid` claim, and
  * the gate, which runs in the same process, checks that the grant still
- * exists. Client-credentials tokens have no grant and are not checked.
+ * exists, and that the user still has an account (a user removed from the
+ * users file loses access at their next request). Client-credentials tokens
+ * have no grant and are not checked.
  *
  * A grant found alive is trusted for a few seconds (never past its own
  * expiry) rather than read from the store on every request of a session.
@@ -55,6 +57,13 @@ export interface LiveGrantOptions {
   ttlMs?: number;
   maxEntries?: number;
   now?: () => number;
+  /**
+   * Whether the user behind a token (its `sub`, issued at its `iat`) still
+   * has an account. Asked on every request, uncached here: the users file
+   * is edited by another process (`gatehouse users remove`), which no event
+   * of this one reports.
+   */
+  accountIsActive?: (accountId: string, issuedAtSec: number | undefined) => Promise<boolean>;
 }
 
 /**
@@ -100,8 +109,21 @@ export function requireLiveGrant(inner: TokenVerifier, provider: Provider, optio
     async verify(token: string, context: VerifyContext): Promise<AuthInfo> {
       const authInfo = await inner.verify(token, context);
       const grantId = grantIdOf(authInfo);
-      if (grantId === undefined || (await grantIsAlive(grantId))) return authInfo;
-      throw new InvalidTokenError('ERR_TOKEN_INACTIVE', 'The authorization behind this token was revoked or has ended; sign in again');
+      if (grantId === undefined) return authInfo;
+      if (!(await grantIsAlive(grantId))) {
+        throw new InvalidTokenError('ERR_TOKEN_INACTIVE', 'The authorization behind this token was revoked or has ended; sign in again');
+      }
+      const claims = authInfo.extra?.claims as { sub?: unknown; iat?: unknown } | undefined;
+      if (options.accountIsActive && typeof claims?.sub === 'string') {
+        let active: boolean;
+        try {
+          active = await options.accountIsActive(claims.sub, typeof claims.iat === 'number' ? claims.iat : undefined);
+        } catch (err) {
+          throw new InvalidTokenError('ERR_VERIFICATION_FAILED', 'The account behind this token could not be checked; see the server log', { cause: err });
+        }
+        if (!active) throw new InvalidTokenError('ERR_TOKEN_INACTIVE', 'The account behind this token was removed or has changed; sign in again');
+      }
+      return authInfo;
     },
   };
 }

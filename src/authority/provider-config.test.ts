@@ -143,7 +143,9 @@ describe('the discovery documents of a provider built from it', () => {
       scopes_supported: ['mcp:tools', 'openid'],
     });
     expect(body.token_endpoint_auth_methods_supported).toContain('none');
-    expect(body.grant_types_supported).toEqual(expect.arrayContaining(['authorization_code', 'refresh_token', 'client_credentials']));
+    expect(body.grant_types_supported).toEqual(expect.arrayContaining(['authorization_code', 'refresh_token']));
+    // No configured machine client: the grant without a user is not served at all.
+    expect(body.grant_types_supported).not.toContain('client_credentials');
     expect(JSON.stringify(body)).not.toContain('offline_access');
     expect(body).not.toHaveProperty('introspection_endpoint');
     expect(body).not.toHaveProperty('userinfo_endpoint');

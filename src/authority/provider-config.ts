@@ -1,10 +1,11 @@
 import type { AdapterConstructor, AdapterFactory, AsymmetricSigningAlgorithm, Configuration, FindAccount, JWKS } from 'oidc-provider';
 import type { GatehouseConfig } from '../config/schema.js';
 import { grantIdClaim } from './live-grants.js';
+import { machineClients, machineTokenCustomizer } from './registration/machine-clients.js';
 import { mergeConfigurations } from './merge-configuration.js';
 import { refreshGraceAdapter, refreshTokenPolicy } from './refresh-tokens.js';
 import { renderError } from './render-error.js';
-import { resourceIndicatorsFeature } from './resource-indicators.js';
+import { resourceIndicatorsFeature, type GrantableScopes } from './resource-indicators.js';
 
 /** What the other parts of the authority hand to the provider configuration. */
 export interface ProviderParts {
@@ -15,6 +16,8 @@ export interface ProviderParts {
   /** The store: an oidc-provider adapter class or factory. */
   adapter: AdapterFactory | AdapterConstructor;
   findAccount: FindAccount;
+  /** Which scopes each user may be granted (restricted scopes); without it, every scope of the resource. */
+  grantableScopes?: GrantableScopes;
   /** Partial configurations (registration, interactions...), merged in order over the defaults. */
   fragments?: (Configuration | undefined)[];
 }
@@ -80,7 +83,8 @@ const clientBasedCORS: NonNullable<Configuration['clientBasedCORS']> = function 
 /**
  * Builds the oidc-provider configuration of the authority: authorization code
  * with PKCE (S256 only), refresh tokens with rotation and a grace window,
- * revocation, client credentials, RFC 8707 JWT access tokens for the MCP
+ * revocation, client credentials (only when a configured client has the
+ * grant; see `registration/machine-clients.ts`), RFC 8707 JWT access tokens for the MCP
  * resource, every route under `authority.routePrefix`. The `fragments` of the
  * other parts (registration, interactions) are merged over the defaults;
  * the security-relevant settings are applied last, so no fragment can loosen them.
@@ -119,7 +123,6 @@ export function buildProviderConfiguration(config: GatehouseConfig, parts: Provi
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: true },
-      clientCredentials: { enabled: true },
       registration: { enabled: false },
       // The gate verifies JWTs in-process; introspection would only add an endpoint to defend.
       introspection: { enabled: false },
@@ -141,10 +144,13 @@ export function buildProviderConfiguration(config: GatehouseConfig, parts: Provi
     // The gate checks the grant behind each access token, so revocation takes effect at once.
     extraTokenClaims: grantIdClaim,
     features: {
-      resourceIndicators: resourceIndicatorsFeature(config, signingAlg),
+      resourceIndicators: resourceIndicatorsFeature(config, signingAlg, parts.grantableScopes),
       // DPoP-bound tokens carry `cnf`, which the gate refuses: it checks bearer tokens only.
       dPoP: { enabled: false },
+      // A grant without a user exists only for clients the operator configured with it.
+      clientCredentials: { enabled: [...machineClients(config).values()].some((client) => client.grants.has('client_credentials')) },
     },
+    formats: { customizers: { jwt: machineTokenCustomizer(config) } },
   };
   return mergeConfigurations(defaults, ...(parts.fragments ?? []), enforced);
 }

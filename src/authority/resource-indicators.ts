@@ -1,6 +1,7 @@
-import { errors, type AsymmetricSigningAlgorithm, type Configuration, type ResourceServer } from 'oidc-provider';
+import { errors, type AsymmetricSigningAlgorithm, type Configuration, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
 import type { GatehouseConfig } from '../config/schema.js';
 import { supportedScopes } from '../documents/protected-resource.js';
+import { machineClients, machineTokenScopes } from './registration/machine-clients.js';
 
 /**
  * RFC 8707 for the authority: the MCP endpoint is the one resource server it
@@ -58,16 +59,44 @@ export function defaultScopes(config: GatehouseConfig): string[] {
   return required.length > 0 ? required : resourceScopes(config);
 }
 
+/** The scopes of `requested` an account may be granted (restricted scopes need an entitlement). */
+export type GrantableScopes = (accountId: string, requested: readonly string[]) => Promise<string[]>;
+
+/**
+ * The user a resource is described for: the one redeeming a code or refresh
+ * token at the token endpoint, or the one signed in at authorization (none
+ * before the sign-in).
+ */
+function accountIdOf(ctx: KoaContextWithOIDC): string | undefined {
+  const entities = ctx.oidc.entities as Record<string, { accountId?: unknown } | undefined>;
+  for (const kind of ['Account', 'Grant', 'AuthorizationCode', 'RefreshToken']) {
+    const accountId = entities[kind]?.accountId;
+    if (typeof accountId === 'string') return accountId;
+  }
+  if (ctx.oidc.route !== 'authorization' && ctx.oidc.route !== 'resume') return undefined;
+  const accountId = ctx.oidc.session?.accountId;
+  return typeof accountId === 'string' ? accountId : undefined;
+}
+
 /**
  * The `features.resourceIndicators` fragment of the provider configuration.
+ * With `grantable`, the resource offers each user only the scopes they may
+ * be granted: a request for more is narrowed at consent (the rest is never
+ * "missing", so never asked) and at every token the user's code or refresh
+ * token redeems, so an entitlement taken away counts at the next refresh.
  *
  * @example
  * ```ts
- * const features = { resourceIndicators: resourceIndicatorsFeature(config, 'ES256') };
+ * const features = { resourceIndicators: resourceIndicatorsFeature(config, 'ES256', accounts.grantableScopes) };
  * ```
  */
-export function resourceIndicatorsFeature(config: GatehouseConfig, signingAlg: AsymmetricSigningAlgorithm): NonNullable<NonNullable<Configuration['features']>['resourceIndicators']> {
+export function resourceIndicatorsFeature(
+  config: GatehouseConfig,
+  signingAlg: AsymmetricSigningAlgorithm,
+  grantable?: GrantableScopes,
+): NonNullable<NonNullable<Configuration['features']>['resourceIndicators']> {
   const resource = mcpResourceUri(config);
+  const machines = machineClients(config);
   const info: ResourceServer = {
     audience: resource,
     scope: resourceScopes(config).join(' '),
@@ -85,11 +114,17 @@ export function resourceIndicatorsFeature(config: GatehouseConfig, signingAlg: A
     useGrantedResource: function alwaysUseGrantedResource() {
       return true;
     },
-    getResourceServerInfo: function describeMcpResource(_ctx, indicator) {
+    getResourceServerInfo: async function describeMcpResource(ctx, indicator) {
       if (indicator !== resource) {
         throw new errors.InvalidTarget(`this authorization server issues tokens only for ${resource}`);
       }
-      return info;
+      // A token without a user carries only what the operator configured for its client.
+      if (ctx.oidc.route === 'token' && ctx.oidc.params?.grant_type === 'client_credentials') {
+        return { ...info, scope: machineTokenScopes(ctx, machines, resourceScopes(config)).join(' ') };
+      }
+      const accountId = grantable ? accountIdOf(ctx) : undefined;
+      if (!grantable || accountId === undefined) return info;
+      return { ...info, scope: (await grantable(accountId, resourceScopes(config))).join(' ') };
     },
   };
 }

@@ -4,11 +4,12 @@ import { createMcpHandler } from '../adapters/mcp/handler.js';
 import type { GatedIncomingMessage } from '../adapters/node/middleware.js';
 import { createAuthority, type Authority, type AuthorityOptions } from '../authority/create-authority.js';
 import { checkGuardRails } from '../authority/guard-rails.js';
+import { DEV_ADMIN_PREFIX } from '../authority/identity/entitlements.js';
 import { mergeConfig } from '../config/merge.js';
 import { resolveConfig } from '../config/resolve.js';
 import type { ConfigLayer, GatehouseConfig } from '../config/schema.js';
 import { startDemoDownstream } from './demo-downstream.js';
-import { ADMIN_TOOL, createDemoServer } from './demo-server.js';
+import { ADMIN_TOOL, DEFAULT_ADMIN_SCOPE, createDemoServer } from './demo-server.js';
 import type { Io } from './io.js';
 import type { Logger } from '../log/logger.js';
 import type { Listening } from '../server/listen.js';
@@ -58,8 +59,10 @@ export function authorityReadyLines(config: GatehouseConfig, listening: Listenin
   const mcpUrl = `${(config.publicUrl ?? origin).replace(/\/+$/, '')}${config.path}`;
   const addresses = listening.addresses.map((a) => (a.includes(':') ? `[${a}]` : a)).join(', ');
   const vscode = JSON.stringify({ servers: { 'gatehouse-demo': { type: 'http', url: mcpUrl } } });
+  const restricted = [...new Set([...config.authority.restrictedScopes, ...Object.values(config.authority.roles).flat()])];
+  const entitled = restricted.length > 0 ? `; usernames starting with "${DEV_ADMIN_PREFIX}" may be granted ${restricted.join(' ')}` : '';
   const signIn = devLogin
-    ? 'development sign-in: type any username (no password); each username is its own user'
+    ? `development sign-in: type any username (no password); each username is its own user${entitled}`
     : `users of ${config.authority.usersFile ?? resolve(config.authority.stateDir, 'users.json')} (add one: gatehouse users add <name>)`;
   return [
     `${green(bold('Gatehouse ready:'))} MCP endpoint ${mcpUrl} (authorization server ${origin}, state in ${resolve(config.authority.stateDir)})`,
@@ -91,8 +94,10 @@ export async function startAuthorityDemo(
   io: Io,
   options: AuthorityDemoOptions = {},
 ): Promise<AuthorityDemo> {
-  // Every tool needs mcp:tools and admin_report also mcp:admin, so clients can be seen stepping up.
-  const layers = mergeConfig({ scopes: { required: [DEMO_SCOPE] } }, settings);
+  // Every tool needs mcp:tools and admin_report also mcp:admin, so clients can be seen stepping up;
+  // admin_report's scopes are restricted (only entitled users get them) unless the settings say otherwise.
+  const adminScopes = settings.scopes?.tools?.[ADMIN_TOOL] ?? [DEFAULT_ADMIN_SCOPE];
+  const layers = mergeConfig({ scopes: { required: [DEMO_SCOPE] }, authority: { restrictedScopes: adminScopes } }, settings);
   const publicUrlDefaulted = !layers.publicUrl;
   // Refuse a production start before binding anything; the warnings are printed once the authority starts.
   checkGuardRails(resolveConfig({ ...layers, publicUrl: layers.publicUrl ?? `http://localhost:${port || 3000}` }), { publicUrlDefaulted });

@@ -10,19 +10,26 @@ export const USERS_USAGE = `Usage: gatehouse users <add|remove|list> [options]
 
 Manages the accounts that sign in to Gatehouse's own authorization server in
 production. Users live in a JSON file with scrypt password hashes, readable by
-its owner only (0600); a running server sees changes at the next sign-in.
-(bcrypt hashes of older files still work and become scrypt at the next sign-in.)
+its owner only (0600); a running server sees changes at once (the next
+request), without a restart. (bcrypt hashes of older files still work and
+become scrypt at the next sign-in.)
 
 Commands:
   add <username>     Add a user (asks for the password twice, without echo)
-  remove <username>  Remove a user: they can no longer sign in or refresh tokens
+  remove <username>  Remove a user: their tokens, refresh tokens and sign-in
+                     sessions stop working at their next request
   list               List the users (never their hashes)
 
 Options:
   --name <name>      Display name, released with the "profile" scope      (add)
   --email <address>  Email address, released with the "email" scope       (add)
   --password-stdin   Read the password from standard input                (add)
-  --replace          Let add change an existing user's password           (add)
+  --replace          Let add change an existing user's password; this     (add)
+                     also ends their existing sessions and tokens
+  --role <name>      A role (authority.roles) entitling to restricted      (add)
+                     scopes; repeat for several; replaces the user's roles
+  --scopes <list>    Restricted scopes (authority.restrictedScopes) the    (add)
+                     user may be granted, space- or comma-separated
   --file <path>      The users file (env GATEHOUSE_USERS_FILE,
                      default <state dir>/users.json; state dir: env GATEHOUSE_STATE_DIR, default .gatehouse)
   --config <file>    Config file whose authority.usersFile/stateDir apply (env GATEHOUSE_CONFIG,
@@ -36,6 +43,8 @@ Examples:
   gatehouse users add alice --name "Alice Liddell" --email alice@example.com
   printf '%s' "$ALICE_PASSWORD" | gatehouse users add alice --password-stdin
   gatehouse users add alice --replace
+  gatehouse users add bob --role admin            # with authority.roles: { "admin": ["mcp:admin"] }
+  gatehouse users add carol --scopes mcp:admin
   gatehouse users list
   GATEHOUSE_STATE_DIR=/var/lib/gatehouse gatehouse users remove alice
 `;
@@ -45,6 +54,8 @@ interface UsersFlags {
   email?: string;
   'password-stdin'?: boolean;
   replace?: boolean;
+  role?: string[];
+  scopes?: string[];
   file?: string;
   config?: string;
 }
@@ -68,6 +79,21 @@ function profileFrom(flags: UsersFlags): Pick<LocalUser, 'name' | 'email'> {
   if (name !== undefined && (name === '' || name.length > 200 || /\p{Cc}/u.test(name))) throw new UsageError('--name is 1-200 printable characters');
   if (email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(email)) throw new UsageError(`--email "${email}" is not an email address`);
   return { ...(name ? { name } : {}), ...(email ? { email } : {}) };
+}
+
+const ROLE = /^[A-Za-z0-9_.:-]{1,64}$/;
+const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+/** The roles and restricted scopes of `--role`/`--scopes`, or the existing user's when neither is given. */
+function entitlementsFrom(flags: UsersFlags, existing: LocalUser | undefined): Pick<LocalUser, 'roles' | 'scopes'> {
+  const roles = flags.role?.map((role) => role.trim()).filter(Boolean);
+  const scopes = flags.scopes?.flatMap((list) => list.split(/[\s,]+/)).filter(Boolean);
+  for (const role of roles ?? []) if (!ROLE.test(role)) throw new UsageError(`--role "${role}" is not a role name: 1-64 letters, digits or _ . : -`);
+  for (const scope of scopes ?? []) if (!SCOPE.test(scope)) throw new UsageError(`--scopes "${scope}" is not a scope: printable ASCII without spaces, quotes or backslashes`);
+  return {
+    ...(roles?.length ? { roles: [...new Set(roles)] } : existing?.roles ? { roles: existing.roles } : {}),
+    ...(scopes?.length ? { scopes: [...new Set(scopes)] } : existing?.scopes ? { scopes: existing.scopes } : {}),
+  };
 }
 
 async function newPassword(username: string, flags: UsersFlags, input: PasswordInput): Promise<string> {
@@ -96,7 +122,9 @@ async function addUser(path: string, username: string, flags: UsersFlags, input:
   }
   const profile = profileFrom(flags);
   const passwordHash = await hashPassword(await newPassword(username, flags, input));
-  const user: LocalUser = { ...existing, ...profile, username, passwordHash };
+  // A new or re-added user, or a new password: nothing issued before counts (tokens, refresh tokens, sessions).
+  const validSince = Math.floor(Date.now() / 1000);
+  const user: LocalUser = { ...existing, ...profile, ...entitlementsFrom(flags, existing), username, passwordHash, validSince };
   await writeUsersFile(path, existing ? users.map((u) => (u === existing ? user : u)) : [...users, user]);
   io.out(`${existing ? 'Updated' : 'Added'} ${username} in ${path}`);
   return 0;
@@ -122,7 +150,8 @@ async function listUsers(path: string, io: Io): Promise<number> {
   }
   const width = Math.max(...users.map((u) => u.username.length));
   const lines = users.map((u) => {
-    const about = [u.name, u.email ? `<${u.email}>` : undefined].filter(Boolean).join(' ');
+    const entitled = [...(u.roles ?? []).map((role) => `role ${role}`), ...(u.scopes ?? [])];
+    const about = [u.name, u.email ? `<${u.email}>` : undefined, entitled.length ? `[${entitled.join(', ')}]` : undefined].filter(Boolean).join(' ');
     return about ? `${u.username.padEnd(width)}  ${about}` : u.username;
   });
   io.out(`${users.length} user${users.length === 1 ? '' : 's'} in ${path}:\n${lines.join('\n')}`);
@@ -148,6 +177,8 @@ export async function runUsers(argv: string[], env: NodeJS.ProcessEnv, io: Io, i
       email: { type: 'string' },
       'password-stdin': { type: 'boolean' },
       replace: { type: 'boolean' },
+      role: { type: 'string', multiple: true },
+      scopes: { type: 'string', multiple: true },
       file: { type: 'string' },
       config: { type: 'string' },
       help: { type: 'boolean', short: 'h' },

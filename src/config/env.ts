@@ -41,6 +41,8 @@ export const ENV_NAMES: Record<string, string> = {
   'authority.signInThrottle.accountMaxDelaySec': 'GATEHOUSE_SIGNIN_ACCOUNT_MAX_DELAY',
   'authority.signInThrottle.addressBurst': 'GATEHOUSE_SIGNIN_ADDRESS_BURST',
   'authority.signInThrottle.addressRefillSec': 'GATEHOUSE_SIGNIN_ADDRESS_REFILL',
+  'authority.restrictedScopes': 'GATEHOUSE_RESTRICTED_SCOPES',
+  'authority.roles': 'GATEHOUSE_ROLES',
   'authority.accessTokenTtlSec': 'GATEHOUSE_ACCESS_TOKEN_TTL',
   'authority.refreshTokenTtlSec': 'GATEHOUSE_REFRESH_TOKEN_TTL',
   'authority.registration.dcr': 'GATEHOUSE_DCR',
@@ -90,7 +92,8 @@ function json(name: string, value: string): unknown {
 }
 
 /**
- * Tool scopes from `OAUTH_TOOL_SCOPES`: JSON (`{"delete_file":["files:write"]}`)
+ * Tool scopes from `OAUTH_TOOL_SCOPES` (and role scopes from `GATEHOUSE_ROLES`,
+ * the same shape): JSON (`{"delete_file":["files:write"]}`)
  * or the short form `delete_file=files:write files:admin;other=x`.
  */
 function toolScopes(name: string, value: string): Record<string, string[]> {
@@ -159,9 +162,11 @@ export function configFromEnv(env: Record<string, string | undefined>): ConfigLa
       case 'jwt.algorithms':
       case 'registration.customSchemes':
       case 'authority.registration.allowedRedirectHosts':
+      case 'authority.restrictedScopes':
         parsed = list(value);
         break;
       case 'scopes.tools':
+      case 'authority.roles':
         parsed = toolScopes(name, value);
         break;
       case 'discovery.overrides':

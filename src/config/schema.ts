@@ -154,6 +154,14 @@ export const authoritySchema = z.object({
       addressRefillSec: z.number().min(0.1).max(3600).default(10),
     })
     .prefault({}),
+  /**
+   * Scopes granted only to users entitled to them (their `scopes` or
+   * `roles` in the users file); anyone else's request for one is narrowed
+   * away. Every scope a role names is restricted too.
+   */
+  restrictedScopes: scopeList.default([]),
+  /** Roles of the users file and the restricted scopes each one entitles to, e.g. `{ "admin": ["mcp:admin"] }`. */
+  roles: z.record(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'a role is 1-64 letters, digits or _ . : -'), scopeList).default({}),
   /** Path prefix of the authorization server's endpoints on this origin. */
   routePrefix: z.string().regex(/^\/[A-Za-z0-9/_-]*[A-Za-z0-9_-]$/, 'a path such as /oauth').default('/oauth'),
   accessTokenTtlSec: z.number().int().min(60).max(86_400).default(3600),

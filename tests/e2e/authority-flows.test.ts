@@ -87,7 +87,7 @@ let demo: Demo;
 let publicClient: string;
 
 beforeAll(async () => {
-  demo = await startDemo(state.path, { layers: { authority: { clients: [{ ...ROBOT, grant_types: ['client_credentials'], redirect_uris: [], response_types: [] }] } } });
+  demo = await startDemo(state.path, { layers: { authority: { clients: [{ ...ROBOT, grant_types: ['client_credentials'], redirect_uris: [], response_types: [], scope: 'mcp:tools' }] } } });
   publicClient = await register(demo, [LOOPBACK]);
 });
 afterAll(async () => {

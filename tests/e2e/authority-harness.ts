@@ -4,6 +4,7 @@
  * certificate authority for HTTPS client metadata documents, and the
  * official SDK client signing in through the authority's own pages.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -17,7 +18,7 @@ import { startAuthorityDemo, type AuthorityDemo } from '../../src/cli/demo-autho
 import { DEMO_DEFAULTS } from '../../src/cli/demo.js';
 import { mergeConfig } from '../../src/config/merge.js';
 import type { ConfigLayer } from '../../src/config/schema.js';
-import { authorizationCodeFrom, headlessLogin } from '../helpers/headless-login.js';
+import { authorizationCodeFrom, headlessLogin, type HeadlessLoginOptions } from '../helpers/headless-login.js';
 import type { InMemoryOAuthProvider } from '../helpers/sdk-oauth-provider.js';
 import { makeTestCertificate, trustingAgent } from '../helpers/test-certificate.js';
 
@@ -105,10 +106,11 @@ export function transportFor(mcpUrl: string, provider: InMemoryOAuthProvider): S
 
 /**
  * The SDK's first connect (401 → discovery → registration or CIMD →
- * authorization URL), a scripted user signing in on the authority's pages,
+ * authorization URL), a scripted user signing in on the authority's pages
+ * (any password with the development sign-in),
  * the code exchanged, and a second connect. Returns the connected client.
  */
-export async function signInWithSdk(mcpUrl: string, provider: InMemoryOAuthProvider, login: string): Promise<Client> {
+export async function signInWithSdk(mcpUrl: string, provider: InMemoryOAuthProvider, login: string, password = ''): Promise<Client> {
   const first = transportFor(mcpUrl, provider);
   let failure: unknown;
   try {
@@ -117,7 +119,7 @@ export async function signInWithSdk(mcpUrl: string, provider: InMemoryOAuthProvi
     failure = err;
   }
   if (!(failure instanceof UnauthorizedError)) throw new Error(`expected the first connect to need authorization, got ${String(failure)}`);
-  const callback = await headlessLogin(provider.lastAuthorizationUrl, { login, password: '' });
+  const callback = await headlessLogin(provider.lastAuthorizationUrl, { login, password });
   await first.finishAuth(authorizationCodeFrom(callback));
   const client = newClient();
   await client.connect(transportFor(mcpUrl, provider));
@@ -130,4 +132,35 @@ export async function callJson(client: Client, name: string): Promise<Record<str
   if (result.isError) throw new Error(`${name} failed: ${JSON.stringify(result.content)}`);
   const [first] = result.content as { type: string; text: string }[];
   return JSON.parse(first?.text ?? 'null') as Record<string, unknown>;
+}
+
+/**
+ * Registers a public loopback client by DCR, signs `login` in for `scope`
+ * with PKCE on the authority's own pages (`onPage` sees them), and redeems
+ * the code: the token endpoint's JSON answer.
+ */
+export async function signInForTokens(
+  origin: string,
+  options: { login: string; password?: string; scope: string; onPage?: HeadlessLoginOptions['onPage'] },
+): Promise<Record<string, unknown>> {
+  const redirectUri = 'http://127.0.0.1/callback';
+  const registered = await fetch(`${origin}/oauth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ redirect_uris: [redirectUri], grant_types: ['authorization_code', 'refresh_token'], token_endpoint_auth_method: 'none' }),
+  });
+  const clientId = ((await registered.json()) as { client_id: string }).client_id;
+  const verifier = randomBytes(32).toString('base64url');
+  const url = new URL(`${origin}/oauth/authorize`);
+  for (const [name, value] of Object.entries({
+    response_type: 'code', client_id: clientId, redirect_uri: redirectUri, scope: options.scope, state: 'st',
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+  })) url.searchParams.set(name, value);
+  const callback = await headlessLogin(url, { login: options.login, password: options.password ?? '', onPage: options.onPage });
+  const tokens = await fetch(`${origin}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code: authorizationCodeFrom(callback), redirect_uri: redirectUri, client_id: clientId, code_verifier: verifier }),
+  });
+  return { client_id: clientId, ...((await tokens.json()) as Record<string, unknown>) };
 }

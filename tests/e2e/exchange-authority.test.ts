@@ -23,7 +23,7 @@ const SECRET = 'exchange-secret-for-tests-only-0123456789';
 const clients = ['mcp-server', 'mcp-downscope', 'stranger'].map((client_id) => ({
   client_id, client_secret: `${client_id}-${SECRET}`, grant_types: [TOKEN_EXCHANGE_GRANT], redirect_uris: [], response_types: [],
 }));
-const robot = { client_id: 'robot', client_secret: `robot-${SECRET}`, grant_types: ['client_credentials'], redirect_uris: [], response_types: [] };
+const robot = { client_id: 'robot', client_secret: `robot-${SECRET}`, grant_types: ['client_credentials'], redirect_uris: [], response_types: [], scope: 'mcp:tools' };
 
 const state = tempStateDir();
 let demo: Demo;

@@ -27,6 +27,8 @@ export interface HeadlessLoginOptions {
   deny?: boolean;
   /** Give up after this many requests. Default 20. */
   maxHops?: number;
+  /** Sees every HTML page on the way (sign-in, consent), before its form is submitted. */
+  onPage?: (url: URL, html: string) => void;
 }
 
 /**
@@ -87,6 +89,7 @@ export async function headlessLogin(authorizationUrl: URL | string, options: Hea
     if (response.status !== 200) {
       throw new HeadlessLoginError(`${request.method} ${request.url.pathname} answered ${response.status}`, response.status, body.slice(0, 2000));
     }
+    options.onPage?.(request.url, body);
     const form = pickForm(parseForms(body));
     if (!form) throw new HeadlessLoginError(`${request.url.pathname} has no form to submit`, 200, body.slice(0, 2000));
     const { values, button } = fillForm(form, options);

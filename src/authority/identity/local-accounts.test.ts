@@ -113,6 +113,23 @@ describe('production sign-in with a users file', () => {
     expect(await accounts.verifyPassword('dave', 'hunter2hunter2')).toBeUndefined();
   });
 
+  it('refuses what was issued before a user was added again or got a new password (validSince), and removed users', async () => {
+    const usersFile = join(dir, 'since', 'users.json');
+    await writeUsersFile(usersFile, [{ username: 'gus', passwordHash: await hashPassword('hunter2hunter2', FAST), validSince: 1_000 }]);
+    const accounts = createLocalAccounts(configWith({ env: 'production', usersFile }));
+    expect(await accounts.accountIsActive('gus', 999)).toBe(false);
+    expect(await accounts.accountIsActive('gus', 1_000)).toBe(true);
+    expect(await accounts.accountIsActive('nobody', 1_000)).toBe(false);
+    // A refresh token whose chain began before (iiat), a code issued after, a session signed in before.
+    expect(await accounts.findAccount(ctx, 'gus', { iiat: 999, iat: 2_000 } as never)).toBeUndefined();
+    expect(await accounts.findAccount(ctx, 'gus', { iat: 1_001 } as never)).toBeDefined();
+    expect(await accounts.findAccount({ oidc: { session: { loginTs: 500 } } } as never, 'gus')).toBeUndefined();
+    await writeUsersFile(usersFile, []);
+    expect(await accounts.accountIsActive('gus', 2_000)).toBe(false);
+    // The development sign-in: any username is an account, so only a listed user's validSince counts.
+    expect(await createLocalAccounts(configWith({ stateDir: join(dir, 'dev-since') })).accountIsActive('anyone', 1)).toBe(true);
+  });
+
   it('writes the file 0600 and reads back what it wrote', async () => {
     const usersFile = join(dir, 'mode', 'users.json');
     const users = [{ username: 'erin', passwordHash: await hashPassword('correct horse battery staple', FAST) }];

@@ -1,5 +1,6 @@
 import type { Account, AccountClaims, FindAccount } from 'oidc-provider';
 import type { GatehouseConfig } from '../../config/schema.js';
+import { entitlements } from './entitlements.js';
 import { replacePasswordHash } from './hash-upgrade.js';
 import { checkPassword, hashPassword, hashShape, needsUpgrade } from './password-hash.js';
 import { checkUsername } from './username.js';
@@ -22,6 +23,25 @@ export interface LocalAccounts {
   readonly usersFile: string;
   /** How many users the file lists now. */
   countUsers(): Promise<number>;
+  /**
+   * Whether what was issued to `accountId` at `issuedAtSec` (epoch seconds)
+   * still stands: the user is still in the users file (any username with the
+   * development sign-in), and was not added again or given a new password
+   * since (`validSince`). Reads the file again when it changed, so a
+   * `gatehouse users remove` in another process counts at the next call.
+   */
+  accountIsActive(accountId: string, issuedAtSec: number | undefined): Promise<boolean>;
+  /** The scopes of `requested` this account may be granted (restricted scopes need an entitlement). */
+  grantableScopes(accountId: string, requested: readonly string[]): Promise<string[]>;
+}
+
+/** When the thing oidc-provider asks about was issued: a refresh token's first issue, a code's or token's issue, the sign-in of a session. */
+function issuedAtOf(ctx: unknown, source: unknown): number | undefined {
+  const token = source as { iiat?: unknown; iat?: unknown } | undefined;
+  if (typeof token?.iiat === 'number') return token.iiat;
+  if (typeof token?.iat === 'number') return token.iat;
+  const session = (ctx as { oidc?: { session?: { loginTs?: unknown } } } | undefined)?.oidc?.session;
+  return typeof session?.loginTs === 'number' ? session.loginTs : undefined;
 }
 
 /**
@@ -67,13 +87,21 @@ export function createLocalAccounts(config: GatehouseConfig, options: LocalAccou
     }
   }
 
-  const findAccount: FindAccount = async function findAccount(_ctx, sub) {
+  function standsFor(user: LocalUser | undefined, issuedAtSec: number | undefined): boolean {
+    if (!user) return devLogin;
+    // Issued before the user was (re)created or got a new password: not theirs any more.
+    return user.validSince === undefined || issuedAtSec === undefined || issuedAtSec >= user.validSince;
+  }
+
+  // oidc-provider asks with the refresh token or code being redeemed, or (source absent) for the session's account.
+  const findAccount: FindAccount = async function findAccount(ctx, sub, source) {
     const check = checkUsername(sub);
     if (!check.ok || check.username !== sub) return undefined;
     const user = await userNamed(sub);
-    if (!user && !devLogin) return undefined;
+    if (!standsFor(user, issuedAtOf(ctx, source))) return undefined;
     return accountFor(sub, user);
   };
+  const rules = entitlements(config, devLogin);
 
   return {
     findAccount,
@@ -82,6 +110,12 @@ export function createLocalAccounts(config: GatehouseConfig, options: LocalAccou
     usersFile: source.path,
     async countUsers() {
       return (await source.users()).length;
+    },
+    async accountIsActive(accountId, issuedAtSec) {
+      return standsFor(await userNamed(accountId), issuedAtSec);
+    },
+    async grantableScopes(accountId, requested) {
+      return rules.grantable(requested, accountId, await userNamed(accountId));
     },
   };
 }

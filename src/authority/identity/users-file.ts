@@ -9,7 +9,7 @@ import { isPasswordHash } from './password-hash.js';
 
 /**
  * The users file of the authority's local accounts:
- * `{ "users": [{ "username", "passwordHash", "name"?, "email"? }] }`,
+ * `{ "users": [{ "username", "passwordHash", "name"?, "email"?, "validSince"?, "roles"?, "scopes"? }] }`,
  * written 0600 by `gatehouse users`, read again whenever it changes.
  */
 
@@ -19,6 +19,17 @@ export interface LocalUser {
   passwordHash: string;
   name?: string;
   email?: string;
+  /**
+   * Epoch seconds: what was issued to this username before is refused
+   * (tokens, refresh tokens, sign-in sessions). Set by `gatehouse users add`,
+   * so a user removed and added again, or given a new password, does not get
+   * the old sessions back.
+   */
+  validSince?: number;
+  /** Roles, each entitling to the scopes `authority.roles` lists for it. */
+  roles?: string[];
+  /** Restricted scopes this user may be granted, besides those of the roles. */
+  scopes?: string[];
 }
 
 const userSchema = z.object({
@@ -30,6 +41,9 @@ const userSchema = z.object({
   passwordHash: z.string().refine(isPasswordHash, 'passwordHash must be an scrypt hash (scrypt$...) or a bcrypt hash ($2b$...); make one with `gatehouse users add`'),
   name: z.string().max(200).optional(),
   email: z.string().max(320).optional(),
+  validSince: z.number().int().min(0).optional(),
+  roles: z.array(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'a role is 1-64 letters, digits or _ . : -')).optional(),
+  scopes: z.array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope is printable ASCII without spaces, quotes or backslashes')).optional(),
 });
 
 const fileSchema = z.object({ users: z.array(userSchema) });

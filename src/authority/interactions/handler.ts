@@ -124,6 +124,8 @@ export function createInteractionHandler(
     const accountId = interaction.session?.accountId;
     if (!accountId) throw expiredSignIn();
     const request = consentRequest(interaction);
+    // Only what this user may be granted: a restricted scope they are not entitled to is never offered.
+    const grantable = new Set(await accounts.grantableScopes(accountId, request.scopes.map((scope) => scope.name)));
     const redirect = describeRedirect(String(interaction.params.redirect_uri ?? ''));
     const page = consentPage({
       actions: { ...paths(interaction.uid), switchAccount: paths(interaction.uid).switch },
@@ -132,7 +134,7 @@ export function createInteractionHandler(
       client: await clientName(interaction),
       accountId,
       redirect,
-      scopes: request.scopes,
+      scopes: request.scopes.filter((scope) => grantable.has(scope.name)),
       resources: (request.resources.length ? request.resources : [mcpResource]).map((uri) => ({
         uri,
         name: uri === mcpResource ? config.resourceName : undefined,

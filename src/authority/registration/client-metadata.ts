@@ -2,6 +2,7 @@ import { errors, type ClientMetadata, type Configuration, type KoaContextWithOID
 import type { GatehouseConfig } from '../../config/schema.js';
 import { checkRedirectUri } from '../../registration/redirect-uri.js';
 import { dcrPolicy, redirectHostAllowed } from './dcr-policy.js';
+import { refuseUserlessGrants } from './machine-clients.js';
 
 /**
  * Gatehouse's rules for every client oidc-provider builds, whether it comes
@@ -16,7 +17,9 @@ import { dcrPolicy, redirectHostAllowed } from './dcr-policy.js';
  *   with the first challenge's scope and steps up later, which a registered
  *   scope would forbid;
  * - under the `allowlist` DCR policy, a registration's https redirect hosts
- *   must be allowed.
+ *   must be allowed;
+ * - a registration or metadata document asking for a grant without a user
+ *   (client credentials) is refused: those are for configured clients only.
  *
  * oidc-provider runs `extraClientMetadata.validator` on the metadata before
  * its own checks and lets it rewrite that metadata: the one hook that sees
@@ -98,8 +101,13 @@ export function clientMetadataRules(config: GatehouseConfig): Pick<Configuration
       metadata.application_type = inferApplicationType(uriList(metadata, 'redirect_uris'));
     }
 
+    const configured = typeof metadata.client_id === 'string' && configuredIds.has(metadata.client_id);
+    // A metadata document's client id is its https URL; stored (DCR) clients have generated ids.
+    const fromDocument = typeof metadata.client_id === 'string' && metadata.client_id.startsWith('https://');
+    refuseUserlessGrants(metadata, { configured, introducing: dcr || fromDocument });
+
     // Only clients from the config keep a scope that limits what they may ask for.
-    if (typeof metadata.client_id !== 'string' || !configuredIds.has(metadata.client_id)) delete metadata.scope;
+    if (!configured) delete metadata.scope;
   }
 
   return { extraClientMetadata: { properties: [RULES_PROPERTY], validator: applyGatehouseRules } };

@@ -2,6 +2,7 @@ import type Provider from 'oidc-provider';
 import type { ClientMetadata } from 'oidc-provider';
 import type { GatehouseConfig } from '../../config/schema.js';
 import { ConfigError } from '../../errors.js';
+import { machineClientProblems, machineClients } from './machine-clients.js';
 
 /**
  * Clients known in advance (`authority.clients`): machine clients with a
@@ -14,7 +15,8 @@ import { ConfigError } from '../../errors.js';
 /**
  * The `clients` array for oidc-provider. A client with neither a secret nor
  * an authentication method is public (`none`), not one missing its secret.
- * Throws a `ConfigError` when a `client_id` is listed twice.
+ * Throws a `ConfigError` when a `client_id` is listed twice, or a client
+ * with a grant without a user (client credentials) has no `scope`.
  *
  * @example
  * ```ts
@@ -23,12 +25,18 @@ import { ConfigError } from '../../errors.js';
  * ```
  */
 export function configuredClients(config: GatehouseConfig): ClientMetadata[] {
+  const problems = machineClientProblems(config);
+  if (problems.length > 0) throw new ConfigError(`Invalid Gatehouse config:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  const machines = machineClients(config);
   const seen = new Set<string>();
   return config.authority.clients.map(function toClientMetadata(client) {
     // oidc-provider would throw a bare "client_id must be unique" from its constructor.
     if (seen.has(client.client_id)) throw new ConfigError(`Invalid Gatehouse config:\n  - authority.clients: client "${client.client_id}" is listed twice`);
     seen.add(client.client_id);
     const metadata: ClientMetadata = { ...client } as ClientMetadata;
+    // A machine client's scope names the MCP resource's scopes, which oidc-provider does not know as
+    // client scopes (it would refuse the client); Gatehouse enforces it at the token endpoint instead.
+    if (machines.has(client.client_id)) delete metadata.scope;
     if (metadata.client_secret === undefined && metadata.token_endpoint_auth_method === undefined) {
       metadata.token_endpoint_auth_method = 'none';
     }

@@ -6,6 +6,7 @@ import { cimdConfiguration } from './client-id-metadata-document.js';
 import { clientMetadataRules } from './client-metadata.js';
 import { checkConfiguredClients, configuredClients } from './configured-clients.js';
 import { registrationFeature } from './dcr-policy.js';
+import { installMachineGrantCheck } from './machine-clients.js';
 import type { FetchHook } from './outgoing-fetch.js';
 import { installRedirectMatching } from './redirect-matching.js';
 
@@ -54,8 +55,9 @@ export function registrationConfiguration(config: GatehouseConfig, options: Regi
 
 /**
  * What needs the provider instance: loopback-any-port redirect matching on
- * its `Client` class, a check that the rules are wired, and every configured
- * client built once (a `ConfigError` naming the wrong one).
+ * its `Client` class, the token endpoint's refusal of grants without a user
+ * to clients not configured for them, a check that the rules are wired, and
+ * every configured client built once (a `ConfigError` naming the wrong one).
  *
  * @example
  * ```ts
@@ -64,6 +66,7 @@ export function registrationConfiguration(config: GatehouseConfig, options: Regi
  */
 export async function installRegistrationRules(provider: Provider, config: GatehouseConfig): Promise<void> {
   installRedirectMatching(provider);
+  installMachineGrantCheck(provider, config);
   assertRulesWired(provider);
   await checkConfiguredClients(provider, config);
 }

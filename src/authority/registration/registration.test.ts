@@ -297,7 +297,7 @@ describe('configured clients', () => {
     as = await startProvider({
       clients: [
         { client_id: 'desktop-app', redirect_uris: ['http://127.0.0.1/callback'], scope: 'mcp:tools' },
-        { client_id: 'machine', client_secret: 'machine-secret-for-tests', grant_types: ['client_credentials'], redirect_uris: [], response_types: [] },
+        { client_id: 'machine', client_secret: 'machine-secret-for-tests', grant_types: ['client_credentials'], redirect_uris: [], response_types: [], scope: 'mcp:tools' },
       ],
     });
   });

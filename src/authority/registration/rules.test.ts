@@ -121,7 +121,7 @@ describe('configuredClients', () => {
       authority: {
         clients: [
           { client_id: 'cli', redirect_uris: ['http://127.0.0.1/cb'] },
-          { client_id: 'machine', client_secret: 'a-secret-for-tests', grant_types: ['client_credentials'], redirect_uris: [] },
+          { client_id: 'machine', client_secret: 'a-secret-for-tests', grant_types: ['client_credentials'], redirect_uris: [], scope: 'mcp:tools' },
         ],
       },
     });
@@ -129,6 +129,14 @@ describe('configuredClients', () => {
     expect(cli).toMatchObject({ client_id: 'cli', token_endpoint_auth_method: 'none' });
     expect(machine).toMatchObject({ client_id: 'machine', client_secret: 'a-secret-for-tests' });
     expect(machine?.token_endpoint_auth_method).toBeUndefined();
+    // Its scope names the resource's scopes: Gatehouse enforces it at the token endpoint, not oidc-provider.
+    expect(machine).not.toHaveProperty('scope');
+  });
+
+  it('refuses a machine client (client_credentials) without a scope, naming it and the fix', () => {
+    const config = resolveConfig({ publicUrl, authority: { clients: [{ client_id: 'robot', client_secret: 'a-secret-for-tests', grant_types: ['client_credentials'] }] } });
+    expect(() => configuredClients(config)).toThrow(ConfigError);
+    expect(() => configuredClients(config)).toThrow(/client "robot" has grant client_credentials but no scope: set its "scope"/);
   });
 
   it('refuses a client_id listed twice with a ConfigError naming it', () => {

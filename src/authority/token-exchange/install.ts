@@ -4,6 +4,7 @@ import type { GatehouseConfig } from '../../config/schema.js';
 import { ConfigError } from '../../errors.js';
 import { TOKEN_EXCHANGE_GRANT } from '../../exchange/types.js';
 import type { AuthorityKeys } from '../keys/index.js';
+import type { LiveGrantOptions } from '../live-grants.js';
 import { TOKEN_EXCHANGE_PARAMETERS, TOKEN_EXCHANGE_REPEATABLE, tokenExchangeHandler } from './grant.js';
 import { exchangedTokenSigner } from './issue-token.js';
 import { subjectTokenVerifier } from './subject-token.js';
@@ -50,12 +51,12 @@ export function tokenExchangeConfigProblems(config: GatehouseConfig): string[] {
  * installTokenExchange(provider, config, keys);
  * ```
  */
-export function installTokenExchange(provider: Provider, config: GatehouseConfig, keys: AuthorityKeys): void {
+export function installTokenExchange(provider: Provider, config: GatehouseConfig, keys: AuthorityKeys, live: Pick<LiveGrantOptions, 'accountIsActive'> = {}): void {
   if (config.authority.tokenExchange.policies.length === 0) return;
   const problems = tokenExchangeConfigProblems(config);
   if (problems.length > 0) throw new ConfigError(`Invalid Gatehouse config:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
 
-  const handler = tokenExchangeHandler(config, subjectTokenVerifier(config, keys, provider), exchangedTokenSigner(keys));
+  const handler = tokenExchangeHandler(config, subjectTokenVerifier(config, keys, provider, live), exchangedTokenSigner(keys));
   provider.registerGrantType(TOKEN_EXCHANGE_GRANT, handler, TOKEN_EXCHANGE_PARAMETERS, TOKEN_EXCHANGE_REPEATABLE);
 
   const tokenPath = `${config.authority.routePrefix}/token`;

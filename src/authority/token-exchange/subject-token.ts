@@ -3,7 +3,7 @@ import type { GatehouseConfig } from '../../config/schema.js';
 import { GatehouseError } from '../../errors.js';
 import type { TokenVerifier } from '../../tokens/types.js';
 import type { AuthorityKeys } from '../keys/index.js';
-import { GRANT_CLAIM, requireLiveGrant } from '../live-grants.js';
+import { GRANT_CLAIM, requireLiveGrant, type LiveGrantOptions } from '../live-grants.js';
 import { ownAccessTokenVerifier } from '../own-tokens.js';
 import { mcpResourceUri } from '../resource-indicators.js';
 
@@ -66,9 +66,10 @@ export interface SubjectTokenVerifier {
  * const { sub, scopes } = await subjects.verify(params.subject_token); // throws SubjectTokenError
  * ```
  */
-export function subjectTokenVerifier(config: GatehouseConfig, keys: AuthorityKeys, provider: Provider): SubjectTokenVerifier {
+export function subjectTokenVerifier(config: GatehouseConfig, keys: AuthorityKeys, provider: Provider, live: Pick<LiveGrantOptions, 'accountIsActive'> = {}): SubjectTokenVerifier {
   const resource = mcpResourceUri(config);
-  const verifier: TokenVerifier = requireLiveGrant(ownAccessTokenVerifier(config, keys), provider);
+  // A removed user's token is no more exchangeable than it is usable at the gate.
+  const verifier: TokenVerifier = requireLiveGrant(ownAccessTokenVerifier(config, keys), provider, live);
   return {
     async verify(token) {
       let claims: Record<string, unknown>;
