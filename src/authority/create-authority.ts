@@ -14,6 +14,7 @@ import { loadOrCreateKeys, loadOrCreateSecret, type AuthorityKeys } from './keys
 import { installMetadata, isAuthorityMetadataPath } from './metadata.js';
 import { ownAccessTokenVerifier } from './own-tokens.js';
 import { buildProviderConfiguration } from './provider-config.js';
+import { pinPublicOrigin } from './public-origin.js';
 import { installRegistrationRules, registrationConfiguration, type FetchHook } from './registration/index.js';
 import { installRegistrationCors } from './registration-cors.js';
 import { createStore } from './stores/index.js';
@@ -93,7 +94,8 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
       fragments: [identityConfiguration(accounts), registrationConfiguration(config, { fetch: options.fetch }), interactionsConfiguration(config)],
     }),
   );
-  provider.proxy = config.trustProxy;
+  // URLs and cookies follow the issuer, never the request's Host or X-Forwarded-* (see public-origin.ts).
+  pinPublicOrigin(provider, config.issuer);
   installTokenExchange(provider, config, keys);
   installDefaultScope(provider, config);
   installMetadata(provider, config);

@@ -27,6 +27,8 @@ export interface HeadlessLoginOptions {
   deny?: boolean;
   /** Give up after this many requests. Default 20. */
   maxHops?: number;
+  /** Sends each request (e.g. through a stand-in TLS terminator, or recording every response). Default: the global `fetch`. */
+  fetch?: (url: URL, init: RequestInit) => Promise<Response>;
 }
 
 /**
@@ -62,11 +64,12 @@ export async function headlessLogin(authorizationUrl: URL | string, options: Hea
   if (!redirectUri) throw new HeadlessLoginError('The authorization URL has no redirect_uri; pass options.redirectUri');
   const jar = options.cookies ?? new CookieJar();
   const maxHops = options.maxHops ?? 20;
+  const send = options.fetch ?? ((url: URL, init: RequestInit) => fetch(url, init));
 
   let request: { url: URL; method: 'GET' | 'POST'; body?: URLSearchParams } = { url: start, method: 'GET' };
   for (let hop = 0; hop < maxHops; hop++) {
     if (request.url.href.startsWith(redirectUri)) return request.url;
-    const response = await fetch(request.url, {
+    const response = await send(request.url, {
       method: request.method,
       redirect: 'manual',
       headers: {
