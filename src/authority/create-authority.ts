@@ -6,6 +6,7 @@ import type { ConfigLayer, GatehouseConfig, GatehouseConfigInput } from '../conf
 import { createGatehouse, type GatehouseInstance } from '../gatehouse.js';
 import { cacheVerifications } from '../tokens/verification-cache.js';
 import { installDefaultScope } from './default-scope.js';
+import { keepEarlyErrorsOnOurPage } from './early-authorization-errors.js';
 import { checkGuardRails, printWarnings } from './guard-rails.js';
 import { requireLiveGrant } from './live-grants.js';
 import { createLocalAccounts, identityConfiguration } from './identity/index.js';
@@ -99,6 +100,7 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   installTokenExchange(provider, config, keys);
   installDefaultScope(provider, config);
   installMetadata(provider, config);
+  keepEarlyErrorsOnOurPage(provider, config);
   installRegistrationCors(provider, `${config.authority.routePrefix}/register`);
   await installRegistrationRules(provider, config);
 

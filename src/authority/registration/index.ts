@@ -4,4 +4,4 @@ export { clientMetadataRules, inferApplicationType, RULES_PROPERTY } from './cli
 export { redirectUriMatches, installRedirectMatching } from './redirect-matching.js';
 export { cimdConfiguration, CIMD_DRAFT_ACK } from './client-id-metadata-document.js';
 export { outgoingFetch, cimdAllowsPrivateAddresses, type FetchHook } from './outgoing-fetch.js';
-export { configuredClients, checkConfiguredClients } from './configured-clients.js';
+export { configuredClients, checkConfiguredClients, isConfiguredClient } from './configured-clients.js';
