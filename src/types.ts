@@ -10,7 +10,7 @@ import type { AuthInfo, TokenVerifier } from './tokens/types.js';
  */
 export interface GateRequest {
   readonly method: string;
-  /** The absolute URL: the configured public origin (or, with `trustProxy`, the Host) and the request target. */
+  /** The absolute URL: the configured public origin and the request target. */
   readonly url: string;
   readonly headers: { get(name: string): string | null };
 }

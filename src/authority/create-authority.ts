@@ -6,6 +6,7 @@ import type { ConfigLayer, GatehouseConfig, GatehouseConfigInput } from '../conf
 import { createGatehouse, type GatehouseInstance } from '../gatehouse.js';
 import { cacheVerifications } from '../tokens/verification-cache.js';
 import { installDefaultScope } from './default-scope.js';
+import { keepEarlyErrorsOnOurPage } from './early-authorization-errors.js';
 import { checkGuardRails, printWarnings } from './guard-rails.js';
 import { requireLiveGrant } from './live-grants.js';
 import { createLocalAccounts, identityConfiguration } from './identity/index.js';
@@ -14,6 +15,7 @@ import { loadOrCreateKeys, loadOrCreateSecret, type AuthorityKeys } from './keys
 import { installMetadata, isAuthorityMetadataPath } from './metadata.js';
 import { ownAccessTokenVerifier } from './own-tokens.js';
 import { buildProviderConfiguration } from './provider-config.js';
+import { pinPublicOrigin } from './public-origin.js';
 import { installRegistrationRules, registrationConfiguration, type FetchHook } from './registration/index.js';
 import { installRegistrationCors } from './registration-cors.js';
 import { createStore } from './stores/index.js';
@@ -94,10 +96,12 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
       fragments: [identityConfiguration(accounts), registrationConfiguration(config, { fetch: options.fetch }), interactionsConfiguration(config)],
     }),
   );
-  provider.proxy = config.trustProxy;
+  // URLs and cookies follow the issuer, never the request's Host or X-Forwarded-* (see public-origin.ts).
+  pinPublicOrigin(provider, config.issuer);
   installTokenExchange(provider, config, keys, { accountIsActive: accounts.accountIsActive });
   installDefaultScope(provider, config);
   installMetadata(provider, config);
+  keepEarlyErrorsOnOurPage(provider, config);
   installRegistrationCors(provider, `${config.authority.routePrefix}/register`);
   await installRegistrationRules(provider, config);
 

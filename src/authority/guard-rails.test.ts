@@ -23,6 +23,8 @@ describe('checkGuardRails in production', () => {
     ['no PUBLIC_URL', {}, true, /PUBLIC_URL is not set: set it to the https URL/],
     ['an http issuer off loopback', { publicUrl: 'http://mcp.example.com' }, false, /uses http: .*Serve it over https/],
     ['the memory store', { authority: { env: 'production', store: 'memory' } }, false, /memory store loses every session.*GATEHOUSE_STORE=file/],
+    ['a trusted proxy without PUBLIC_URL', { trustProxy: true }, true, /GATEHOUSE_TRUST_PROXY is on but PUBLIC_URL is not set: .*Set PUBLIC_URL to the https URL/],
+    ['a trusted proxy with an http PUBLIC_URL on loopback', { trustProxy: true, publicUrl: 'http://127.0.0.1:8080' }, false, /GATEHOUSE_TRUST_PROXY is on but PUBLIC_URL http:\/\/127\.0\.0\.1:8080 uses http: .*not be Secure/],
   ])('refuses %s, saying how to fix it', (_name, layer, publicUrlDefaulted, message) => {
     const merged = resolveConfig({
       ...PRODUCTION_SAFE,
@@ -60,6 +62,11 @@ describe('checkGuardRails in development', () => {
       expect.stringMatching(/private and loopback addresses/),
       expect.stringMatching(/memory store/),
     ]);
+  });
+
+  it('warns about a trusted proxy in front of an http PUBLIC_URL', () => {
+    expect(checkGuardRails(config({ trustProxy: true }))).toContainEqual(expect.stringMatching(/GATEHOUSE_TRUST_PROXY is on with an http PUBLIC_URL: .*not Secure/));
+    expect(checkGuardRails(config({ trustProxy: true, publicUrl: 'https://mcp.example.com' }))).not.toContainEqual(expect.stringMatching(/TRUST_PROXY/));
   });
 
   it('says nothing when the development setup is locked down', () => {

@@ -38,6 +38,12 @@ function productionRefusals(config: GatehouseConfig, options: GuardRailOptions):
   if (issuer.protocol === 'http:' && !isLoopbackUrl(issuer)) {
     refusals.push(`the issuer ${config.issuer} uses http: tokens and passwords would cross the network in clear text. Serve it over https and set PUBLIC_URL to the https URL`);
   }
+  // A proxy in front means clients come over the network: only PUBLIC_URL can say its https origin (URLs never come from X-Forwarded-*).
+  if (config.trustProxy && options.publicUrlDefaulted) {
+    refusals.push('GATEHOUSE_TRUST_PROXY is on but PUBLIC_URL is not set: Gatehouse takes no URL from the proxy\'s headers. Set PUBLIC_URL to the https URL the proxy serves');
+  } else if (config.trustProxy && issuer.protocol === 'http:') {
+    refusals.push(`GATEHOUSE_TRUST_PROXY is on but PUBLIC_URL ${config.issuer} uses http: sign-in cookies would not be Secure and redirects would leave https. Set PUBLIC_URL to the https URL the proxy serves`);
+  }
   if (config.authority.store === 'memory') {
     refusals.push('the memory store loses every session and client on restart: use GATEHOUSE_STORE=file (the default), which keeps them under GATEHOUSE_STATE_DIR');
   }
@@ -52,6 +58,9 @@ function insecureSettings(config: GatehouseConfig): string[] {
   if (dcrPolicy(config) === 'open') warnings.push('dynamic client registration is open: anyone can register a client (GATEHOUSE_DCR=token, allowlist or off restricts it)');
   if (issuer.protocol === 'http:') {
     warnings.push(`the issuer ${config.issuer} uses http${isLoopbackUrl(issuer) ? ' (fine on this machine, not on a network)' : ''}`);
+  }
+  if (config.trustProxy && issuer.protocol === 'http:') {
+    warnings.push('GATEHOUSE_TRUST_PROXY is on with an http PUBLIC_URL: behind a TLS terminator set PUBLIC_URL to its https URL, or cookies are not Secure');
   }
   if (config.authority.cimd.enabled && cimdAllowsPrivateAddresses(config)) {
     warnings.push('client metadata documents may be fetched from private and loopback addresses (GATEHOUSE_CIMD_ALLOW_PRIVATE=false refuses them)');

@@ -107,9 +107,10 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig(misplaced)).not.toThrow(/hunter2/);
   });
 
-  it('needs a public URL unless a trusted proxy sets the origin', () => {
+  it('needs a public URL, which GATEHOUSE_TRUST_PROXY does not replace (URLs never come from forwarded headers)', () => {
     expect(() => resolveConfig({ issuer: base.issuer })).toThrow(/PUBLIC_URL\) is required/);
-    expect(resolveConfig({ issuer: base.issuer, trustProxy: true }).trustProxy).toBe(true);
+    expect(() => resolveConfig({ issuer: base.issuer, trustProxy: true })).toThrow(/PUBLIC_URL\) is required.*GATEHOUSE_TRUST_PROXY does not replace it/s);
+    expect(resolveConfig({ ...base, trustProxy: true }).trustProxy).toBe(true);
   });
 
   it('refuses scopes with spaces or quotes', () => {

@@ -60,10 +60,12 @@ export function resolveConfig(input: ConfigLayer): GatehouseConfig {
           "identity provider's issuer URL (e.g. https://login.example.com/realms/main), or leave the mode unset to run Gatehouse's own authorization server.",
       );
     }
-    if (!parsed.publicUrl && !parsed.trustProxy) {
+    if (!parsed.publicUrl) {
+      // Every URL Gatehouse publishes, and the audience it accepts, come from here: never from Host or X-Forwarded-*.
+      const proxyHint = parsed.trustProxy ? ' GATEHOUSE_TRUST_PROXY does not replace it: it only says whose client address to believe.' : '';
       throw new ConfigError(
         'Invalid Gatehouse config:\n  - publicUrl (PUBLIC_URL) is required: set it to the URL clients use to reach this server ' +
-          '(e.g. https://mcp.example.com), or set trustProxy (GATEHOUSE_TRUST_PROXY=true) when a proxy you trust sets X-Forwarded-Host/Proto.',
+          `(e.g. https://mcp.example.com), behind a proxy the public https URL.${proxyHint}`,
       );
     }
     return { ...parsed, mode, issuer: parsed.issuer };

@@ -218,7 +218,11 @@ export const configSchema = z.object({
     .string()
     .regex(/^\/[^?#]*$/, 'path must start with "/" and have no query or fragment')
     .default('/mcp'),
-  /** Derive the public origin from `X-Forwarded-*`/`Host` when `publicUrl` is unset. Only behind a proxy you trust. */
+  /**
+   * Believe the `X-Forwarded-For` of the one proxy in front (e.g. a TLS
+   * terminator) for the client's address, as rate limits see it. Never used
+   * for URLs: those come from `publicUrl` only.
+   */
   trustProxy: z.boolean().default(false),
   /** The authorization server whose tokens are accepted (`OAUTH_ISSUER_URL`); unset means authority mode. */
   issuer: url('issuer (OAUTH_ISSUER_URL)').optional(),

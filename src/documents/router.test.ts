@@ -126,19 +126,20 @@ describe('protected-resource metadata', () => {
     expect(asMetadata.registration_endpoint).toBe(`${mirror.origin}/register`);
   });
 
-  it('is derived from forwarded headers only behind a trusted proxy, and then not cached', async () => {
-    const gate = createGatehouse({ issuer: issuer.issuer, trustProxy: true });
+  it('is the same whatever forwarded headers say, even with trustProxy on', async () => {
+    const gate = createGatehouse({ issuer: issuer.issuer, publicUrl: 'https://mcp.example.com', trustProxy: true });
     try {
       const request = new Request('http://10.1.2.3:3000/.well-known/oauth-protected-resource/mcp', {
-        headers: { 'x-forwarded-host': 'mcp.example.com', 'x-forwarded-proto': 'https' },
+        headers: { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'http', forwarded: 'host=evil.example' },
       });
       const response = (await gate.handle(request))!;
-      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(response.headers.get('cache-control')).toBe('public, max-age=300');
       expect((await response.json()).resource).toBe('https://mcp.example.com/mcp');
     } finally {
       gate.close();
     }
   });
+
 });
 
 describe('authorization-server metadata mirror', () => {

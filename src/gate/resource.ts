@@ -1,20 +1,19 @@
 import type { GatehouseConfig } from '../config/schema.js';
+import { ConfigError } from '../errors.js';
 import type { GateRequest } from '../types.js';
 
 /**
  * Where clients reach the protected endpoint, and so what the documents say
  * and which audience a token must carry.
  *
- * With `publicUrl` set, the request's own `Host` and `X-Forwarded-*` headers
- * are ignored: a forged header must never change the resource URI, or a
- * token minted for another server (or a poisoned cached document) would be
- * accepted. Headers are read only when `trustProxy` says a proxy we trust
- * wrote them.
+ * Always `publicUrl`: the request's own `Host` and `X-Forwarded-*` headers
+ * are never read, not even with `trustProxy` (which only says whose client
+ * address to believe). A header that changed the resource URI would change
+ * the audience a token must carry, so a token minted for another server
+ * would be accepted, and a cached document could be poisoned.
  */
 
 const PRM_WELL_KNOWN = '/.well-known/oauth-protected-resource';
-/** A host, optionally with a port: a name, IPv4 or bracketed IPv6. Nothing that could smuggle a path. */
-const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
 
 /** Where the endpoint is published: with `publicUrl`, the same on every request, so worked out once per config. */
 interface PublicBase {
@@ -43,41 +42,10 @@ function baseFromPublicUrl(config: GatehouseConfig, publicUrl: string): PublicBa
   return base;
 }
 
-function firstListValue(value: string | null): string | undefined {
-  const first = value?.split(',')[0]?.trim();
-  return first ? first : undefined;
-}
-
-/** The first element of an RFC 7239 `Forwarded` header, as lower-cased keys. */
-function parseForwarded(value: string | null): Record<string, string> {
-  const out: Record<string, string> = {};
-  const first = value?.split(',')[0];
-  if (!first) return out;
-  for (const pair of first.split(';')) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) continue;
-    const key = pair.slice(0, eq).trim().toLowerCase();
-    out[key] = pair.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
-  }
-  return out;
-}
-
-function originBehindProxy(request: GateRequest): string {
-  const url = new URL(request.url);
-  const forwarded = parseForwarded(request.headers.get('forwarded'));
-  const proto = (firstListValue(request.headers.get('x-forwarded-proto')) ?? forwarded.proto ?? url.protocol.slice(0, -1)).toLowerCase();
-  const host = firstListValue(request.headers.get('x-forwarded-host')) ?? forwarded.host ?? url.host;
-  if ((proto !== 'http' && proto !== 'https') || !HOST.test(host)) return url.origin;
-  try {
-    return new URL(`${proto}://${host}`).origin;
-  } catch {
-    return url.origin;
-  }
-}
-
-function publicBase(request: GateRequest, config: GatehouseConfig): PublicBase {
-  if (config.publicUrl) return baseFromPublicUrl(config, config.publicUrl);
-  return baseAt(config.trustProxy ? originBehindProxy(request) : new URL(request.url).origin, '', config);
+function publicBase(_request: GateRequest, config: GatehouseConfig): PublicBase {
+  // resolveConfig never lets one through without it; a hand-made config fails here rather than trust the Host.
+  if (!config.publicUrl) throw new ConfigError('Invalid Gatehouse config:\n  - publicUrl (PUBLIC_URL) is required: set it to the URL clients use to reach this server');
+  return baseFromPublicUrl(config, config.publicUrl);
 }
 
 /**

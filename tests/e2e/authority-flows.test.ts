@@ -14,6 +14,8 @@ type Demo = Awaited<ReturnType<typeof startDemo>>;
 type Json = Record<string, unknown>;
 
 const ROBOT = { client_id: 'robot', client_secret: 'robot-secret-for-tests-only-0123456789' };
+/** A public client the operator configured: its errors found before sign-in are redirected (a registered one's are shown here). */
+const CONFIGURED_CLI = 'configured-cli';
 
 function pkce(): { verifier: string; challenge: string } {
   const verifier = randomBytes(32).toString('base64url');
@@ -87,7 +89,16 @@ let demo: Demo;
 let publicClient: string;
 
 beforeAll(async () => {
-  demo = await startDemo(state.path, { layers: { authority: { clients: [{ ...ROBOT, grant_types: ['client_credentials'], redirect_uris: [], response_types: [], scope: 'mcp:tools' }] } } });
+  demo = await startDemo(state.path, {
+    layers: {
+      authority: {
+        clients: [
+          { ...ROBOT, grant_types: ['client_credentials'], redirect_uris: [], response_types: [], scope: 'mcp:tools' },
+          { client_id: CONFIGURED_CLI, redirect_uris: [LOOPBACK] },
+        ],
+      },
+    },
+  });
   publicClient = await register(demo, [LOOPBACK]);
 });
 afterAll(async () => {
@@ -97,7 +108,7 @@ afterAll(async () => {
 
 describe('PKCE', () => {
   it('refuses an authorization request without a code challenge', async () => {
-    const { location } = await firstHop(authorizeUrl(demo, { client_id: publicClient, redirect_uri: 'http://127.0.0.1:5000/callback', resource: demo.mcpUrl }));
+    const { location } = await firstHop(authorizeUrl(demo, { client_id: CONFIGURED_CLI, redirect_uri: 'http://127.0.0.1:5000/callback', resource: demo.mcpUrl }));
     expect(location?.searchParams.get('error')).toBe('invalid_request');
     expect(location?.searchParams.get('error_description')).toMatch(/requires PKCE/);
     // RFC 9207: errors name the issuer too.
@@ -106,7 +117,7 @@ describe('PKCE', () => {
 
   it('refuses code_challenge_method=plain', async () => {
     const { verifier } = pkce();
-    const url = authorizeUrl(demo, { client_id: publicClient, redirect_uri: 'http://127.0.0.1:5000/callback', code_challenge: verifier, code_challenge_method: 'plain' });
+    const url = authorizeUrl(demo, { client_id: CONFIGURED_CLI, redirect_uri: 'http://127.0.0.1:5000/callback', code_challenge: verifier, code_challenge_method: 'plain' });
     const { location } = await firstHop(url);
     expect(location?.searchParams.get('error')).toBe('invalid_request');
     expect(location?.searchParams.get('error_description')).toMatch(/code_challenge_method/);
@@ -188,7 +199,7 @@ describe('resource indicators', () => {
   it('refuses a resource that is not the MCP endpoint with invalid_target', async () => {
     const { challenge } = pkce();
     const url = authorizeUrl(demo, {
-      client_id: publicClient, redirect_uri: 'http://127.0.0.1:5005/callback', code_challenge: challenge, code_challenge_method: 'S256', resource: 'https://other.example/mcp',
+      client_id: CONFIGURED_CLI, redirect_uri: 'http://127.0.0.1:5005/callback', code_challenge: challenge, code_challenge_method: 'S256', resource: 'https://other.example/mcp',
     });
     expect((await firstHop(url)).location?.searchParams.get('error')).toBe('invalid_target');
   });

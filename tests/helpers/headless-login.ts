@@ -29,6 +29,8 @@ export interface HeadlessLoginOptions {
   maxHops?: number;
   /** Sees every HTML page on the way (sign-in, consent), before its form is submitted. */
   onPage?: (url: URL, html: string) => void;
+  /** Sends each request (e.g. through a stand-in TLS terminator, or recording every response). Default: the global `fetch`. */
+  fetch?: (url: URL, init: RequestInit) => Promise<Response>;
 }
 
 /**
@@ -64,11 +66,12 @@ export async function headlessLogin(authorizationUrl: URL | string, options: Hea
   if (!redirectUri) throw new HeadlessLoginError('The authorization URL has no redirect_uri; pass options.redirectUri');
   const jar = options.cookies ?? new CookieJar();
   const maxHops = options.maxHops ?? 20;
+  const send = options.fetch ?? ((url: URL, init: RequestInit) => fetch(url, init));
 
   let request: { url: URL; method: 'GET' | 'POST'; body?: URLSearchParams } = { url: start, method: 'GET' };
   for (let hop = 0; hop < maxHops; hop++) {
     if (request.url.href.startsWith(redirectUri)) return request.url;
-    const response = await fetch(request.url, {
+    const response = await send(request.url, {
       method: request.method,
       redirect: 'manual',
       headers: {

@@ -73,8 +73,8 @@ function parseJson(bytes: Buffer | undefined): unknown {
 export function gatehouseNode(gate: Gatehouse, options: GatehouseNodeOptions = {}): GatehouseNodeMiddleware {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const cors = options.cors ?? true;
-  const { publicUrl, trustProxy } = gate.config;
-  const urlOptions: ToWebRequestOptions = publicUrl ? { origin: publicUrl } : { trustProxy };
+  // The origin is the configured one, never the Host header: the gate takes every URL from publicUrl.
+  const urlOptions: ToWebRequestOptions = { origin: gate.config.publicUrl };
 
   // The same for every request that passes: computed once.
   const passHeaders = cors ? [...addMcpCorsHeaders(new Headers())] : [];

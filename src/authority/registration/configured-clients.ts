@@ -70,3 +70,16 @@ function describe(error: unknown): string {
   }
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * True for a client the operator listed in `authority.clients`; false for
+ * one that registered itself (DCR) or is a metadata document URL (CIMD).
+ *
+ * @example
+ * ```ts
+ * isConfiguredClient(config, 'robot'); // true when authority.clients names it
+ * ```
+ */
+export function isConfiguredClient(config: GatehouseConfig, clientId: string | undefined): boolean {
+  return clientId !== undefined && config.authority.clients.some((client) => client.client_id === clientId);
+}
