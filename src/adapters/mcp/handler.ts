@@ -6,6 +6,7 @@ import {
 } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { MAX_BODY_BYTES, readCapped } from '../../gate/read-body.js';
 import type { AuthInfo } from '../../tokens/types.js';
 import { withMcpCors } from '../cors.js';
 import { RPC_ERRORS, rpcErrorResponse } from '../rpc-error.js';
@@ -95,10 +96,18 @@ function whenBodyEnds(response: Response, done: () => void): Response {
   return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
+/** A body over the cap (a JSON `null` is a body too). */
+const TOO_LARGE = Symbol('too large');
+
+/** The parsed body, or the JSON of a copy read within the cap. */
 async function bodyOf(request: Request, parsedBody: unknown): Promise<unknown> {
   if (parsedBody !== undefined) return parsedBody;
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) return TOO_LARGE;
   try {
-    return await request.clone().json();
+    const stream = request.clone().body;
+    const bytes = stream ? await readCapped(stream, MAX_BODY_BYTES) : new Uint8Array();
+    return bytes === null ? TOO_LARGE : (JSON.parse(new TextDecoder().decode(bytes)) as unknown);
   } catch {
     return undefined;
   }
@@ -187,6 +196,7 @@ export function createMcpHandler(createServer: McpServerFactory, options: McpHan
     }
     if (request.method === 'POST') {
       const body = await bodyOf(request, parsedBody);
+      if (body === TOO_LARGE) return rpcErrorResponse(413, RPC_ERRORS.serverError, `Request body is larger than ${MAX_BODY_BYTES} bytes`);
       if (startsSession(body)) return openSession(request, authInfo, body);
     }
     return rpcErrorResponse(400, RPC_ERRORS.serverError, 'Bad Request: Mcp-Session-Id header is required (initialize first)');

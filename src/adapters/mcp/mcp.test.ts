@@ -175,6 +175,27 @@ describe('createMcpHandler sessions', () => {
   });
 });
 
+describe('createMcpHandler.fetch given an unread body', () => {
+  it('reads it within the 4 MiB cap and answers 413 beyond, declared or streamed', async () => {
+    const mcp = createMcpHandler(buildServer, { sessions: 'stateful' });
+    const authInfo = { token: 't', clientId: 'c', scopes: ['mcp'], extra: { sub: 'u' } };
+    const big = new TextEncoder().encode(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { pad: ' '.repeat(5 * 1024 * 1024) } }));
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const streamed = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let at = 0; at < big.length; at += 64 * 1024) controller.enqueue(big.subarray(at, at + 64 * 1024));
+        controller.close();
+      },
+    });
+    const declared = new Request('http://localhost/mcp', { method: 'POST', headers, body: big });
+    const chunked = new Request('http://localhost/mcp', { method: 'POST', headers, body: streamed, duplex: 'half' } as RequestInit);
+    const statuses = [(await mcp.fetch(declared, authInfo)).status, (await mcp.fetch(chunked, authInfo)).status];
+    expect(statuses).toEqual([413, 413]);
+    expect(mcp.sessionCount).toBe(0);
+    await mcp.close();
+  });
+});
+
 describe('createMcpHandler without the gate', () => {
   it('refuses to serve anyone unless allowAnonymous is set', async () => {
     const closed = createMcpHandler(buildServer);
