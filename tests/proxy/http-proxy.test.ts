@@ -11,8 +11,33 @@ import { ASSERTION_TYPE } from '../../src/proxy/assertion.js';
 import { ASSERTION_JWKS_PATH } from '../../src/proxy/front.js';
 import { signInWithSdk } from '../e2e/authority-harness.js';
 import { InMemoryOAuthProvider } from '../helpers/sdk-oauth-provider.js';
-import { freePort, INITIALIZE, mcpPost, receiveSimulatedLogs, runLongOperation, signIn, startEverythingHttp, startTestProxy, textOf, type EverythingHttp, type SignedIn, type TestProxy } from './harness.js';
+import { expectSessionCap, freePort, INITIALIZE, mcpPost, receiveSimulatedLogs, runLongOperation, signIn, startEverythingHttp, startTestProxy, textOf, type EverythingHttp, type SignedIn, type TestProxy } from './harness.js';
 import { startRecordingUpstream, type RecordingUpstream } from './recording-upstream.js';
+
+describe('--max-sessions-per-user with an upstream that hands out sessions', () => {
+  let everything: EverythingHttp;
+  let proxy: TestProxy;
+  let alice: SignedIn;
+  let bob: SignedIn;
+
+  beforeAll(async () => {
+    everything = await startEverythingHttp();
+    proxy = await startTestProxy({ upstream: everything.url, maxSessionsPerUser: 2 });
+    alice = await signIn(proxy.mcpUrl, 'alice');
+    bob = await signIn(proxy.mcpUrl, 'bob');
+  });
+  afterAll(async () => {
+    await alice?.client.close();
+    await bob?.client.close();
+    await proxy?.stop();
+    await everything?.stop();
+  });
+
+  it('refuses an initialize beyond the cap with 429 before the upstream sees it; other users and freed places unaffected', async () => {
+    // Each signed-in SDK client holds one session already.
+    await expectSessionCap({ mcpUrl: proxy.mcpUrl, cap: 2, alice: { token: alice.token, held: 1 }, bob: bob.token });
+  });
+});
 
 describe('proxy to server-everything over Streamable HTTP', () => {
   let everything: EverythingHttp;

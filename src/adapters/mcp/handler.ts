@@ -5,7 +5,6 @@ import {
   type WebStandardStreamableHTTPServerTransportOptions,
 } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { MAX_BODY_BYTES, readCapped } from '../../gate/read-body.js';
 import type { AuthInfo } from '../../tokens/types.js';
 import { withMcpCors } from '../cors.js';
@@ -13,6 +12,7 @@ import { RPC_ERRORS, rpcErrorResponse } from '../rpc-error.js';
 import type { GatedIncomingMessage } from '../node/middleware.js';
 import { toWebRequest } from '../node/request.js';
 import { writeWebResponse } from '../node/response.js';
+import { DEFAULT_MAX_SESSIONS_PER_USER, startsSession, tooManySessionsText } from './session-limit.js';
 import { SessionStore, ownerOf } from './sessions.js';
 
 /** Anything the SDK can connect to a transport: `McpServer` or the low-level `Server`. */
@@ -40,6 +40,12 @@ export interface McpHandlerOptions {
   enableJsonResponse?: boolean;
   /** Close a stateful session after this many ms without a request. Default 30 minutes. */
   sessionIdleTimeoutMs?: number;
+  /**
+   * Stateful sessions one caller (issuer, subject and client of the token)
+   * may hold at once; an `initialize` beyond it gets 429 with `Retry-After`.
+   * Default 50.
+   */
+  maxSessionsPerUser?: number;
   /**
    * Serve requests that carry no `AuthInfo`. Off by default: a handler
    * mounted without the gate in front refuses to run rather than serve
@@ -113,10 +119,6 @@ async function bodyOf(request: Request, parsedBody: unknown): Promise<unknown> {
   }
 }
 
-function startsSession(body: unknown): boolean {
-  return Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body);
-}
-
 /**
  * Serves MCP servers over Streamable HTTP behind the gate: each request's
  * verified `AuthInfo` reaches tool handlers as `extra.authInfo`.
@@ -136,7 +138,7 @@ function startsSession(body: unknown): boolean {
  */
 export function createMcpHandler(createServer: McpServerFactory, options: McpHandlerOptions = {}): McpHandler {
   const stateful = options.sessions === 'stateful';
-  const sessions = new SessionStore(options.sessionIdleTimeoutMs ?? 30 * 60_000);
+  const sessions = new SessionStore(options.sessionIdleTimeoutMs ?? 30 * 60_000, options.maxSessionsPerUser ?? DEFAULT_MAX_SESSIONS_PER_USER);
   const transportOptions = { ...options.transport, enableJsonResponse: options.enableJsonResponse ?? false };
 
   async function connect(authInfo: AuthInfo | undefined, transport: WebStandardStreamableHTTPServerTransport) {
@@ -165,11 +167,16 @@ export function createMcpHandler(createServer: McpServerFactory, options: McpHan
 
   async function openSession(request: Request, authInfo: AuthInfo | undefined, parsedBody: unknown): Promise<Response> {
     const owner = ownerOf(authInfo);
+    if (!sessions.reserve(owner)) {
+      return rpcErrorResponse(429, RPC_ERRORS.serverError, tooManySessionsText(sessions.maxPerOwner), { 'retry-after': String(sessions.retryAfterSec(owner)) });
+    }
+    let opened = false;
     let close: () => Promise<void> = async () => {};
     const transport = new WebStandardStreamableHTTPServerTransport({
       ...transportOptions,
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized(id) {
+        opened = true;
         sessions.add(id, { transport, owner, lastSeen: Date.now(), close: () => close() });
       },
       onsessionclosed(id) {
@@ -179,11 +186,15 @@ export function createMcpHandler(createServer: McpServerFactory, options: McpHan
     transport.onclose = function forgetSession() {
       if (transport.sessionId) sessions.delete(transport.sessionId);
     };
-    close = await connect(authInfo, transport);
-    const response = await transport.handleRequest(request, { authInfo, parsedBody });
-    // A failed initialize opened no session: drop the server made for it.
-    if (!transport.sessionId) await close();
-    return response;
+    try {
+      close = await connect(authInfo, transport);
+      const response = await transport.handleRequest(request, { authInfo, parsedBody });
+      // A failed initialize opened no session: drop the server made for it.
+      if (!transport.sessionId) await close();
+      return response;
+    } finally {
+      if (!opened) sessions.release(owner);
+    }
   }
 
   async function serveStateful(request: Request, authInfo: AuthInfo | undefined, parsedBody: unknown): Promise<Response> {

@@ -10,6 +10,7 @@ import { startTestIssuer, type TestIssuer } from '../../testing/index.js';
 import type { Gatehouse } from '../../types.js';
 import { gatehouseNode, type GatedIncomingMessage } from '../node/index.js';
 import { listenOnLoopback } from '../../../tests/helpers/adapter-kit.js';
+import { expectSessionCap } from '../../../tests/proxy/harness.js';
 import { authInfoOf, createMcpHandler, requireScopes, subjectOf, type McpHandler } from './index.js';
 
 function buildServer(): McpServer {
@@ -172,6 +173,26 @@ describe('createMcpHandler sessions', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(res.status).toBe(400);
+  });
+});
+
+describe('createMcpHandler stateful sessions per user', () => {
+  let stand: GatedStand;
+  let mcp: McpHandler;
+
+  beforeAll(async () => {
+    mcp = createMcpHandler(buildServer, { sessions: 'stateful', maxSessionsPerUser: 2 });
+    stand = await startBehindGate((req, res) => mcp.node(req, res));
+  });
+  afterAll(async () => {
+    await mcp.close();
+    await stand.close();
+  });
+
+  it('caps the sessions one user holds (429 beyond), leaving other users and freed places alone', async () => {
+    const [alice, bob] = await Promise.all([stand.issuer.mint({ sub: 'alice' }), stand.issuer.mint({ sub: 'bob' })]);
+    await expectSessionCap({ mcpUrl: `${stand.origin}/mcp`, cap: 2, alice: { token: alice, held: 0 }, bob });
+    expect(mcp.sessionCount).toBe(3);
   });
 });
 
