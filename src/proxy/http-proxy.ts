@@ -3,6 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { startsSession, tooManySessionsText } from '../adapters/mcp/session-limit.js';
 import { ownerOf } from '../adapters/mcp/sessions.js';
 import type { GatedIncomingMessage } from '../adapters/node/middleware.js';
+import { acceptedRequestId, requestIdOf } from '../log/request-log.js';
 import { isLoopbackHost } from '../server/listen.js';
 import type { AssertionSigner } from './assertion.js';
 import { drain, type ProxyBackend, type Readiness } from './backend.js';
@@ -185,6 +186,10 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
       return writeRpcError(res, 429, RPC_ERRORS.serverError, tooManySessionsText(owners.maxPerOwner));
     }
     const headers = upstreamRequestHeaders(req.headers, upstream.host, { ...publicSide, clientAddress: req.socket.remoteAddress });
+    // The id Gatehouse logged this request under, so both logs line up; never a client's unchecked one.
+    const requestId = requestIdOf(req) ?? acceptedRequestId(req.headers['x-request-id']);
+    if (requestId === undefined) delete headers['x-request-id'];
+    else headers['x-request-id'] = requestId;
     try {
       await addIdentityHeaders(headers, authInfo, { signer: options.signer, plainHeaders });
     } catch (err) {
