@@ -12,6 +12,7 @@ import { ASSERTION_JWKS_PATH } from '../../src/proxy/front.js';
 import { signInWithSdk } from '../e2e/authority-harness.js';
 import { InMemoryOAuthProvider } from '../helpers/sdk-oauth-provider.js';
 import { expectSessionCap, freePort, INITIALIZE, mcpPost, receiveSimulatedLogs, runLongOperation, signIn, startEverythingHttp, startTestProxy, textOf, type EverythingHttp, type SignedIn, type TestProxy } from './harness.js';
+import { itReadsTheBodyOnlyAfterTheToken } from '../helpers/adapter-kit.js';
 import { startRecordingUpstream, UPSTREAM_COOKIES, type RecordingUpstream } from './recording-upstream.js';
 
 describe('--max-sessions-per-user with an upstream that hands out sessions', () => {
@@ -54,6 +55,9 @@ describe('proxy to server-everything over Streamable HTTP', () => {
     await proxy?.stop();
     await everything?.stop();
   });
+
+  // The authority's gate in front of the proxy: the same order as the adapters'.
+  itReadsTheBodyOnlyAfterTheToken({ url: () => proxy.mcpUrl, mint: async () => alice.token, maxBodyBytes: 4 * 1024 * 1024 });
 
   it('calls a plain tool through the gate', async () => {
     const tools = await alice.client.listTools();
