@@ -176,7 +176,8 @@ export function itReadsTheBodyOnlyAfterTheToken(target: BodyOrderTarget): void {
       const res = await upload.response;
       expect([res.status, upload.finishedBeforeAnswer]).toEqual([413, false]);
       expect(upload.sent).toBeGreaterThan(target.maxBodyBytes);
-      expect(JSON.parse(res.body)).toMatchObject({ jsonrpc: '2.0', error: { message: expect.stringContaining('larger than') } });
+      // The adapters answer in JSON-RPC, gate.fetch in OAuth's shape (error_description): both say why.
+      expect(res.body).toContain('larger than');
     } finally {
       upload.close();
     }
