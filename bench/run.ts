@@ -6,12 +6,15 @@
  *      a fresh token on every request.
  *   2. Verification: µs per call of the gate's verifier (cache miss and hit)
  *      next to a bare `jose` `jwtVerify`.
+ *   (Then token exchange, the proxy, and on Linux the memory a flood of
+ *   token-less 4 MiB POSTs costs: body-flood.ts.)
  *
  * Tunables (env): BENCH_CONNECTIONS (10), BENCH_DURATION seconds per run (3),
  * BENCH_ROUNDS (5), BENCH_WARMUP seconds (1), BENCH_TOKENS (20000),
  * BENCH_VERIFY_ITERATIONS (2000), BENCH_VERIFY_BATCHES (5).
  */
 import { cpus, loadavg, release, type } from 'node:os';
+import { printBodyFlood, runBodyFlood } from './body-flood.js';
 import { printExchangeBench, runExchangeBench } from './exchange.js';
 import { runHttpBench, type HttpBenchRow } from './http.js';
 import { printProxyBench, runProxyBench } from './proxy.js';
@@ -112,6 +115,7 @@ async function main(): Promise<void> {
     await tokens.issuer.close();
   }
   printExchangeBench(await runExchangeBench());
+  if (process.platform === 'linux') printBodyFlood(await runBodyFlood());
   console.log(`\nDone in ${formatNumber((performance.now() - started) / 1000, 0)}s; load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`);
 }
 

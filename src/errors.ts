@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'ERR_TOKEN_IN_QUERY'
   | 'ERR_TOKEN_TOO_LARGE'
   | 'ERR_REQUEST_BODY_UNCHECKABLE'
+  | 'ERR_REQUEST_BODY_TOO_LARGE'
   // JWTs
   | 'ERR_JWT_MALFORMED'
   | 'ERR_JWS_SIGNATURE_INVALID'
@@ -97,6 +98,22 @@ export class MissingTokenError extends OAuthError {
 export class InvalidRequestError extends OAuthError {
   readonly status = 400;
   readonly error = 'invalid_request';
+}
+
+/**
+ * The body of a request that passed the token check is larger than the cap
+ * the gate reads (4 MiB by default). Answered with 413 and
+ * `error="invalid_request"`; the body is not read past the cap.
+ */
+export class RequestTooLargeError extends OAuthError {
+  readonly status = 413;
+  readonly error = 'invalid_request';
+  /** The cap, in bytes. */
+  readonly limit: number;
+  constructor(limit: number) {
+    super('ERR_REQUEST_BODY_TOO_LARGE', `The request body is larger than ${limit} bytes`);
+    this.limit = limit;
+  }
 }
 
 /**

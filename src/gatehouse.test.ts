@@ -5,6 +5,7 @@ import { DiscoveryError, InvalidTokenError } from './errors.js';
 import { createGatehouse, type GatehouseInstance } from './gatehouse.js';
 import { startTestIssuer, type TestIssuer } from './testing/test-issuer.js';
 import type { AuthInfo, TokenVerifier } from './tokens/types.js';
+import { itReadsTheBodyOnlyAfterTheToken } from '../tests/helpers/adapter-kit.js';
 
 let issuer: TestIssuer;
 let server: ServerType;
@@ -90,6 +91,9 @@ describe('createGatehouse().fetch over real HTTP', () => {
       expect(response.headers.get('www-authenticate')).toContain('error="invalid_token"');
     }
   });
+
+  // Per-tool scopes are on here, so gate.fetch reads a body that passes: within the cap, after the token.
+  itReadsTheBodyOnlyAfterTheToken({ url: () => `${origin}/mcp`, mint: () => mintFor(), maxBodyBytes: 4 * 1024 * 1024 });
 
   it('passes requests outside the endpoint to the handler without AuthInfo', async () => {
     const before = seen.length;

@@ -29,6 +29,7 @@ export {
   InvalidTokenError,
   MissingTokenError,
   InvalidRequestError,
+  RequestTooLargeError,
   InsufficientScopeError,
   ConfigError,
   DiscoveryError,

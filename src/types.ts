@@ -29,6 +29,15 @@ export interface AuthenticateOptions {
    * `null` says there is no JSON body to look at.
    */
   body?: unknown;
+  /**
+   * Reads the body on demand, for adapters that have not read it yet: called
+   * at most once, and only after the token is verified and the endpoint's
+   * required scopes are there, when per-tool scopes need the body. So a
+   * request without a valid token is refused before a byte of its body is
+   * read. Resolves to the parsed JSON (`undefined`: no JSON body); an
+   * `OAuthError` it throws (e.g. `RequestTooLargeError`) is the answer.
+   */
+  readBody?: () => Promise<unknown>;
 }
 
 /**

@@ -46,6 +46,8 @@ ${inColumns(`  --upstream <url>         Streamable HTTP MCP server to protect   
   --shared                 stdio: one child for every user              (env GATEHOUSE_PROXY_SHARED; default one per user)
   --idle-timeout <d>       stdio: stop a child after this long idle     (env GATEHOUSE_IDLE_TIMEOUT, default 10m)
   --max-children <n>       stdio: at most this many children at once    (env GATEHOUSE_MAX_CHILDREN, default 100)
+  --max-sessions-per-user <n>
+                           At most this many MCP sessions per user      (env GATEHOUSE_MAX_SESSIONS_PER_USER, default 50)
   --env-subject <VAR>      stdio: put the caller's subject in VAR       (env GATEHOUSE_ENV_SUBJECT)
   --pass-env <A,B>         stdio: pass these variables to the child     (env GATEHOUSE_PASS_ENV; default: PATH, HOME and
                            a few more, never Gatehouse's own settings)
@@ -116,6 +118,7 @@ async function commandFrom(argv: string[], env: NodeJS.ProcessEnv): Promise<Prox
       shared: { type: 'boolean' },
       'idle-timeout': { type: 'string' },
       'max-children': { type: 'string' },
+      'max-sessions-per-user': { type: 'string' },
       'env-subject': { type: 'string' },
       'pass-env': { type: 'string', multiple: true },
       ...SERVER_OPTIONS,
@@ -138,6 +141,7 @@ async function commandFrom(argv: string[], env: NodeJS.ProcessEnv): Promise<Prox
     shared: values.shared,
     idleTimeoutSec: parsedFlag(values['idle-timeout'], '--idle-timeout', parseDuration),
     maxChildren: parsedFlag(values['max-children'], '--max-children', parseCount),
+    maxSessionsPerUser: parsedFlag(values['max-sessions-per-user'], '--max-sessions-per-user', parseCount),
     envSubject: values['env-subject'],
     passEnv: values['pass-env']?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean),
   };

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../config/resolve.js';
 import type { GatehouseConfigInput } from '../config/schema.js';
 import { UpstreamMetadata } from '../discovery/upstream.js';
-import { InvalidTokenError } from '../errors.js';
+import { InvalidTokenError, RequestTooLargeError } from '../errors.js';
 import { startTestIssuer, type TestIssuer } from '../testing/test-issuer.js';
 import { createVerifier } from '../tokens/create-verifier.js';
 import type { AuthInfo, TokenVerifier, VerifyContext } from '../tokens/types.js';
@@ -157,15 +157,41 @@ describe('authenticateRequest with an in-test verifier', () => {
       expect(result.ok).toBe(false);
     });
 
-    it('refuses a body it cannot inspect with 400 rather than letting a tools/call skip its check', async () => {
+    it('refuses a body it cannot inspect (400) or over the cap (413) rather than letting a tools/call skip its check', async () => {
       const big = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'delete_file', arguments: { pad: 'x'.repeat(5 * 1024 * 1024) } } });
       const tooLarge = await authenticateRequest(post('scopes.mcp', big), contextFor(tools));
       const brotli = await authenticateRequest(post('scopes.mcp', 'xx', { 'content-encoding': 'br' }), contextFor(tools));
-      for (const result of [tooLarge, brotli]) {
-        expect(result.ok).toBe(false);
-        if (result.ok) continue;
-        expect([result.response.status, result.error.code]).toEqual([400, 'ERR_REQUEST_BODY_UNCHECKABLE']);
+      const outcomes = [tooLarge, brotli].map((result) => (result.ok ? 'ok' : [result.response.status, result.error.code]));
+      expect(outcomes).toEqual([
+        [413, 'ERR_REQUEST_BODY_TOO_LARGE'],
+        [400, 'ERR_REQUEST_BODY_UNCHECKABLE'],
+      ]);
+    });
+
+    it('calls options.readBody only once the token is verified and the required scopes are there', async () => {
+      const reads: string[] = [];
+      const readBody = (token: string) => async () => {
+        reads.push(token);
+        return JSON.parse(call('delete_file')) as unknown;
+      };
+      const light = (token?: string) => ({ method: 'POST', url: `${publicUrl}/mcp`, headers: new Headers(token ? { authorization: `Bearer ${token}` } : {}) });
+      const outcomes = [];
+      for (const token of [undefined, 'not-scripted', 'scopes.other', 'scopes.mcp', 'scopes.mcp.files_write']) {
+        const result = await authenticateRequest(light(token), contextFor(tools), { readBody: readBody(String(token)) });
+        outcomes.push(result.ok ? 200 : result.response.status);
       }
+      expect(outcomes).toEqual([401, 401, 403, 403, 200]);
+      expect(reads).toEqual(['scopes.mcp', 'scopes.mcp.files_write']);
+    });
+
+    it("answers with options.readBody's OAuth error (413), and a body that cannot be read with 400, not 401", async () => {
+      const light = { method: 'POST', url: `${publicUrl}/mcp`, headers: new Headers({ authorization: 'Bearer scopes.mcp' }) };
+      const tooLarge = await authenticateRequest(light, contextFor(tools), { readBody: () => Promise.reject(new RequestTooLargeError(10)) });
+      const cutOff = await authenticateRequest(light, contextFor(tools), { readBody: () => Promise.reject(new Error('socket hang up')) });
+      expect([tooLarge, cutOff].map((result) => (result.ok ? 'ok' : [result.response.status, result.error.code]))).toEqual([
+        [413, 'ERR_REQUEST_BODY_TOO_LARGE'],
+        [400, 'ERR_REQUEST_BODY_UNCHECKABLE'],
+      ]);
     });
 
     it('does not read the body when no tool has scopes', async () => {

@@ -69,10 +69,21 @@ async function waitForPrepare(pending: Promise<void>): Promise<void> {
 /** The body to check: the adapter's (no await needed, the common case), else read from the Request. */
 function bodyOf(request: Request | GateRequest, options: AuthenticateOptions | undefined): unknown {
   if (options?.body !== undefined) return options.body === null ? undefined : parsedBody(options.body);
+  if (options?.readBody) return readOnDemand(options.readBody);
   if (isWebRequest(request)) return readJsonBody(request);
   if (request.method === 'GET' || request.method === 'HEAD') return undefined;
   // A light request has no body to read: checking nothing would let a tools/call skip its scope check.
   throw new InvalidRequestError('ERR_REQUEST_BODY_UNCHECKABLE', 'The request body cannot be checked for per-tool scopes: the adapter passed no body');
+}
+
+async function readOnDemand(read: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof OAuthError) throw err;
+    // A body cut off midway (the client went away) is not a token problem: a 401 would send the client to sign in again.
+    throw new InvalidRequestError('ERR_REQUEST_BODY_UNCHECKABLE', 'The request body cannot be checked for per-tool scopes: it could not be read', { cause: err });
+  }
 }
 
 function isWebRequest(request: Request | GateRequest): request is Request {
@@ -117,8 +128,10 @@ async function check(request: Request | GateRequest, context: GateContext, optio
 /**
  * The whole check of a request to the protected endpoint: bearer token →
  * verification against this resource's audience → required scopes → per-tool
- * scopes of a `tools/call`. Never throws: every failure is a `GateResult`
- * with the 400/401/403 response and its challenge.
+ * scopes of a `tools/call`. The body is read only for the last step, so a
+ * request without a valid token is refused before its body is read. Never
+ * throws: every failure is a `GateResult` with the 400/401/403 (or 413)
+ * response and its challenge.
  *
  * @example
  * ```ts

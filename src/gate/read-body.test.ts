@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidRequestError } from '../errors.js';
-import { readCapped, readJsonBody } from './read-body.js';
+import { InvalidRequestError, RequestTooLargeError } from '../errors.js';
+import { jsonOfBytes, readCapped, readJsonBody } from './read-body.js';
 
 const message = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'delete_file' } };
 
@@ -49,8 +49,15 @@ describe('readJsonBody', () => {
   });
 
   it.each([
-    ['too large by Content-Length', () => post('{}', { 'content-length': String(10 * 1024 * 1024) })],
-    ['too large once read', () => post(JSON.stringify({ pad: 'x'.repeat(2048) }))],
+    ['by Content-Length', () => post('{}', { 'content-length': String(10 * 1024 * 1024) })],
+    ['once read', () => post(JSON.stringify({ pad: 'x'.repeat(2048) }))],
+  ])('refuses a body too large %s with 413', async (_name, make) => {
+    const error = await readJsonBody(make(), 1024).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(RequestTooLargeError);
+    expect([(error as RequestTooLargeError).status, (error as RequestTooLargeError).code]).toEqual([413, 'ERR_REQUEST_BODY_TOO_LARGE']);
+  });
+
+  it.each([
     ['compressed with an unknown encoding', () => post('{}', { 'content-encoding': 'br' })],
     ['in an unknown charset', () => post('{}', { 'content-type': 'application/json; charset=x-unknown' })],
   ])('refuses a body %s', async (_name, make) => {
@@ -69,6 +76,17 @@ describe('readJsonBody', () => {
     const bomb = await compressed(JSON.stringify({ pad: '0'.repeat(1024 * 1024) }), 'gzip');
     expect(bomb.byteLength).toBeLessThan(4096);
     await expect(readJsonBody(post(bomb, { 'content-encoding': 'gzip' }), 64 * 1024)).rejects.toThrow(/larger than/);
+  });
+});
+
+describe('jsonOfBytes', () => {
+  it('parses plain JSON, decodes a compressed body as readJsonBody does, and refuses what it refuses', async () => {
+    const json = JSON.stringify(message);
+    expect(await jsonOfBytes(new TextEncoder().encode(json), new Headers())).toEqual(message);
+    const gzip = new Uint8Array(await compressed(json, 'gzip'));
+    expect(await jsonOfBytes(gzip, new Headers({ 'content-encoding': 'gzip' }))).toEqual(message);
+    await expect(jsonOfBytes(new Uint8Array([1, 2, 3]), new Headers({ 'content-encoding': 'br' }))).rejects.toBeInstanceOf(InvalidRequestError);
+    expect(await jsonOfBytes(new Uint8Array(), new Headers())).toBeUndefined();
   });
 });
 

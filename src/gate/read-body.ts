@@ -1,4 +1,4 @@
-import { InvalidRequestError } from '../errors.js';
+import { InvalidRequestError, RequestTooLargeError } from '../errors.js';
 
 /** The MCP SDK's own limit for a JSON-RPC message body. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -49,9 +49,11 @@ export async function readCapped(stream: ReadableStream<Uint8Array>, maxBytes: n
  * or it is not JSON: the MCP server answers those with its own parse error.
  *
  * Throws `InvalidRequestError` (`ERR_REQUEST_BODY_UNCHECKABLE`) when the body
- * exists but cannot be inspected while the server could still act on it (too
- * large, an unknown `Content-Encoding`, a stream already consumed): letting
- * those through would let a `tools/call` skip its scope check.
+ * exists but cannot be inspected while the server could still act on it (an
+ * unknown `Content-Encoding` or charset, a stream already consumed): letting
+ * those through would let a `tools/call` skip its scope check. A body over
+ * `maxBytes` (declared or once read, decompressed) is a `RequestTooLargeError`
+ * (413), found without reading past the cap.
  *
  * @example
  * ```ts
@@ -63,7 +65,7 @@ export async function readJsonBody(request: Request, maxBytes = MAX_BODY_BYTES):
   if (request.bodyUsed) throw uncheckable('it was already consumed; pass the parsed body as options.body');
 
   const length = Number(request.headers.get('content-length'));
-  if (Number.isFinite(length) && length > maxBytes) throw uncheckable(`it is larger than ${maxBytes} bytes`);
+  if (Number.isFinite(length) && length > maxBytes) throw new RequestTooLargeError(maxBytes);
 
   const encoding = (request.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
   const format = DECODERS[encoding];
@@ -84,7 +86,7 @@ export async function readJsonBody(request: Request, maxBytes = MAX_BODY_BYTES):
   } catch {
     return undefined; // a broken stream or corrupt compression: the server cannot read it either
   }
-  if (bytes === null) throw uncheckable(`it is larger than ${maxBytes} bytes`);
+  if (bytes === null) throw new RequestTooLargeError(maxBytes);
 
   try {
     // Lenient decoding, as servers decode: an invalid byte must not hide a tools/call.
@@ -92,4 +94,30 @@ export async function readJsonBody(request: Request, maxBytes = MAX_BODY_BYTES):
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The JSON of a body an adapter has already read (within its cap): parsed
+ * as it is when it is plain UTF-8 JSON (the common case, no copy), else
+ * decoded as {@link readJsonBody} decodes a request (compression, charset)
+ * or refused as it refuses. `undefined` when empty or not JSON.
+ *
+ * @example
+ * ```ts
+ * const body = await jsonOfBytes(bytes, request.headers);
+ * ```
+ */
+export async function jsonOfBytes(bytes: Uint8Array, headers: { get(name: string): string | null }, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
+  if (bytes.byteLength === 0) return undefined;
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes)) as unknown;
+  } catch {
+    // Compressed, another charset, or not JSON: the full reader decides.
+  }
+  const kept: Record<string, string> = {};
+  for (const name of ['content-type', 'content-encoding']) {
+    const value = headers.get(name);
+    if (value !== null) kept[name] = value;
+  }
+  return readJsonBody(new Request('http://body.invalid/', { method: 'POST', headers: kept, body: bytes as Uint8Array<ArrayBuffer> }), maxBytes);
 }

@@ -6,7 +6,7 @@ import { createGatehouse } from '../gatehouse.js';
 import { startTestIssuer, type TestIssuer } from '../testing/index.js';
 import type { Gatehouse } from '../types.js';
 import { createLogger } from './logger.js';
-import { gateDecision, logRequests, requestIdOf } from './request-log.js';
+import { acceptedRequestId, gateDecision, logRequests, requestIdOf } from './request-log.js';
 
 /** A real gate behind a logged node:http server; every log line (JSON and pretty) is kept. */
 describe('logRequests', () => {
@@ -150,5 +150,13 @@ describe('gateDecision', () => {
     expect(gateDecision(500, undefined, false)).toBe('error');
     expect(gateDecision(413, undefined, false)).toBe('error');
     expect(gateDecision(204, undefined, false)).toBeUndefined();
+  });
+});
+
+describe('acceptedRequestId', () => {
+  it('keeps 1-64 safe characters and refuses anything longer, joined, or able to forge a log line', () => {
+    const id64 = 'a'.repeat(64);
+    const given = [id64, 'trace-abc.1:2_x', `${id64}b`, '', 'a b', 'a\nlevel=error msg=forged', 'a, b', 'é', ['a', 'b'], undefined];
+    expect(given.map(acceptedRequestId)).toEqual([id64, 'trace-abc.1:2_x', undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined]);
   });
 });

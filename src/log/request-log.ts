@@ -62,9 +62,24 @@ function pathOf(req: IncomingMessage): string {
   return (req.url ?? '/').split('?')[0]!.split('#')[0]!;
 }
 
+/**
+ * A caller's `X-Request-Id` when it is safe to log and pass on: 1-64
+ * characters of `A-Z a-z 0-9 . _ : -`, one header. Anything else (longer,
+ * spaces, control characters, two headers joined) is `undefined`, and a new
+ * id is made instead: a client must not write into the logs.
+ *
+ * @example
+ * ```ts
+ * acceptedRequestId('trace-abc.1'); // 'trace-abc.1'
+ * acceptedRequestId('a\nfake log line'); // undefined
+ * ```
+ */
+export function acceptedRequestId(given: unknown): string | undefined {
+  return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : undefined;
+}
+
 function incomingId(req: IncomingMessage, trust: boolean): string {
-  const given = req.headers['x-request-id'];
-  return trust && typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
+  return (trust ? acceptedRequestId(req.headers['x-request-id']) : undefined) ?? randomUUID();
 }
 
 function subjectOf(auth: AuthInfo | undefined): string | undefined {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientResponseHeaders, plainHeaderValue, upstreamRequestHeaders, withoutAuthorityCookies } from './headers.js';
+import { clientResponseHeaders, isAuthorityCookie, plainHeaderValue, upstreamRequestHeaders, withoutAuthorityCookies } from './headers.js';
 
 describe('upstreamRequestHeaders', () => {
   const forwarded = { proto: 'https', host: 'mcp.example.com', clientAddress: '203.0.113.7' };
@@ -50,6 +50,7 @@ describe('upstreamRequestHeaders', () => {
 
   it("keeps the client's cookies but not the authority's", () => {
     expect(upstreamRequestHeaders({ cookie: 'gatehouse.session=s; a=1; gatehouse.session.sig=x' }, 'up:1', forwarded).cookie).toBe('a=1');
+    expect(upstreamRequestHeaders({ cookie: '__Host-gatehouse.session=s; GateHouse.Resume=r; gatehousefan=1' }, 'up:1', forwarded).cookie).toBe('gatehousefan=1');
     expect(upstreamRequestHeaders({ cookie: 'gatehouse.interaction=i' }, 'up:1', forwarded).cookie).toBeUndefined();
   });
 });
@@ -71,7 +72,30 @@ describe('clientResponseHeaders', () => {
   });
 });
 
+describe("the authority's cookies in the upstream's Set-Cookie", () => {
+  it('are dropped whatever their case or __Host-/__Secure- prefix; other cookies pass', () => {
+    const out = clientResponseHeaders({
+      'set-cookie': [
+        'gatehouse.session=planted; Path=/; HttpOnly',
+        'GATEHOUSE.interaction=x',
+        'gatehouse.session.sig=y',
+        '__Host-gatehouse.session=z; Secure; Path=/',
+        '__secure-Gatehouse.resume=w; Secure',
+        ' gatehouse.session =spaced',
+        'theme=dark; Path=/',
+        'gatehousefan=1',
+      ],
+    });
+    expect(out['set-cookie']).toEqual(['theme=dark; Path=/', 'gatehousefan=1']);
+    expect(clientResponseHeaders({ 'set-cookie': ['gatehouse.session=only'] })).toEqual({});
+  });
+});
+
 describe('withoutAuthorityCookies and plainHeaderValue', () => {
+  it('names the authority cookies only', () => {
+    expect(['gatehouse.session', '__HOST-gatehouse.interaction', 'gatehouse', 'theme', 'my.gatehouse.session', '__Host-theme'].map(isAuthorityCookie)).toEqual([true, true, true, false, false, false]);
+  });
+
   it('returns undefined for nothing left', () => {
     expect(withoutAuthorityCookies(undefined)).toBeUndefined();
     expect(withoutAuthorityCookies(' ; ')).toBeUndefined();

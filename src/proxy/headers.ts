@@ -21,8 +21,32 @@ export const IDENTITY_HEADERS = {
   scopes: 'x-gatehouse-scopes',
 } as const;
 
-/** Cookies set by Gatehouse's authority (sign-in session, interactions); they stay on this side. */
-const AUTHORITY_COOKIE_PREFIX = 'gatehouse.';
+/**
+ * Cookies of Gatehouse's authority (`gatehouse.session`, `.interaction`,
+ * `.resume` and their `.sig`; `__Host-`/`__Secure-` forms too), whatever
+ * their case: they stay on this side. Browsers match cookie prefixes
+ * case-insensitively, so `__HOST-GateHouse.session` is one of them too.
+ */
+const AUTHORITY_COOKIE = /^(?:__host-|__secure-)?gatehouse(?:[._-]|$)/i;
+
+/**
+ * Whether a cookie name is one of the authority's.
+ *
+ * @example
+ * ```ts
+ * isAuthorityCookie('__Host-gatehouse.session'); // true
+ * isAuthorityCookie('theme'); // false
+ * ```
+ */
+export function isAuthorityCookie(name: string): boolean {
+  return AUTHORITY_COOKIE.test(name.trim());
+}
+
+/** The name of a `name=value` pair, or of a `Set-Cookie` value (what comes before the first `=`). */
+function cookieName(pair: string): string {
+  const at = pair.indexOf('=');
+  return at === -1 ? pair : pair.slice(0, at);
+}
 
 /** Request headers the proxy sets itself. */
 const REPLACED_ON_REQUEST = new Set(['host', 'authorization', 'content-length', 'expect', 'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto']);
@@ -56,7 +80,7 @@ export function withoutAuthorityCookies(cookie: string | undefined): string | un
   const kept = cookie
     .split(';')
     .map((pair) => pair.trim())
-    .filter((pair) => pair !== '' && !pair.startsWith(AUTHORITY_COOKIE_PREFIX));
+    .filter((pair) => pair !== '' && !isAuthorityCookie(cookieName(pair)));
   return kept.length > 0 ? kept.join('; ') : undefined;
 }
 
@@ -105,7 +129,9 @@ export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, upstreamHo
 
 /**
  * The headers of the upstream's response as the client gets them: less
- * hop-by-hop headers, the upstream's CORS headers and its `WWW-Authenticate`.
+ * hop-by-hop headers, the upstream's CORS headers, its `WWW-Authenticate`,
+ * and any `Set-Cookie` of a cookie named like the authority's (the upstream
+ * must not plant or overwrite Gatehouse's sign-in session on this origin).
  *
  * @example
  * ```ts
@@ -118,6 +144,11 @@ export function clientResponseHeaders(incoming: IncomingHttpHeaders): OutgoingHt
   for (const [raw, value] of Object.entries(incoming)) {
     const name = raw.toLowerCase();
     if (value === undefined || HOP_BY_HOP.has(name) || dropped.has(name) || droppedFromResponse(name)) continue;
+    if (name === 'set-cookie') {
+      const kept = (Array.isArray(value) ? value : [value]).filter((cookie) => !isAuthorityCookie(cookieName(cookie)));
+      if (kept.length > 0) out[name] = kept;
+      continue;
+    }
     out[name] = value;
   }
   return out;

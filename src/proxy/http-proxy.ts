@@ -1,7 +1,9 @@
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { startsSession, tooManySessionsText } from '../adapters/mcp/session-limit.js';
 import { ownerOf } from '../adapters/mcp/sessions.js';
 import type { GatedIncomingMessage } from '../adapters/node/middleware.js';
+import { acceptedRequestId, requestIdOf } from '../log/request-log.js';
 import { isLoopbackHost } from '../server/listen.js';
 import type { AssertionSigner } from './assertion.js';
 import { drain, type ProxyBackend, type Readiness } from './backend.js';
@@ -27,6 +29,8 @@ export interface HttpProxyOptions {
   responseTimeoutMs?: number;
   /** Forget a session's owner after this many ms without a request. Default 24 hours. */
   sessionTtlMs?: number;
+  /** Upstream sessions one user may hold at once; an `initialize` beyond it gets 429 with `Retry-After`. Default 50. */
+  maxSessionsPerUser?: number;
 }
 
 /** The reverse proxy in front of a Streamable HTTP MCP server. */
@@ -79,7 +83,7 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
   const plainHeaders = options.trustUpstream ?? isLoopbackHost(upstream.hostname);
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
   const responseTimeoutMs = options.responseTimeoutMs ?? 120_000;
-  const owners = new SessionOwners(options.sessionTtlMs ?? 24 * 3600_000);
+  const owners = new SessionOwners(options.sessionTtlMs ?? 24 * 3600_000, undefined, options.maxSessionsPerUser);
   const publicUrl = new URL(options.publicOrigin);
   const publicSide = { proto: publicUrl.protocol.slice(0, -1), host: publicUrl.host };
   /** Responses under way, by request method: a shutdown waits for requests, not for GET streams that never end. */
@@ -92,14 +96,29 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     return `${upstream.pathname}${upstream.search ? `${upstream.search}&` : '?'}${query}`;
   }
 
-  function relay(req: GatedIncomingMessage, res: ServerResponse, owner: string, sessionId: string | undefined, up: IncomingMessage): void {
+  /** The place an `initialize` took under the per-user cap, until a session is bound on it or it is given back. */
+  interface Place {
+    held: boolean;
+  }
+
+  function giveBack(place: Place, owner: string): void {
+    if (!place.held) return;
+    place.held = false;
+    owners.release(owner);
+  }
+
+  function relay(req: GatedIncomingMessage, res: ServerResponse, owner: string, sessionId: string | undefined, place: Place, up: IncomingMessage): void {
     const status = up.statusCode ?? 502;
     if (status === 401) {
       up.resume();
       return writeRpcError(res, 502, RPC_ERRORS.serverError, UPSTREAM_DEMANDS_AUTH);
     }
     const issued = up.headers['mcp-session-id'];
-    if (!sessionId && typeof issued === 'string' && status < 300) owners.bind(issued, owner);
+    if (!sessionId && typeof issued === 'string' && status < 300) {
+      owners.bind(issued, owner, place.held);
+      place.held = false;
+    }
+    giveBack(place, owner);
     if (sessionId && (status === 404 || (req.method === 'DELETE' && status < 300))) owners.forget(sessionId);
     res.writeHead(status, up.statusMessage, clientResponseHeaders(up.headers));
     // An SSE stream may not produce a byte for a while: its client should see the headers now. Other
@@ -110,7 +129,7 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     up.once('aborted', () => res.destroy());
   }
 
-  function forward(req: GatedIncomingMessage, res: ServerResponse, headers: Record<string, string | string[] | number>, owner: string, sessionId?: string): void {
+  function forward(req: GatedIncomingMessage, res: ServerResponse, headers: Record<string, string | string[] | number>, owner: string, sessionId: string | undefined, place: Place): void {
     const started = Date.now();
     let answered = false;
     let upstreamReq: ClientRequest | undefined = undefined;
@@ -126,10 +145,11 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     upstreamReq.once('response', function onResponse(up) {
       answered = true;
       clearTimeout(responseTimer);
-      relay(req, res, owner, sessionId, up);
+      relay(req, res, owner, sessionId, place, up);
     });
     upstreamReq.once('error', function onUpstreamError(err: Error & { code?: string }) {
       clearTimeout(responseTimer);
+      giveBack(place, owner);
       if (answered || res.destroyed) return void res.destroy();
       if (err instanceof UpstreamTimeout) {
         return writeRpcError(res, 504, RPC_ERRORS.serverError, `Upstream MCP server timed out: ${err.message} (after ${Date.now() - started} ms)`);
@@ -139,6 +159,7 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     // The client went away (or the response ended): the upstream request has no one to answer.
     res.once('close', function onClientClose() {
       clearTimeout(responseTimer);
+      giveBack(place, owner);
       if (!res.writableFinished) upstreamReq?.destroy();
     });
 
@@ -158,12 +179,27 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     if (sessionId !== undefined && owners.check(sessionId, owner) !== 'ok') {
       return writeRpcError(res, 404, RPC_ERRORS.sessionNotFound, 'Session not found');
     }
+    // An initialize takes a place under the per-user cap before it reaches the upstream, which would open the session.
+    const place: Place = { held: sessionId === undefined && req.method === 'POST' && startsSession(req.body) };
+    if (place.held && !owners.reserve(owner)) {
+      res.setHeader('retry-after', String(owners.retryAfterSec(owner)));
+      return writeRpcError(res, 429, RPC_ERRORS.serverError, tooManySessionsText(owners.maxPerOwner));
+    }
     const headers = upstreamRequestHeaders(req.headers, upstream.host, { ...publicSide, clientAddress: req.socket.remoteAddress });
-    await addIdentityHeaders(headers, authInfo, { signer: options.signer, plainHeaders });
+    // The id Gatehouse logged this request under, so both logs line up; never a client's unchecked one.
+    const requestId = requestIdOf(req) ?? acceptedRequestId(req.headers['x-request-id']);
+    if (requestId === undefined) delete headers['x-request-id'];
+    else headers['x-request-id'] = requestId;
+    try {
+      await addIdentityHeaders(headers, authInfo, { signer: options.signer, plainHeaders });
+    } catch (err) {
+      giveBack(place, owner);
+      throw err;
+    }
     if (req.rawBody !== undefined) headers['content-length'] = String(req.rawBody.length);
     open.set(res, req.method ?? 'GET');
     res.once('close', () => open.delete(res));
-    forward(req, res, headers as Record<string, string | string[] | number>, owner, sessionId);
+    forward(req, res, headers as Record<string, string | string[] | number>, owner, sessionId, place);
   }
 
   return {

@@ -63,6 +63,7 @@ function backendFor(options: StartProxyOptions, front: GateFront, publicUrl: str
       connectTimeoutMs: settings.connectTimeoutSec * 1000,
       responseTimeoutMs: settings.upstreamTimeoutSec * 1000,
       sessionTtlMs: settings.sessionTtlSec * 1000,
+      maxSessionsPerUser: settings.maxSessionsPerUser,
     });
   }
   const [command, ...args] = settings.command!;
@@ -72,6 +73,7 @@ function backendFor(options: StartProxyOptions, front: GateFront, publicUrl: str
     shared: settings.shared,
     idleTimeoutMs: settings.idleTimeoutSec * 1000,
     maxChildren: settings.maxChildren,
+    maxSessionsPerUser: settings.maxSessionsPerUser,
     backoffMaxMs: settings.restartBackoffMaxSec * 1000,
     envSubject: settings.envSubject,
     passEnv: settings.passEnv,

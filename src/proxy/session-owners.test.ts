@@ -31,4 +31,20 @@ describe('SessionOwners', () => {
     expect(owners.check('s3', 'c')).toBe('ok');
     owners.clear();
   });
+
+  it('holds at most maxPerOwner sessions of one owner, reserved or bound, and gives a place back when one goes', () => {
+    const owners = new SessionOwners(60_000, 100, 2);
+    expect([owners.reserve('alice'), owners.reserve('alice'), owners.reserve('alice')]).toEqual([true, true, false]);
+    expect(owners.bind('s1', 'alice', true)).toBe(true);
+    owners.release('alice');
+    expect(owners.bind('s2', 'alice')).toBe(true);
+    expect(owners.bind('s3', 'alice')).toBe(false);
+    expect(owners.check('s3', 'alice')).toBe('unknown');
+    expect(owners.reserve('bob')).toBe(true);
+    owners.forget('s1');
+    owners.forget('s1');
+    expect([owners.reserve('alice'), owners.reserve('alice')]).toEqual([true, false]);
+    expect(owners.retryAfterSec('alice')).toBe(60);
+    owners.clear();
+  });
 });

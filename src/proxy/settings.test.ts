@@ -32,6 +32,13 @@ describe('proxy settings', () => {
     expect(proxySettingsFromEnv({ GATEHOUSE_PROXY_COMMAND: 'npx -y pkg' }).command).toEqual(['npx', '-y', 'pkg']);
   });
 
+  it('caps the sessions per user at 50 unless told otherwise, and names the setting when wrong', () => {
+    expect(resolveProxySettings({ upstream: 'http://127.0.0.1:8080/mcp' }).maxSessionsPerUser).toBe(50);
+    expect(proxySettingsFromEnv({ GATEHOUSE_MAX_SESSIONS_PER_USER: '5' })).toEqual({ maxSessionsPerUser: 5 });
+    expect(() => proxySettingsFromEnv({ GATEHOUSE_MAX_SESSIONS_PER_USER: 'lots' })).toThrow('GATEHOUSE_MAX_SESSIONS_PER_USER="lots" is not a whole number');
+    expect(() => resolveProxySettings({ upstream: 'http://x/mcp', maxSessionsPerUser: 0 })).toThrow('proxy.maxSessionsPerUser (GATEHOUSE_MAX_SESSIONS_PER_USER)');
+  });
+
   it('parses durations, and refuses what is not one', () => {
     expect(parseDuration('30', 'x')).toBe(30);
     expect(parseDuration('1.5h', 'x')).toBe(5400);

@@ -35,6 +35,8 @@ export const proxySettingsSchema = z
     idleTimeoutSec: z.number().positive().default(600),
     /** stdio: at most this many children at once; a new user beyond it waits for an idle one to go. */
     maxChildren: z.number().int().min(1).max(10_000).default(100),
+    /** Sessions one user may hold at once (stdio bridge, and sessions an upstream hands out); an initialize beyond gets 429. */
+    maxSessionsPerUser: z.number().int().min(1).max(100_000).default(50),
     /** stdio: the longest wait between restarts of a child that keeps exiting. */
     restartBackoffMaxSec: z.number().positive().max(3600).default(30),
     /** stdio: the variable that carries the caller's subject into their child. */
@@ -71,6 +73,7 @@ export const PROXY_ENV_NAMES: Record<string, string> = {
   shared: 'GATEHOUSE_PROXY_SHARED',
   idleTimeoutSec: 'GATEHOUSE_IDLE_TIMEOUT',
   maxChildren: 'GATEHOUSE_MAX_CHILDREN',
+  maxSessionsPerUser: 'GATEHOUSE_MAX_SESSIONS_PER_USER',
   envSubject: 'GATEHOUSE_ENV_SUBJECT',
   passEnv: 'GATEHOUSE_PASS_ENV',
 };
@@ -136,7 +139,7 @@ export function proxySettingsFromEnv(env: Record<string, string | undefined>): P
     if (key.endsWith('Sec')) out[key] = parseDuration(raw, name);
     else if (key === 'trustUpstream' || key === 'shared') out[key] = parseBool(raw, name);
     else if (key === 'passEnv') out[key] = raw.split(/[\s,]+/).filter(Boolean);
-    else if (key === 'maxChildren') out[key] = parseCount(raw, name);
+    else if (key === 'maxChildren' || key === 'maxSessionsPerUser') out[key] = parseCount(raw, name);
     else if (key === 'command') out[key] = parseCommand(raw, name);
     else out[key] = raw;
   }

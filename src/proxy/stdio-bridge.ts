@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { subjectOf } from '../adapters/mcp/auth.js';
+import { DEFAULT_MAX_SESSIONS_PER_USER, OwnerQuota, retryAfterSec, startsSession, tooManySessionsText } from '../adapters/mcp/session-limit.js';
 import { ownerOf } from '../adapters/mcp/sessions.js';
 import type { GatedIncomingMessage } from '../adapters/node/middleware.js';
 import { toWebRequest } from '../adapters/node/request.js';
@@ -28,6 +28,11 @@ export interface StdioBridgeOptions {
    * with 503 until one goes. Default 100.
    */
   maxChildren?: number;
+  /**
+   * At most this many sessions per user (token issuer, subject and client)
+   * at once; an `initialize` beyond it gets 429 with `Retry-After`. Default 50.
+   */
+  maxSessionsPerUser?: number;
   /** The longest wait between restarts of a child that keeps exiting. Default 30 s. */
   backoffMaxMs?: number;
   /** The variable that carries the caller's subject into their child. */
@@ -55,10 +60,6 @@ interface SessionEntry {
   slot: ChildSlot;
 }
 
-function startsSession(body: unknown): boolean {
-  return Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body);
-}
-
 /**
  * Runs a stdio MCP server as child processes and serves it over Streamable
  * HTTP behind the gate. Each user gets a child of their own (keyed by the
@@ -82,6 +83,8 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
   const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const slots = new Map<string, ChildSlot>();
   const sessions = new Map<string, SessionEntry>();
+  // A place is taken before a session opens (so concurrent initializes cannot overshoot) and given back when it ends.
+  const quota = new OwnerQuota(options.maxSessionsPerUser ?? DEFAULT_MAX_SESSIONS_PER_USER);
   let childCount = 0;
   let closing = false;
 
@@ -100,6 +103,7 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
     session.ended = true;
     const entry = sessions.get(session.id);
     sessions.delete(session.id);
+    quota.give(session.owner);
     entry?.slot.detach(session);
     void session.transport.close().catch(() => {});
   }
@@ -138,10 +142,15 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
     return slot;
   }
 
-  async function openSession(request: Request, authInfo: AuthInfo, body: unknown): Promise<Response | 'full'> {
-    const slot = slotFor(authInfo);
-    if (!slot) return 'full';
+  async function openSession(request: Request, authInfo: AuthInfo, body: unknown): Promise<Response | 'full' | 'too-many'> {
     const owner = ownerOf(authInfo);
+    // Before the slot: a user at the cap must not start (or keep alive) a child either.
+    if (!quota.take(owner)) return 'too-many';
+    const slot = slotFor(authInfo);
+    if (!slot) {
+      quota.give(owner);
+      return 'full';
+    }
     let session: BridgeSession | undefined;
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
@@ -157,11 +166,16 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
     transport.onclose = () => {
       if (session) endSession(session);
     };
-    await transport.start();
-    return transport.handleRequest(request, { authInfo, parsedBody: body });
+    try {
+      await transport.start();
+      return await transport.handleRequest(request, { authInfo, parsedBody: body });
+    } finally {
+      // No session came of it (a refused initialize): its place goes back. A session's own goes back when it ends.
+      if (!session) quota.give(owner);
+    }
   }
 
-  async function route(req: GatedIncomingMessage, authInfo: AuthInfo): Promise<Response | 'not-found' | 'no-session' | 'full'> {
+  async function route(req: GatedIncomingMessage, authInfo: AuthInfo): Promise<Response | 'not-found' | 'no-session' | 'full' | 'too-many'> {
     const request = toWebRequest(req, { body: req.rawBody });
     const header = req.headers['mcp-session-id'];
     if (typeof header === 'string') {
@@ -183,6 +197,12 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
       const answer = await route(req, authInfo);
       if (answer === 'not-found') return writeRpcError(res, 404, RPC_ERRORS.sessionNotFound, 'Session not found');
       if (answer === 'no-session') return writeRpcError(res, 400, RPC_ERRORS.serverError, 'Bad Request: Mcp-Session-Id header is required (initialize first)');
+      if (answer === 'too-many') {
+        const owner = ownerOf(authInfo);
+        const seen = [...sessions.values()].filter(({ session }) => session.owner === owner).map(({ session }) => session.lastSeen);
+        res.setHeader('retry-after', String(retryAfterSec(seen, idleTimeoutMs)));
+        return writeRpcError(res, 429, RPC_ERRORS.serverError, tooManySessionsText(quota.max));
+      }
       if (answer === 'full') {
         res.setHeader('retry-after', '30');
         return writeRpcError(res, 503, RPC_ERRORS.serverError, `Too many MCP server processes are running (${slots.size}); try again later`);

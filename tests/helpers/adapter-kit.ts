@@ -11,7 +11,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { authInfoOf, subjectOf } from '../../src/adapters/mcp/index.js';
-import { rawRequest, type RawResponse } from './raw-http.js';
+import { expect, it } from 'vitest';
+import { rawRequest, startUpload, type RawResponse } from './raw-http.js';
 
 /** A running test server. */
 export interface LoopbackListener {
@@ -110,4 +111,75 @@ export async function whoamiViaSdk(mcpUrl: string, token: string): Promise<unkno
   } finally {
     await client.close();
   }
+}
+
+/** What {@link itReadsTheBodyOnlyAfterTheToken} needs from the adapter test that calls it. */
+export interface BodyOrderTarget {
+  /** The MCP endpoint on loopback. */
+  url(): string;
+  /** A token the gate accepts. */
+  mint(): Promise<string>;
+  /** The adapter's body cap (`maxBodyBytes`), below the 8 MiB the streaming uploads send. */
+  maxBodyBytes: number;
+}
+
+/** The same token with its signature's first character changed: well-formed, and forged. */
+function forged(token: string): string {
+  const [header, payload, signature] = token.split('.') as [string, string, string];
+  return `${header}.${payload}.${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`;
+}
+
+/**
+ * The checks of finding 5 (issue 8) every adapter must pass: the MCP
+ * endpoint answers a request without a valid token before it reads the
+ * body, so a flood of huge token-less bodies costs no memory; a body that
+ * passes is read within the cap. "Before" is event order: the response
+ * arrives while the client is still sending (it would finish only after
+ * 8 MiB, or never in `hold` mode), not a measured time.
+ */
+export function itReadsTheBodyOnlyAfterTheToken(target: BodyOrderTarget): void {
+  it('answers a token-less POST declaring 64 MiB with 401 while the client has sent 1 KiB of it', async () => {
+    const upload = startUpload(target.url(), { mode: 'hold', declaredLength: 64 * 1024 * 1024 });
+    try {
+      const res = await upload.response;
+      expect([res.status, upload.sent]).toEqual([401, 1024]);
+      expect(res.headers['www-authenticate']).toMatch(/^Bearer resource_metadata=/);
+    } finally {
+      upload.close();
+    }
+  });
+
+  it('answers a token-less chunked POST with 401 before the client has finished streaming it', async () => {
+    const upload = startUpload(target.url(), { mode: 'stream' });
+    try {
+      const res = await upload.response;
+      expect([res.status, upload.finishedBeforeAnswer]).toEqual([401, false]);
+    } finally {
+      upload.close();
+    }
+  });
+
+  it('answers a forged token with 401 invalid_token before the client has finished streaming its body', async () => {
+    const upload = startUpload(target.url(), { mode: 'stream', headers: { authorization: `Bearer ${forged(await target.mint())}` } });
+    try {
+      const res = await upload.response;
+      expect([res.status, upload.finishedBeforeAnswer]).toEqual([401, false]);
+      expect(res.headers['www-authenticate']).toContain('error="invalid_token"');
+    } finally {
+      upload.close();
+    }
+  });
+
+  it('answers a valid token with an over-cap chunked body 413 once past the cap, before the client has finished', async () => {
+    const upload = startUpload(target.url(), { mode: 'stream', headers: { authorization: `Bearer ${await target.mint()}` } });
+    try {
+      const res = await upload.response;
+      expect([res.status, upload.finishedBeforeAnswer]).toEqual([413, false]);
+      expect(upload.sent).toBeGreaterThan(target.maxBodyBytes);
+      // The adapters answer in JSON-RPC, gate.fetch in OAuth's shape (error_description): both say why.
+      expect(res.body).toContain('larger than');
+    } finally {
+      upload.close();
+    }
+  });
 }

@@ -75,6 +75,96 @@ export function rawRequest(url: string, options: RawRequest = {}): Promise<RawRe
   });
 }
 
+/** Options of {@link startUpload}. */
+export interface UploadOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  /** Sent as `Content-Length` (and never reached); without it the body is chunked. */
+  declaredLength?: number;
+  /**
+   * `hold`: send one 1 KiB piece of the body, then nothing more.
+   * `stream`: send 64 KiB pieces, each once the last one is written, until
+   * the server answers or `streamBytes` are sent (then end the body).
+   */
+  mode: 'hold' | 'stream';
+  /** The whole body in `stream` mode. Default 8 MiB. */
+  streamBytes?: number;
+}
+
+/** An upload under way; see {@link startUpload}. */
+export interface Upload {
+  /** The response, as soon as it is complete, whatever the client has still to send. */
+  response: Promise<RawResponse>;
+  /** Body bytes written so far. */
+  readonly sent: number;
+  /** Whether the client had sent its whole body when the response arrived (never in `hold` mode). */
+  readonly finishedBeforeAnswer: boolean;
+  /** Ends the connection. */
+  close(): void;
+}
+
+/**
+ * Starts a request whose body is slow or huge, to see whether (and how) the
+ * server answers before the body is complete: the answer to a request
+ * without a token must not wait for its body.
+ *
+ * @example
+ * ```ts
+ * const upload = startUpload(`${origin}/mcp`, { method: 'POST', mode: 'hold', declaredLength: 64 * 1024 * 1024 });
+ * (await upload.response).status; // 401
+ * upload.close();
+ * ```
+ */
+export function startUpload(url: string, options: UploadOptions): Upload {
+  const target = new URL(url);
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
+  if (options.declaredLength !== undefined) headers['content-length'] = String(options.declaredLength);
+  const total = options.streamBytes ?? 8 * 1024 * 1024;
+  let sent = 0;
+  let ended = false;
+  let answered = false;
+  let finishedBeforeAnswer = false;
+  const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: options.method ?? 'POST', headers, agent: false });
+  const response = new Promise<RawResponse>((resolve, reject) => {
+    req.once('response', function collect(res) {
+      answered = true;
+      finishedBeforeAnswer = ended;
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.once('error', reject);
+      res.once('end', () => {
+        const received: Record<string, string> = {};
+        for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) received[res.rawHeaders[i]!.toLowerCase()] = res.rawHeaders[i + 1]!;
+        resolve({ status: res.statusCode ?? 0, headers: received, body: Buffer.concat(chunks).toString('utf8') });
+      });
+    });
+    // Once answered, a server that stops reading may reset the connection under the unsent rest: that is the point.
+    req.on('error', (err) => (answered ? undefined : reject(err)));
+  });
+  const piece = Buffer.alloc(options.mode === 'hold' ? 1024 : 64 * 1024, 0x20);
+  req.flushHeaders();
+  function pump() {
+    if (answered || req.destroyed) return;
+    if (sent >= total) {
+      ended = true;
+      return void req.end();
+    }
+    sent += piece.length;
+    req.write(piece, options.mode === 'stream' ? pump : undefined);
+  }
+  pump();
+  return {
+    response,
+    get sent() {
+      return sent;
+    },
+    get finishedBeforeAnswer() {
+      return finishedBeforeAnswer;
+    },
+    close: () => req.destroy(),
+  };
+}
+
 /**
  * Parses the parameters of a `WWW-Authenticate: Bearer ...` challenge.
  *

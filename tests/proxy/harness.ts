@@ -183,3 +183,48 @@ export const INITIALIZE = {
   method: 'initialize',
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
 };
+
+/** An `initialize` POST: the status, the session id it opened, and the body once the response ends. */
+async function initializeSession(mcpUrl: string, token: string): Promise<{ status: number; sessionId: string | null; retryAfter: string | null; body: string }> {
+  const res = await fetch(mcpUrl, mcpPost(token, INITIALIZE));
+  return { status: res.status, sessionId: res.headers.get('mcp-session-id'), retryAfter: res.headers.get('retry-after'), body: await res.text() };
+}
+
+/** Who {@link expectSessionCap} opens sessions as. */
+export interface SessionCapUsers {
+  /** The MCP endpoint. */
+  mcpUrl: string;
+  /** The cap per user the server was started with. */
+  cap: number;
+  /** The user who fills the cap, and how many sessions they hold already (a signed-in SDK client holds one). */
+  alice: { token: string; held: number };
+  /** Another user, who must not be affected. */
+  bob: string;
+}
+
+/**
+ * The checks of finding 11 (issue 8): one user opens sessions up to the cap
+ * and the next `initialize` gets 429, a JSON-RPC error and `Retry-After`;
+ * another user still opens one; ending one of the first user's sessions
+ * (DELETE) gives them a place back.
+ */
+export async function expectSessionCap({ mcpUrl, cap, alice, bob }: SessionCapUsers): Promise<void> {
+  const opened: string[] = [];
+  for (let i = alice.held; i < cap; i++) {
+    const res = await initializeSession(mcpUrl, alice.token);
+    expect([res.status, typeof res.sessionId]).toEqual([200, 'string']);
+    opened.push(res.sessionId!);
+  }
+  const refused = await initializeSession(mcpUrl, alice.token);
+  expect([refused.status, refused.sessionId]).toEqual([429, null]);
+  expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
+  expect(JSON.parse(refused.body)).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32000, message: expect.stringContaining(`Too many open MCP sessions for this user (${cap})`) } });
+
+  const other = await initializeSession(mcpUrl, bob);
+  expect([other.status, typeof other.sessionId]).toEqual([200, 'string']);
+
+  const ended = await fetch(mcpUrl, { method: 'DELETE', headers: { authorization: `Bearer ${alice.token}`, 'mcp-session-id': opened[0]!, 'mcp-protocol-version': '2025-06-18' } });
+  expect(ended.status).toBeLessThan(300);
+  const again = await initializeSession(mcpUrl, alice.token);
+  expect([again.status, typeof again.sessionId]).toEqual([200, 'string']);
+}

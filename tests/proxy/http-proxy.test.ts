@@ -11,8 +11,34 @@ import { ASSERTION_TYPE } from '../../src/proxy/assertion.js';
 import { ASSERTION_JWKS_PATH } from '../../src/proxy/front.js';
 import { signInWithSdk } from '../e2e/authority-harness.js';
 import { InMemoryOAuthProvider } from '../helpers/sdk-oauth-provider.js';
-import { freePort, INITIALIZE, mcpPost, receiveSimulatedLogs, runLongOperation, signIn, startEverythingHttp, startTestProxy, textOf, type EverythingHttp, type SignedIn, type TestProxy } from './harness.js';
-import { startRecordingUpstream, type RecordingUpstream } from './recording-upstream.js';
+import { expectSessionCap, freePort, INITIALIZE, mcpPost, receiveSimulatedLogs, runLongOperation, signIn, startEverythingHttp, startTestProxy, textOf, type EverythingHttp, type SignedIn, type TestProxy } from './harness.js';
+import { itReadsTheBodyOnlyAfterTheToken } from '../helpers/adapter-kit.js';
+import { startRecordingUpstream, UPSTREAM_COOKIES, type RecordingUpstream } from './recording-upstream.js';
+
+describe('--max-sessions-per-user with an upstream that hands out sessions', () => {
+  let everything: EverythingHttp;
+  let proxy: TestProxy;
+  let alice: SignedIn;
+  let bob: SignedIn;
+
+  beforeAll(async () => {
+    everything = await startEverythingHttp();
+    proxy = await startTestProxy({ upstream: everything.url, maxSessionsPerUser: 2 });
+    alice = await signIn(proxy.mcpUrl, 'alice');
+    bob = await signIn(proxy.mcpUrl, 'bob');
+  });
+  afterAll(async () => {
+    await alice?.client.close();
+    await bob?.client.close();
+    await proxy?.stop();
+    await everything?.stop();
+  });
+
+  it('refuses an initialize beyond the cap with 429 before the upstream sees it; other users and freed places unaffected', async () => {
+    // Each signed-in SDK client holds one session already.
+    await expectSessionCap({ mcpUrl: proxy.mcpUrl, cap: 2, alice: { token: alice.token, held: 1 }, bob: bob.token });
+  });
+});
 
 describe('proxy to server-everything over Streamable HTTP', () => {
   let everything: EverythingHttp;
@@ -29,6 +55,9 @@ describe('proxy to server-everything over Streamable HTTP', () => {
     await proxy?.stop();
     await everything?.stop();
   });
+
+  // The authority's gate in front of the proxy: the same order as the adapters'.
+  itReadsTheBodyOnlyAfterTheToken({ url: () => proxy.mcpUrl, mint: async () => alice.token, maxBodyBytes: 4 * 1024 * 1024 });
 
   it('calls a plain tool through the gate', async () => {
     const tools = await alice.client.listTools();
@@ -133,6 +162,31 @@ describe('what the upstream sees', () => {
     expect(headers['x-gatehouse-assertion']).not.toBe('forged');
     expect(headers.cookie).toBe('theme=dark');
     expect(headers.authorization).toBeUndefined();
+  });
+
+  it("lets no upstream Set-Cookie through that is named like the authority's cookies", async () => {
+    upstream.behavior = 'sets-cookies';
+    try {
+      const res = await fetch(proxy.mcpUrl, mcpPost(alice.token, INITIALIZE));
+      expect(res.status).toBe(200);
+      await res.body?.cancel();
+      expect(res.headers.getSetCookie()).toEqual([UPSTREAM_COOKIES[2]]);
+    } finally {
+      upstream.behavior = 'mcp';
+    }
+  });
+
+  it('passes on the request id Gatehouse logged, never a client-chosen one it refused', async () => {
+    const tooLong = 'a'.repeat(200);
+    const refused = await fetch(proxy.mcpUrl, mcpPost(alice.token, INITIALIZE, { 'x-request-id': tooLong }));
+    await refused.body?.cancel();
+    const logged = refused.headers.get('x-request-id');
+    expect(logged).toMatch(/^[0-9a-f-]{36}$/);
+    expect(upstream.requests.at(-1)!.headers['x-request-id']).toBe(logged);
+
+    const kept = await fetch(proxy.mcpUrl, mcpPost(alice.token, INITIALIZE, { 'x-request-id': 'trace-42.a' }));
+    await kept.body?.cancel();
+    expect([kept.headers.get('x-request-id'), upstream.requests.at(-1)!.headers['x-request-id']]).toEqual(['trace-42.a', 'trace-42.a']);
   });
 
   it('answers an upstream 401 with 502, naming the misconfiguration, and without its challenge', async () => {

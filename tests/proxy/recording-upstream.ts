@@ -11,7 +11,10 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 
-export type UpstreamBehavior = 'mcp' | 'unauthorized' | 'no-answer' | 'endless-stream';
+export type UpstreamBehavior = 'mcp' | 'unauthorized' | 'no-answer' | 'endless-stream' | 'sets-cookies';
+
+/** What `sets-cookies` answers with: cookies named like the authority's, among one of its own. */
+export const UPSTREAM_COOKIES = ['gatehouse.session=planted; Path=/; HttpOnly', '__Host-GateHouse.session=planted; Secure; Path=/', 'upstream-pref=1; Path=/'];
 
 export interface RecordingUpstream {
   url: string;
@@ -83,6 +86,9 @@ export async function startRecordingUpstream(): Promise<RecordingUpstream> {
       case 'unauthorized':
         res.writeHead(401, { 'www-authenticate': 'Bearer resource_metadata="http://127.0.0.1/elsewhere"', 'content-type': 'application/json' });
         return void res.end('{"error":"unauthorized"}');
+      case 'sets-cookies':
+        res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': UPSTREAM_COOKIES });
+        return void res.end('{"jsonrpc":"2.0","id":1,"result":{}}');
       case 'no-answer':
         return; // neither headers nor body: the proxy's timeout must answer
       case 'endless-stream':

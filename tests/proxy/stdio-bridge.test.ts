@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { StdioBridge } from '../../src/proxy/stdio-bridge.js';
 import { signInWithSdk } from '../e2e/authority-harness.js';
 import { InMemoryOAuthProvider } from '../helpers/sdk-oauth-provider.js';
-import { EVERYTHING, INITIALIZE, mcpPost, receiveSimulatedLogs, runLongOperation, signIn, startTestProxy, textOf, type SignedIn, type TestProxy } from './harness.js';
+import { EVERYTHING, expectSessionCap, INITIALIZE, mcpPost, receiveSimulatedLogs, runLongOperation, signIn, startTestProxy, textOf, type SignedIn, type TestProxy } from './harness.js';
 
 const EVERYTHING_STDIO = [process.execPath, EVERYTHING, 'stdio'];
 
@@ -196,6 +196,29 @@ describe('--max-children', () => {
     await bob.connect(new StreamableHTTPClientTransport(new URL(proxy.mcpUrl), { authProvider: provider }));
     expect(bridgeOf(proxy).children().map((c) => c.key)).toEqual(['sub:bob']);
     await bob.close();
+  });
+});
+
+describe('--max-sessions-per-user', () => {
+  let proxy: TestProxy;
+  let alice: SignedIn;
+  let bob: SignedIn;
+
+  beforeAll(async () => {
+    proxy = await startTestProxy({ command: EVERYTHING_STDIO, maxSessionsPerUser: 2 }, { env: { PATH: process.env.PATH } });
+    alice = await signIn(proxy.mcpUrl, 'alice');
+    bob = await signIn(proxy.mcpUrl, 'bob');
+  });
+  afterAll(async () => {
+    await alice?.client.close();
+    await bob?.client.close();
+    await proxy?.stop();
+  });
+
+  it("refuses a user's initialize beyond the cap with 429; other users and freed places unaffected", async () => {
+    // Each signed-in SDK client holds one session already.
+    await expectSessionCap({ mcpUrl: proxy.mcpUrl, cap: 2, alice: { token: alice.token, held: 1 }, bob: bob.token });
+    expect(bridgeOf(proxy).sessionCount).toBe(4);
   });
 });
 

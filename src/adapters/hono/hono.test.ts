@@ -6,7 +6,7 @@ import { startTestIssuer, type TestIssuer } from '../../testing/index.js';
 import type { AuthInfo } from '../../tokens/types.js';
 import type { Gatehouse } from '../../types.js';
 import { createMcpHandler, type McpHandler } from '../mcp/index.js';
-import { listenOnLoopback, postToolCall, toolCall, whoamiServer, whoamiViaSdk, type LoopbackListener } from '../../../tests/helpers/adapter-kit.js';
+import { itReadsTheBodyOnlyAfterTheToken, listenOnLoopback, postToolCall, toolCall, whoamiServer, whoamiViaSdk, type LoopbackListener } from '../../../tests/helpers/adapter-kit.js';
 import { rawRequest as send } from '../../../tests/helpers/raw-http.js';
 import { gatehouseHono, type GatehouseEnv } from './index.js';
 
@@ -92,6 +92,8 @@ describe('gatehouseHono', () => {
     });
     expect(res.status).toBe(413);
   });
+
+  itReadsTheBodyOnlyAfterTheToken({ url: () => `${origin}/mcp`, mint: () => issuer.mint(), maxBodyBytes: 64 * 1024 });
 
   it('serves the SDK client through mcp.fetch, whose tool handler sees the subject', async () => {
     const token = await issuer.mint({ sub: 'frank' });

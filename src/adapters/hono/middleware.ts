@@ -1,7 +1,8 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AuthInfo } from '../../tokens/types.js';
 import type { Gatehouse } from '../../types.js';
-import { MAX_BODY_BYTES, readCapped } from '../../gate/read-body.js';
+import { RequestTooLargeError } from '../../errors.js';
+import { MAX_BODY_BYTES, jsonOfBytes, readCapped } from '../../gate/read-body.js';
 import { MCP_EXPOSED_HEADERS, isPreflight, mcpPreflightResponse, mergeHeaderList, withMcpCors } from '../cors.js';
 import { RPC_ERRORS, rpcErrorResponse } from '../rpc-error.js';
 
@@ -28,22 +29,21 @@ function tooLarge(limit: number): Response {
 }
 
 /**
- * Reads the JSON body of a copy of `request`, leaving the original unread
- * for the MCP transport. `null` when it is over the limit.
+ * The bytes of a copy of `request`, leaving the original unread for the MCP
+ * transport; read once, on demand, and `null` when over the limit (declared
+ * or once read, never read past it).
  */
-async function peekJson(request: Request, limit: number): Promise<{ body: unknown } | null> {
-  const declared = Number(request.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) return null;
-  const stream = request.clone().body;
-  if (!stream) return { body: undefined };
-  const bytes = await readCapped(stream, limit);
-  if (bytes === null) return null;
-  try {
-    return { body: bytes.length === 0 ? undefined : JSON.parse(new TextDecoder().decode(bytes)) };
-  } catch {
-    // Not JSON: the MCP transport answers with a JSON-RPC parse error after the gate.
-    return { body: undefined };
-  }
+function bodyOnDemand(request: Request, limit: number): () => Promise<Uint8Array | null> {
+  let read: Promise<Uint8Array | null> | undefined;
+  return function bytes() {
+    read ??= (async () => {
+      const declared = Number(request.headers.get('content-length'));
+      if (Number.isFinite(declared) && declared > limit) return null;
+      const stream = request.clone().body;
+      return stream ? readCapped(stream, limit) : new Uint8Array();
+    })();
+    return read;
+  };
 }
 
 /**
@@ -70,14 +70,22 @@ export function gatehouseHono(gate: Gatehouse, options: GatehouseHonoOptions = {
     if (!gate.protects(request)) return next();
     if (cors && isPreflight(request)) return mcpPreflightResponse(request);
 
-    let body: unknown;
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      const peeked = await peekJson(request, maxBodyBytes);
-      if (!peeked) return tooLarge(maxBodyBytes);
-      body = peeked.body;
+    const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
+    // Read only once the token is verified (and then only if per-tool scopes need it): a request without a
+    // valid token never costs its body.
+    const bytes = bodyOnDemand(request, maxBodyBytes);
+    async function readBody(): Promise<unknown> {
+      const read = await bytes();
+      if (read === null) throw new RequestTooLargeError(maxBodyBytes);
+      return jsonOfBytes(read, request.headers, maxBodyBytes);
     }
-    const result = await gate.authenticate(request, { body });
-    if (!result.ok) return cors ? withMcpCors(result.response) : result.response;
+    const result = await gate.authenticate(request, hasBody ? { readBody } : { body: null });
+    if (!result.ok) {
+      if (result.error instanceof RequestTooLargeError) return tooLarge(maxBodyBytes);
+      return cors ? withMcpCors(result.response) : result.response;
+    }
+    // The cap holds for every body that passes, not only for those the gate had to read.
+    if (hasBody && (await bytes()) === null) return tooLarge(maxBodyBytes);
     c.set('authInfo', result.authInfo);
     await next();
     if (cors) {

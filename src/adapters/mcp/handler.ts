@@ -5,13 +5,14 @@ import {
   type WebStandardStreamableHTTPServerTransportOptions,
 } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { MAX_BODY_BYTES, readCapped } from '../../gate/read-body.js';
 import type { AuthInfo } from '../../tokens/types.js';
 import { withMcpCors } from '../cors.js';
 import { RPC_ERRORS, rpcErrorResponse } from '../rpc-error.js';
 import type { GatedIncomingMessage } from '../node/middleware.js';
 import { toWebRequest } from '../node/request.js';
 import { writeWebResponse } from '../node/response.js';
+import { DEFAULT_MAX_SESSIONS_PER_USER, startsSession, tooManySessionsText } from './session-limit.js';
 import { SessionStore, ownerOf } from './sessions.js';
 
 /** Anything the SDK can connect to a transport: `McpServer` or the low-level `Server`. */
@@ -39,6 +40,12 @@ export interface McpHandlerOptions {
   enableJsonResponse?: boolean;
   /** Close a stateful session after this many ms without a request. Default 30 minutes. */
   sessionIdleTimeoutMs?: number;
+  /**
+   * Stateful sessions one caller (issuer, subject and client of the token)
+   * may hold at once; an `initialize` beyond it gets 429 with `Retry-After`.
+   * Default 50.
+   */
+  maxSessionsPerUser?: number;
   /**
    * Serve requests that carry no `AuthInfo`. Off by default: a handler
    * mounted without the gate in front refuses to run rather than serve
@@ -95,17 +102,21 @@ function whenBodyEnds(response: Response, done: () => void): Response {
   return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
+/** A body over the cap (a JSON `null` is a body too). */
+const TOO_LARGE = Symbol('too large');
+
+/** The parsed body, or the JSON of a copy read within the cap. */
 async function bodyOf(request: Request, parsedBody: unknown): Promise<unknown> {
   if (parsedBody !== undefined) return parsedBody;
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) return TOO_LARGE;
   try {
-    return await request.clone().json();
+    const stream = request.clone().body;
+    const bytes = stream ? await readCapped(stream, MAX_BODY_BYTES) : new Uint8Array();
+    return bytes === null ? TOO_LARGE : (JSON.parse(new TextDecoder().decode(bytes)) as unknown);
   } catch {
     return undefined;
   }
-}
-
-function startsSession(body: unknown): boolean {
-  return Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body);
 }
 
 /**
@@ -127,7 +138,7 @@ function startsSession(body: unknown): boolean {
  */
 export function createMcpHandler(createServer: McpServerFactory, options: McpHandlerOptions = {}): McpHandler {
   const stateful = options.sessions === 'stateful';
-  const sessions = new SessionStore(options.sessionIdleTimeoutMs ?? 30 * 60_000);
+  const sessions = new SessionStore(options.sessionIdleTimeoutMs ?? 30 * 60_000, options.maxSessionsPerUser ?? DEFAULT_MAX_SESSIONS_PER_USER);
   const transportOptions = { ...options.transport, enableJsonResponse: options.enableJsonResponse ?? false };
 
   async function connect(authInfo: AuthInfo | undefined, transport: WebStandardStreamableHTTPServerTransport) {
@@ -156,11 +167,16 @@ export function createMcpHandler(createServer: McpServerFactory, options: McpHan
 
   async function openSession(request: Request, authInfo: AuthInfo | undefined, parsedBody: unknown): Promise<Response> {
     const owner = ownerOf(authInfo);
+    if (!sessions.reserve(owner)) {
+      return rpcErrorResponse(429, RPC_ERRORS.serverError, tooManySessionsText(sessions.maxPerOwner), { 'retry-after': String(sessions.retryAfterSec(owner)) });
+    }
+    let opened = false;
     let close: () => Promise<void> = async () => {};
     const transport = new WebStandardStreamableHTTPServerTransport({
       ...transportOptions,
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized(id) {
+        opened = true;
         sessions.add(id, { transport, owner, lastSeen: Date.now(), close: () => close() });
       },
       onsessionclosed(id) {
@@ -170,11 +186,15 @@ export function createMcpHandler(createServer: McpServerFactory, options: McpHan
     transport.onclose = function forgetSession() {
       if (transport.sessionId) sessions.delete(transport.sessionId);
     };
-    close = await connect(authInfo, transport);
-    const response = await transport.handleRequest(request, { authInfo, parsedBody });
-    // A failed initialize opened no session: drop the server made for it.
-    if (!transport.sessionId) await close();
-    return response;
+    try {
+      close = await connect(authInfo, transport);
+      const response = await transport.handleRequest(request, { authInfo, parsedBody });
+      // A failed initialize opened no session: drop the server made for it.
+      if (!transport.sessionId) await close();
+      return response;
+    } finally {
+      if (!opened) sessions.release(owner);
+    }
   }
 
   async function serveStateful(request: Request, authInfo: AuthInfo | undefined, parsedBody: unknown): Promise<Response> {
@@ -187,6 +207,7 @@ export function createMcpHandler(createServer: McpServerFactory, options: McpHan
     }
     if (request.method === 'POST') {
       const body = await bodyOf(request, parsedBody);
+      if (body === TOO_LARGE) return rpcErrorResponse(413, RPC_ERRORS.serverError, `Request body is larger than ${MAX_BODY_BYTES} bytes`);
       if (startsSession(body)) return openSession(request, authInfo, body);
     }
     return rpcErrorResponse(400, RPC_ERRORS.serverError, 'Bad Request: Mcp-Session-Id header is required (initialize first)');

@@ -10,6 +10,7 @@ import { startTestIssuer, type TestIssuer } from '../../testing/index.js';
 import type { Gatehouse } from '../../types.js';
 import { gatehouseNode, type GatedIncomingMessage } from '../node/index.js';
 import { listenOnLoopback } from '../../../tests/helpers/adapter-kit.js';
+import { expectSessionCap } from '../../../tests/proxy/harness.js';
 import { authInfoOf, createMcpHandler, requireScopes, subjectOf, type McpHandler } from './index.js';
 
 function buildServer(): McpServer {
@@ -172,6 +173,47 @@ describe('createMcpHandler sessions', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(res.status).toBe(400);
+  });
+});
+
+describe('createMcpHandler stateful sessions per user', () => {
+  let stand: GatedStand;
+  let mcp: McpHandler;
+
+  beforeAll(async () => {
+    mcp = createMcpHandler(buildServer, { sessions: 'stateful', maxSessionsPerUser: 2 });
+    stand = await startBehindGate((req, res) => mcp.node(req, res));
+  });
+  afterAll(async () => {
+    await mcp.close();
+    await stand.close();
+  });
+
+  it('caps the sessions one user holds (429 beyond), leaving other users and freed places alone', async () => {
+    const [alice, bob] = await Promise.all([stand.issuer.mint({ sub: 'alice' }), stand.issuer.mint({ sub: 'bob' })]);
+    await expectSessionCap({ mcpUrl: `${stand.origin}/mcp`, cap: 2, alice: { token: alice, held: 0 }, bob });
+    expect(mcp.sessionCount).toBe(3);
+  });
+});
+
+describe('createMcpHandler.fetch given an unread body', () => {
+  it('reads it within the 4 MiB cap and answers 413 beyond, declared or streamed', async () => {
+    const mcp = createMcpHandler(buildServer, { sessions: 'stateful' });
+    const authInfo = { token: 't', clientId: 'c', scopes: ['mcp'], extra: { sub: 'u' } };
+    const big = new TextEncoder().encode(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { pad: ' '.repeat(5 * 1024 * 1024) } }));
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const streamed = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let at = 0; at < big.length; at += 64 * 1024) controller.enqueue(big.subarray(at, at + 64 * 1024));
+        controller.close();
+      },
+    });
+    const declared = new Request('http://localhost/mcp', { method: 'POST', headers, body: big });
+    const chunked = new Request('http://localhost/mcp', { method: 'POST', headers, body: streamed, duplex: 'half' } as RequestInit);
+    const statuses = [(await mcp.fetch(declared, authInfo)).status, (await mcp.fetch(chunked, authInfo)).status];
+    expect(statuses).toEqual([413, 413]);
+    expect(mcp.sessionCount).toBe(0);
+    await mcp.close();
   });
 });
 

@@ -1,5 +1,6 @@
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { AuthInfo } from '../../tokens/types.js';
+import { DEFAULT_MAX_SESSIONS_PER_USER, OwnerQuota, retryAfterSec } from './session-limit.js';
 
 /** What a session keeps: its transport, its server and who opened it. */
 export interface SessionEntry {
@@ -24,15 +25,40 @@ export function ownerOf(authInfo: AuthInfo | undefined): string {
 
 /**
  * Open Streamable HTTP sessions, closed after `idleTimeoutMs` without a
- * request so abandoned sessions do not pile up.
+ * request so abandoned sessions do not pile up, and at most `maxPerOwner`
+ * per caller: a place is reserved before a session opens, and given back
+ * when it is deleted.
  */
 export class SessionStore {
   readonly #sessions = new Map<string, SessionEntry>();
   readonly #idleTimeoutMs: number;
+  readonly #quota: OwnerQuota;
   #timer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(idleTimeoutMs: number) {
+  constructor(idleTimeoutMs: number, maxPerOwner = DEFAULT_MAX_SESSIONS_PER_USER) {
     this.#idleTimeoutMs = idleTimeoutMs;
+    this.#quota = new OwnerQuota(maxPerOwner);
+  }
+
+  /** The cap per caller. */
+  get maxPerOwner(): number {
+    return this.#quota.max;
+  }
+
+  /** Takes a place for a session `owner` is about to open; false when they hold the cap already. */
+  reserve(owner: string): boolean {
+    return this.#quota.take(owner);
+  }
+
+  /** Gives back a reserved place no session came of. */
+  release(owner: string): void {
+    this.#quota.give(owner);
+  }
+
+  /** Seconds until one of `owner`'s sessions idles out. */
+  retryAfterSec(owner: string): number {
+    const seen = [...this.#sessions.values()].filter((entry) => entry.owner === owner).map((entry) => entry.lastSeen);
+    return retryAfterSec(seen, this.#idleTimeoutMs);
   }
 
   get size(): number {
@@ -45,13 +71,18 @@ export class SessionStore {
     return entry;
   }
 
+  /** Adds a session opened on a place {@link reserve} took. */
   add(id: string, entry: SessionEntry): void {
     this.#sessions.set(id, entry);
     this.#startSweeping();
   }
 
+  /** Forgets a session and gives its place back; again for the same id, nothing. */
   delete(id: string): void {
+    const entry = this.#sessions.get(id);
+    if (!entry) return;
     this.#sessions.delete(id);
+    this.#quota.give(entry.owner);
     if (this.#sessions.size === 0) this.#stopSweeping();
   }
 
@@ -59,6 +90,7 @@ export class SessionStore {
     this.#stopSweeping();
     const entries = [...this.#sessions.values()];
     this.#sessions.clear();
+    this.#quota.clear();
     await Promise.allSettled(entries.map((entry) => entry.close()));
   }
 

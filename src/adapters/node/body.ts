@@ -67,3 +67,46 @@ export function readBody(req: IncomingMessage, limit = DEFAULT_MAX_BODY_BYTES): 
     req.on('close', onClose);
   });
 }
+
+/** A declared body up to this size is left for Node to discard after a refusal; anything else closes the connection. */
+const DISCARDED_BODY_BYTES = 64 * 1024;
+
+/**
+ * The body of a request to the MCP endpoint, read from the stream at most
+ * once, within the cap, and only when someone asks for it: the gate asks
+ * after the token is verified, the adapter after the gate let it through.
+ */
+export class GateBody {
+  readonly #req: IncomingMessage;
+  readonly #limit: number;
+  #bytes: Promise<Buffer> | undefined;
+
+  /** `preparsed`: the bytes a framework parser already read, if any. */
+  constructor(req: IncomingMessage, limit: number, preparsed?: Buffer) {
+    this.#req = req;
+    this.#limit = limit;
+    if (preparsed !== undefined) this.#bytes = Promise.resolve(preparsed);
+  }
+
+  /** Whether anyone has started reading (or a parser had read it already). */
+  get started(): boolean {
+    return this.#bytes !== undefined;
+  }
+
+  /** The bytes, up to the cap; rejects with {@link BodyTooLargeError} beyond it. */
+  bytes(): Promise<Buffer> {
+    this.#bytes ??= readBody(this.#req, this.#limit);
+    return this.#bytes;
+  }
+
+  /**
+   * Whether answering now should close the connection: the body is unread
+   * and not known to be small, so Node would otherwise go on receiving (and
+   * discarding) it, possibly for a long time, to keep the connection alive.
+   */
+  get closesOnRefusal(): boolean {
+    if (this.started || this.#req.readableEnded) return false;
+    const declared = this.#req.headers['content-length'];
+    return declared === undefined || !(Number(declared) <= DISCARDED_BODY_BYTES);
+  }
+}

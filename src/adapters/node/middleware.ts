@@ -1,9 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RequestTooLargeError } from '../../errors.js';
+import { jsonOfBytes } from '../../gate/read-body.js';
 import type { AuthInfo } from '../../tokens/types.js';
+import type { GateRequest } from '../../types.js';
 import type { Gatehouse } from '../../types.js';
 import { addMcpCorsHeaders, isPreflight, mcpPreflightResponse, withMcpCors } from '../cors.js';
 import { RPC_ERRORS, rpcErrorMessage, rpcErrorResponse } from '../rpc-error.js';
-import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, readBody } from './body.js';
+import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, GateBody } from './body.js';
 import { gateRequestOf, toWebRequest, type ToWebRequestOptions } from './request.js';
 import { writeWebResponse } from './response.js';
 
@@ -56,6 +59,18 @@ function parseJson(bytes: Buffer | undefined): unknown {
   }
 }
 
+/** The body as the gate checks it: over the cap is the gate's 413; compressed or another charset, decoded as the gate decodes. */
+async function jsonForGate(body: GateBody, headers: GateRequest['headers'], limit: number): Promise<unknown> {
+  let bytes: Buffer;
+  try {
+    bytes = await body.bytes();
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) throw new RequestTooLargeError(err.limit);
+    throw err;
+  }
+  return jsonOfBytes(bytes, headers, limit);
+}
+
 /**
  * Gatehouse for plain `node:http` (and anything connect-style): answers the
  * discovery documents and the DCR façade, guards the MCP endpoint, then
@@ -99,22 +114,25 @@ export function gatehouseNode(gate: Gatehouse, options: GatehouseNodeOptions = {
       next?.();
       return false;
     }
-    let bytes = preparsed;
     const { method } = light;
-    if (bytes === undefined && method !== 'GET' && method !== 'HEAD') bytes = await readBody(req, maxBodyBytes);
-    const body = req.body !== undefined ? req.body : parseJson(bytes);
-    // No body at all: nothing to check. A body that is not plain JSON (compressed, another charset, garbage)
-    // goes to the gate as a full Request, which decodes what it can and refuses what it cannot check.
-    const result =
-      body !== undefined || bytes === undefined || bytes.length === 0
-        ? await gate.authenticate(light, { body: body ?? null })
-        : await gate.authenticate(toWebRequest(req, { ...urlOptions, body: bytes }));
+    // A parsed object (express.json() ran first) is checked as it is; anything else is bytes, read only once the
+    // token is verified, and only then if per-tool scopes need them: a request without a valid token never costs its body.
+    const parsed = req.body !== undefined && !Buffer.isBuffer(req.body) && typeof req.body !== 'string' ? req.body : undefined;
+    const body = parsed === undefined && method !== 'GET' && method !== 'HEAD' ? new GateBody(req, maxBodyBytes, preparsed) : undefined;
+    const result = await gate.authenticate(light, body ? { readBody: () => jsonForGate(body, light.headers, maxBodyBytes) } : { body: parsed ?? null });
     if (!result.ok) {
+      if (result.error instanceof RequestTooLargeError) throw new BodyTooLargeError(result.error.limit);
+      if (body?.closesOnRefusal) res.setHeader('connection', 'close');
       await writeWebResponse(res, cors ? withMcpCors(result.response) : result.response);
       return true;
     }
+    // Read within the cap (413 beyond) when the gate did not need it, for the MCP transport after it.
+    const bytes = body ? await body.bytes() : preparsed;
+    if (req.body === undefined) {
+      const json = parseJson(bytes);
+      if (json !== undefined) req.body = json;
+    }
     req.auth = result.authInfo;
-    if (req.body === undefined && body !== undefined) req.body = body;
     if (bytes !== undefined) req.rawBody = bytes;
     for (const [name, value] of passHeaders) res.setHeader(name, value);
     next?.();

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatehouse } from '../../gatehouse.js';
 import { startTestIssuer, type TestIssuer } from '../../testing/index.js';
 import type { Gatehouse } from '../../types.js';
-import { closeServer as close, listenOnLoopback, postToolCall, toolCall } from '../../../tests/helpers/adapter-kit.js';
-import { rawRequest as send } from '../../../tests/helpers/raw-http.js';
+import { closeServer as close, itReadsTheBodyOnlyAfterTheToken, listenOnLoopback, postToolCall, toolCall } from '../../../tests/helpers/adapter-kit.js';
+import { rawRequest as send, startUpload } from '../../../tests/helpers/raw-http.js';
 import { gateRequestOf, gatehouseNode, toWebRequest, writeWebResponse, type GatedIncomingMessage } from './index.js';
 
 describe('toWebRequest', () => {
@@ -232,6 +232,18 @@ describe('gatehouseNode', () => {
     });
     expect(res.status).toBe(413);
     expect(JSON.parse(res.body)).toMatchObject({ error: { message: expect.stringContaining('larger than') } });
+  });
+
+  itReadsTheBodyOnlyAfterTheToken({ url: () => `${origin}/mcp`, mint: () => issuer.mint(), maxBodyBytes: 64 * 1024 });
+
+  it('closes the connection after refusing a request whose unread body is large or of unknown length, not after a small one', async () => {
+    const chunked = startUpload(`${origin}/mcp`, { mode: 'hold' });
+    const small = await send(`${origin}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'keep-alive' }, body: toolCall('whoami') });
+    try {
+      expect([(await chunked.response).headers.connection, small.status, small.headers.connection]).toEqual(['close', 401, 'keep-alive']);
+    } finally {
+      chunked.close();
+    }
   });
 
   it('answers a CORS preflight on the MCP endpoint without a token', async () => {
