@@ -4,6 +4,7 @@ import { grantIdClaim } from './live-grants.js';
 import { machineClients, machineTokenCustomizer } from './registration/machine-clients.js';
 import { mergeConfigurations } from './merge-configuration.js';
 import { refreshGraceAdapter, refreshTokenPolicy } from './refresh-tokens.js';
+import { consumeOnce } from './stores/consume-once.js';
 import { renderError } from './render-error.js';
 import { resourceIndicatorsFeature, type GrantableScopes } from './resource-indicators.js';
 
@@ -135,7 +136,8 @@ export function buildProviderConfiguration(config: GatehouseConfig, parts: Provi
   const enforced: Configuration = {
     jwks: parts.jwks,
     cookies: { keys: parts.cookieKeys },
-    adapter: refreshGraceAdapter(parts.adapter, config.authority.refreshGraceSec),
+    // A code or refresh token is consumed once, under concurrency too (see stores/consume-once.ts).
+    adapter: consumeOnce(refreshGraceAdapter(parts.adapter, config.authority.refreshGraceSec)),
     findAccount: parts.findAccount,
     routes: authorityRoutes(config.authority.routePrefix),
     responseTypes: ['code'],

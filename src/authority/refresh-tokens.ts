@@ -1,4 +1,5 @@
 import type { Adapter, AdapterFactory, AdapterPayload, Configuration } from 'oidc-provider';
+import { AlreadyConsumedError } from './stores/types.js';
 
 /**
  * Refresh tokens for MCP clients: issued to every client that registered the
@@ -78,7 +79,14 @@ export function withRefreshGrace(inner: Adapter, graceSec: number, now: () => nu
       // Keep the first consumption time, or every reuse would stretch the window.
       const payload = await inner.find(id);
       if (payload?.consumed) return;
-      await inner.consume(id);
+      try {
+        await inner.consume(id);
+      } catch (err) {
+        // A concurrent rotation got there first: inside the window that is the sibling case above, not a replay.
+        const now = await inner.find(id);
+        if (err instanceof AlreadyConsumedError && now && withinGrace(now)) return;
+        throw err;
+      }
     },
     destroy: (id) => inner.destroy(id),
     revokeByGrantId: (grantId) => inner.revokeByGrantId(grantId),

@@ -159,6 +159,46 @@ describe('authorization codes', () => {
   });
 });
 
+describe('one-time use under concurrency', () => {
+  it('of ten concurrent redemptions of one code exactly one gets tokens, and the race revokes them (five rounds)', async () => {
+    for (let round = 0; round < 5; round++) {
+      const redirectUri = `http://127.0.0.1:${5100 + round}/callback`;
+      const { callback, verifier } = await signIn(demo, publicClient, redirectUri);
+      const params = { grant_type: 'authorization_code', code: authorizationCodeFrom(callback), redirect_uri: redirectUri, client_id: publicClient, code_verifier: verifier };
+      const answers = await Promise.all(Array.from({ length: 10 }, () => token(demo, params)));
+      const won = answers.filter((a) => a.status === 200);
+      expect(won).toHaveLength(1);
+      for (const lost of answers.filter((a) => a.status !== 200)) expect(lost).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+      // Two redemptions at once mean the code leaked: what the winner got dies with the grant, as for a replay in sequence.
+      expect((await mcpStatus(demo, won[0]!.body.access_token as string)).status).toBe(401);
+    }
+  });
+});
+
+describe('one-time use of refresh tokens without a grace window', () => {
+  const noGraceState = tempStateDir();
+  let noGrace: Demo;
+  beforeAll(async () => {
+    noGrace = await startDemo(noGraceState.path, { layers: { authority: { refreshGraceSec: 0 } } });
+  });
+  afterAll(async () => {
+    await noGrace.close();
+    noGraceState.remove();
+  });
+
+  it('of ten concurrent rotations of one refresh token exactly one succeeds (five rounds)', async () => {
+    const clientId = await register(noGrace, [LOOPBACK]);
+    for (let round = 0; round < 5; round++) {
+      const tokens = await codeTokens(noGrace, clientId, `http://127.0.0.1:${5200 + round}/callback`);
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, () => token(noGrace, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token as string, client_id: clientId })),
+      );
+      expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
+      for (const lost of answers.filter((a) => a.status !== 200)) expect(lost).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    }
+  });
+});
+
 describe('redirect URIs', () => {
   it('accepts any port on a registered loopback redirect (RFC 8252)', async () => {
     const { callback } = await signIn(demo, publicClient, 'http://127.0.0.1:61234/callback');

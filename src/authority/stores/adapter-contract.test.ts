@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFileStore } from './file.js';
 import { createMemoryStore } from './memory.js';
-import type { AdapterPayload, StoreFactory, StoreOptions } from './types.js';
+import { AlreadyConsumedError, type AdapterPayload, type StoreFactory, type StoreOptions } from './types.js';
 
 let root: string;
 let count = 0;
@@ -89,6 +89,18 @@ describe.each(stores)('%s store', (_kind, make) => {
     expect((await refresh.find('rt-1'))!.consumed).toBe(1_700_000_005);
     // Consuming something missing is not an error.
     await expect(refresh.consume('rt-unknown')).resolves.toBeUndefined();
+  });
+
+  it('lets exactly one of many concurrent consumes win; the others throw AlreadyConsumedError', async () => {
+    const codes = store('AuthorizationCode');
+    for (let round = 0; round < 5; round++) {
+      await codes.upsert(`code-${round}`, { jti: `code-${round}`, grantId: 'g1' }, 600);
+      const results = await Promise.allSettled(Array.from({ length: 10 }, () => codes.consume(`code-${round}`)));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const lost of results.filter((r) => r.status === 'rejected')) expect(lost.reason).toBeInstanceOf(AlreadyConsumedError);
+      // A later consume loses too: consumption is once, not once at a time.
+      await expect(codes.consume(`code-${round}`)).rejects.toBeInstanceOf(AlreadyConsumedError);
+    }
   });
 
   it('destroys a record', async () => {

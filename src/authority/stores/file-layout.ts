@@ -8,7 +8,7 @@
  * A `ref` is the hex SHA-256 of a record's id. No raw id, grant id, uid or
  * user code is ever a file name: some of them are bearer secrets.
  */
-import { readdir, unlink } from 'node:fs/promises';
+import { open, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoCode, readTextIfExists, sha256Hex } from './state-dir.js';
 import type { AdapterPayload } from './types.js';
@@ -166,6 +166,25 @@ export async function unlinkIfExists(path: string): Promise<boolean> {
     return true;
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+/**
+ * Creates an empty file only if none exists (`O_EXCL`): true for the one
+ * caller, across processes, that created it.
+ *
+ * @example
+ * ```ts
+ * if (!(await createExclusive(`${path}.consumed`))) throw new AlreadyConsumedError(model);
+ * ```
+ */
+export async function createExclusive(path: string): Promise<boolean> {
+  try {
+    await (await open(path, 'wx', 0o600)).close();
+    return true;
+  } catch (err) {
+    if (errnoCode(err) === 'EEXIST') return false;
     throw err;
   }
 }

@@ -2,6 +2,7 @@ import { rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileLocks } from './keyed-lock.js';
 import {
+  createExclusive,
   isExpired,
   isIndexEntry,
   isStoredRecord,
@@ -15,7 +16,7 @@ import {
   type StoredRecord,
 } from './file-layout.js';
 import { ensurePrivateDir, errnoCode, sha256Hex, writeFileAtomic } from './state-dir.js';
-import { GRANT_MEMBER_MODELS, epochSeconds, expiresAtFor, type AdapterPayload } from './types.js';
+import { AlreadyConsumedError, GRANT_MEMBER_MODELS, epochSeconds, expiresAtFor, type AdapterPayload } from './types.js';
 
 const LOOKUP_KINDS: readonly LookupKind[] = ['uid', 'userCode'];
 
@@ -114,6 +115,9 @@ export class FileRecords {
     await fileLocks.run(path, async () => {
       const record = await this.read(model, ref);
       if (!record || isExpired(record.expiresAt, this.now())) return;
+      if (record.payload.consumed !== undefined) throw new AlreadyConsumedError(model);
+      // The lock orders this process; the exclusive marker orders processes sharing the state dir.
+      if (!(await createExclusive(`${path}.consumed`))) throw new AlreadyConsumedError(model);
       record.payload.consumed = epochSeconds(this.now());
       await this.#write(path, JSON.stringify(record));
     });
@@ -159,6 +163,7 @@ export class FileRecords {
   async #remove(model: string, ref: string, known?: StoredRecord): Promise<void> {
     const record = known ?? (await this.read(model, ref));
     await unlinkIfExists(this.layout.record(model, ref));
+    await unlinkIfExists(`${this.layout.record(model, ref)}.consumed`);
     if (record) await this.#dropIndexes(model, ref, record.payload);
   }
 

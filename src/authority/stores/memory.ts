@@ -7,6 +7,7 @@ import {
   type AdapterPayload,
   type StoreFactory,
   type StoreOptions,
+  AlreadyConsumedError,
 } from './types.js';
 
 interface MemoryRecord {
@@ -110,8 +111,11 @@ export function createMemoryStore(options: StoreOptions = {}): StoreFactory {
         return byLookup('userCode', userCode);
       },
       async consume(id: string) {
+        // Test and set with no await between: one consumer wins.
         const record = live(keyOf(model, id));
-        if (record) record.payload.consumed = epochSeconds(now());
+        if (!record) return;
+        if (record.payload.consumed !== undefined) throw new AlreadyConsumedError(model);
+        record.payload.consumed = epochSeconds(now());
       },
       async destroy(id: string) {
         remove(keyOf(model, id));

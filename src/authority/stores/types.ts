@@ -79,3 +79,17 @@ export function expiresAtFor(expiresIn: number | undefined, now: number): number
 export function epochSeconds(ms: number): number {
   return Math.floor(ms / 1000);
 }
+
+/**
+ * Thrown by a store's `consume` when the record was consumed already: of
+ * two redemptions of one code (or rotations of one refresh token) racing
+ * each other, exactly one wins. oidc-provider checks `consumed` long before
+ * it consumes (awaits lie between), so only the store can make this atomic.
+ * `consumeOnce` (consume-once.ts) turns it into the OAuth `invalid_grant`.
+ */
+export class AlreadyConsumedError extends Error {
+  constructor(readonly model: string) {
+    super(`${model} was already used`);
+    this.name = 'AlreadyConsumedError';
+  }
+}
