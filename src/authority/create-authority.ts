@@ -18,6 +18,7 @@ import { buildProviderConfiguration } from './provider-config.js';
 import { pinPublicOrigin } from './public-origin.js';
 import { installRegistrationRules, registrationConfiguration, type FetchHook } from './registration/index.js';
 import { installRegistrationCors } from './registration-cors.js';
+import { installRegistrationRateLimit } from './registration-rate-limit.js';
 import { createStore } from './stores/index.js';
 import { installTokenExchange } from './token-exchange/index.js';
 
@@ -103,6 +104,8 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   installMetadata(provider, config);
   keepEarlyErrorsOnOurPage(provider, config);
   installRegistrationCors(provider, `${config.authority.routePrefix}/register`);
+  // After CORS, so a browser client can read the 429.
+  installRegistrationRateLimit(provider, `${config.authority.routePrefix}/register`, { ...config.authority.registrationRateLimit, trustProxy: config.trustProxy });
   await installRegistrationRules(provider, config);
 
   const verifier = requireLiveGrant(
