@@ -155,6 +155,12 @@ export const authoritySchema = z.object({
     })
     .prefault({}),
   /**
+   * Days a dynamically registered client is kept without being used; each
+   * authorization or token request naming it starts the time over.
+   * Configured clients never expire.
+   */
+  registeredClientIdleDays: z.number().int().min(1).max(3650).default(30),
+  /**
    * Dynamic registrations per client address (IPv6: one /64): a token bucket,
    * so a source gets `burst` at once and then one more per `refillSec`. It
    * limits the rate, not the total: a hosted client whose users share one
