@@ -18,7 +18,9 @@ import { buildProviderConfiguration } from './provider-config.js';
 import { pinPublicOrigin } from './public-origin.js';
 import { installRegistrationRules, registrationConfiguration, type FetchHook } from './registration/index.js';
 import { installRegistrationCors } from './registration-cors.js';
+import { installRegistrationRateLimit } from './registration-rate-limit.js';
 import { createStore } from './stores/index.js';
+import { expireIdleClients } from './stores/idle-clients.js';
 import { installTokenExchange } from './token-exchange/index.js';
 
 /** Options of {@link createAuthority}. */
@@ -79,7 +81,7 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   const persist = storeKind !== 'memory';
   const keys = await loadOrCreateKeys({ stateDir, algorithms: signingAlgorithms, persist });
   const cookieKey = await loadOrCreateSecret(stateDir, 'cookies', { persist });
-  const store = createStore(config.authority);
+  const store = expireIdleClients(createStore(config.authority), { idleSec: config.authority.registeredClientIdleDays * 86_400 });
   const accounts = createLocalAccounts(config);
   if (!accounts.devLogin && (await accounts.countUsers()) === 0) {
     printWarnings([`no users in ${accounts.usersFile}: nobody can sign in until one is added with \`gatehouse users add <name>\``], options.warn);
@@ -103,6 +105,8 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   installMetadata(provider, config);
   keepEarlyErrorsOnOurPage(provider, config);
   installRegistrationCors(provider, `${config.authority.routePrefix}/register`);
+  // After CORS, so a browser client can read the 429.
+  installRegistrationRateLimit(provider, `${config.authority.routePrefix}/register`, { ...config.authority.registrationRateLimit, trustProxy: config.trustProxy });
   await installRegistrationRules(provider, config);
 
   const verifier = requireLiveGrant(

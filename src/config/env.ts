@@ -41,6 +41,9 @@ export const ENV_NAMES: Record<string, string> = {
   'authority.signInThrottle.accountMaxDelaySec': 'GATEHOUSE_SIGNIN_ACCOUNT_MAX_DELAY',
   'authority.signInThrottle.addressBurst': 'GATEHOUSE_SIGNIN_ADDRESS_BURST',
   'authority.signInThrottle.addressRefillSec': 'GATEHOUSE_SIGNIN_ADDRESS_REFILL',
+  'authority.registeredClientIdleDays': 'GATEHOUSE_REGISTERED_CLIENT_IDLE_DAYS',
+  'authority.registrationRateLimit.burst': 'GATEHOUSE_REGISTRATION_BURST',
+  'authority.registrationRateLimit.refillSec': 'GATEHOUSE_REGISTRATION_REFILL',
   'authority.restrictedScopes': 'GATEHOUSE_RESTRICTED_SCOPES',
   'authority.roles': 'GATEHOUSE_ROLES',
   'authority.accessTokenTtlSec': 'GATEHOUSE_ACCESS_TOKEN_TTL',
@@ -152,6 +155,9 @@ export function configFromEnv(env: Record<string, string | undefined>): ConfigLa
       case 'authority.signInThrottle.accountMaxDelaySec':
       case 'authority.signInThrottle.addressBurst':
       case 'authority.signInThrottle.addressRefillSec':
+      case 'authority.registeredClientIdleDays':
+      case 'authority.registrationRateLimit.burst':
+      case 'authority.registrationRateLimit.refillSec':
         parsed = num(name, value);
         break;
       case 'audience':

@@ -155,6 +155,26 @@ export const authoritySchema = z.object({
     })
     .prefault({}),
   /**
+   * Days a dynamically registered client is kept without being used; each
+   * authorization or token request naming it starts the time over.
+   * Configured clients never expire.
+   */
+  registeredClientIdleDays: z.number().int().min(1).max(3650).default(30),
+  /**
+   * Dynamic registrations per client address (IPv6: one /64): a token bucket,
+   * so a source gets `burst` at once and then one more per `refillSec`. It
+   * limits the rate, not the total: a hosted client whose users share one
+   * egress address keeps registering, just not hundreds a second.
+   */
+  registrationRateLimit: z
+    .object({
+      /** Registrations one address may make at once. */
+      burst: z.number().int().min(1).max(100_000).default(20),
+      /** Seconds for an address to get one registration back. */
+      refillSec: z.number().min(0.1).max(86_400).default(30),
+    })
+    .prefault({}),
+  /**
    * Scopes granted only to users entitled to them (their `scopes` or
    * `roles` in the users file); anyone else's request for one is narrowed
    * away. Every scope a role names is restricted too.

@@ -14,6 +14,8 @@ export interface RawRequest {
    */
   headers?: [string, string][] | Record<string, string | string[]>;
   body?: string | Uint8Array;
+  /** The local address to send from, e.g. `127.0.0.2`: a second client on loopback, which `fetch` cannot be. */
+  localAddress?: string;
 }
 
 export interface RawResponse {
@@ -54,6 +56,7 @@ export function rawRequest(url: string, options: RawRequest = {}): Promise<RawRe
         // An array keeps duplicates and order, exactly like `rawHeaders`.
         headers: flat,
         agent: false,
+        localAddress: options.localAddress,
       },
       function collect(res) {
         const chunks: Buffer[] = [];
