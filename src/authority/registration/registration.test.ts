@@ -215,6 +215,14 @@ describe('DCR policies', () => {
     expect((await register(allowlistAs.issuer, CLIENTS[2]![1])).body.error).toBe('invalid_redirect_uri');
   });
 
+  it('allowlist: a wildcard admits any subdomain, never a look-alike host that only ends in the name', async () => {
+    const deep = await register(allowlistAs.issuer, { redirect_uris: ['https://a.b.cursor.com/cb'], token_endpoint_auth_method: 'none' });
+    expect(deep.status).toBe(201);
+    const lookAlike = await register(allowlistAs.issuer, { redirect_uris: ['https://evilcursor.com/cb'], token_endpoint_auth_method: 'none' });
+    expect(lookAlike.status).toBe(400);
+    expect(lookAlike.body.error).toBe('invalid_redirect_uri');
+  });
+
   it('allowlist: the rules still apply to allowed hosts', async () => {
     const { body } = await register(allowlistAs.issuer, { redirect_uris: ['https://claude.ai/cb#x'], token_endpoint_auth_method: 'none' });
     expect(body.error).toBe('invalid_redirect_uri');

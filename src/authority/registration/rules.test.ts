@@ -43,6 +43,10 @@ describe('redirectHostAllowed (allowlist policy)', () => {
     ['https://claude.ai/api/mcp/auth_callback', true],
     ['https://insiders.vscode.dev/redirect', true],
     ['https://vscode.dev/redirect', false],
+    // A wildcard matches whole labels only: a look-alike that merely ends in the name is someone else's domain.
+    ['https://evilvscode.dev/cb', false],
+    ['https://a.b.vscode.dev/cb', true],
+    ['https://vscode.dev.evil.example/cb', false],
     ['https://app.example.com:8443/cb', true],
     ['https://app.example.com/cb', false],
     ['https://claude.ai.evil.example/cb', false],
