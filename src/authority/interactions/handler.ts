@@ -6,7 +6,7 @@ import { resourceUri } from '../../gate/resource.js';
 import type { LocalAccounts } from '../identity/local-accounts.js';
 import { createMemorySignInThrottle, type SignInThrottle } from '../identity/sign-in-throttle.js';
 import { checkUsername, MAX_USERNAME_LENGTH } from '../identity/username.js';
-import { clientAddress } from './client-address.js';
+import { clientAddress } from '../../server/client-address.js';
 import { consentPage } from './consent-page.js';
 import { consentRequest, grantConsent } from './consent-details.js';
 import { CSRF_FIELD, csrfToken, csrfTokenMatches } from './csrf.js';
@@ -159,7 +159,7 @@ export function createInteractionHandler(
     const password = form.get('password') ?? '';
     const shown = displayText(username, MAX_USERNAME_LENGTH);
     // Counted before the password is checked, known username or not, so parallel guesses cannot all get through.
-    const reservation = await throttle.reserve({ account: throttleAccount(username), address: clientAddress(req) });
+    const reservation = await throttle.reserve({ account: throttleAccount(username), address: clientAddress(req, config.trustProxy) });
     if (!reservation.allowed) {
       const { retryAfterSec } = reservation;
       return showLogin(res, interaction, { username: shown, error: tooManyAttempts(retryAfterSec), status: 429, retryAfterSec });
