@@ -203,6 +203,13 @@ describe('subject tokens that cannot be exchanged (RFC 8693 §2.2.2: invalid_req
     expect(await refusedSubject(first.body.access_token as string)).toMatch(/not an access token for this server's MCP resource/);
   });
 
+  it('already exchanged, though for the MCP resource: a token carrying act is refused, exchanges do not chain', async () => {
+    // Signed by the authority, for the MCP resource, on a live grant: only the act claim marks it as an exchange's result.
+    const jwk = demo.authority.keys.jwks.keys[0]!;
+    const chained = await forge({ ...claimsOf(subjectToken), act: { sub: 'mcp-server' } }, await importJWK(jwk, jwk.alg), { alg: jwk.alg, kid: jwk.kid });
+    expect(await refusedSubject(chained)).toMatch(/itself the result of an exchange/);
+  });
+
   it('revoked: the grant behind it is gone', async () => {
     const provider = new InMemoryOAuthProvider({ redirectUrl: 'http://127.0.0.1:47713/callback' });
     await (await signInWithSdk(demo.mcpUrl, provider, 'lovelace')).close();
