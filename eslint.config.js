@@ -18,13 +18,14 @@ export default tseslint.config(
   {
     // The core must run on any Web-standard runtime: no node: imports, no frameworks,
     // and no edge (adapters, proxy, cli, server, doctor, log) or the authority (oidc-provider, Node).
-    files: ['src/config/**', 'src/discovery/**', 'src/tokens/**', 'src/gate/**', 'src/documents/**', 'src/registration/**', 'src/exchange/**', 'src/index.ts', 'src/gatehouse.ts', 'src/errors.ts', 'src/types.ts'],
-    ignores: ['**/*.test.ts', 'src/config/load-file.ts'],
+    // src/http/ is core too, except src/http/node/: the helpers of Node's own servers.
+    files: ['src/config/**', 'src/discovery/**', 'src/tokens/**', 'src/gate/**', 'src/documents/**', 'src/registration/**', 'src/http/**', 'src/exchange/**', 'src/index.ts', 'src/gatehouse.ts', 'src/errors.ts', 'src/types.ts'],
+    ignores: ['**/*.test.ts', 'src/config/load-file.ts', 'src/http/node/**'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
           'node:*', 'express', 'hono', 'hono/*', '@hono/*', '@modelcontextprotocol/*', 'oidc-provider', 'oidc-provider/*',
-          '**/adapters/**', '**/cli/**', '**/server/**', '**/authority/**', '**/proxy/**', '**/doctor/**', '**/log/**', '**/testing/**',
+          '**/adapters/**', '**/cli/**', '**/server/**', '**/authority/**', '**/proxy/**', '**/doctor/**', '**/log/**', '**/testing/**', '**/http/node/**',
         ],
       }],
     },
