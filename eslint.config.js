@@ -1,6 +1,12 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** What the Web-standard core may not import: Node, frameworks, the MCP SDK, oidc-provider, the edges and the authority. */
+const CORE_FORBIDDEN = [
+  'node:*', 'express', 'hono', 'hono/*', '@hono/*', '@modelcontextprotocol/*', 'oidc-provider', 'oidc-provider/*',
+  '**/adapters/**', '**/cli/**', '**/server/**', '**/authority/**', '**/proxy/**', '**/doctor/**', '**/log/**', '**/testing/**', '**/http/node/**',
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-artifacts/**', '.gatehouse/**'] },
   js.configs.recommended,
@@ -23,10 +29,17 @@ export default tseslint.config(
     ignores: ['**/*.test.ts', 'src/config/load-file.ts', 'src/http/node/**'],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [
-          'node:*', 'express', 'hono', 'hono/*', '@hono/*', '@modelcontextprotocol/*', 'oidc-provider', 'oidc-provider/*',
-          '**/adapters/**', '**/cli/**', '**/server/**', '**/authority/**', '**/proxy/**', '**/doctor/**', '**/log/**', '**/testing/**', '**/http/node/**',
-        ],
+        patterns: CORE_FORBIDDEN,
+      }],
+    },
+  },
+  {
+    // The toolbox's Web half must not reach into its Node half by a relative path either (a later block replaces the rule, hence the full list).
+    files: ['src/http/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [...CORE_FORBIDDEN, './node/*'],
       }],
     },
   },

@@ -4,6 +4,8 @@ import { gatehouseNode, type GatedIncomingMessage, type NextFunction } from '../
 import { resolveConfig } from '../config/resolve.js';
 import type { ConfigLayer, GatehouseConfig, GatehouseConfigInput } from '../config/schema.js';
 import { createGatehouse, type GatehouseInstance } from '../gatehouse.js';
+import { pathOf } from '../http/node/request-path.js';
+import { sendJson } from '../http/node/respond.js';
 import { cacheVerifications } from '../tokens/verification-cache.js';
 import { installDefaultScope } from './default-scope.js';
 import { keepEarlyErrorsOnOurPage } from './early-authorization-errors.js';
@@ -51,11 +53,6 @@ export interface Authority {
   handler(req: IncomingMessage, res: ServerResponse, next?: NextFunction): Promise<void>;
   /** Stops timers and releases the store. */
   close(): Promise<void>;
-}
-
-function notFound(res: ServerResponse): void {
-  res.writeHead(404, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  res.end(JSON.stringify({ error: 'not_found' }));
 }
 
 /**
@@ -122,11 +119,11 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
 
   async function handler(req: GatedIncomingMessage, res: ServerResponse, next?: NextFunction): Promise<void> {
     if (await guard(req, res)) return;
-    if (req.auth) return next ? next() : notFound(res);
+    if (req.auth) return next ? next() : sendJson(res, 404, { error: 'not_found' });
     if (await interactions(req, res)) return;
-    const path = (req.url ?? '/').split('?')[0]!;
+    const path = pathOf(req);
     if (isAuthorityMetadataPath(path) || path === prefix || path.startsWith(`${prefix}/`)) return callback(req, res);
-    return next ? next() : notFound(res);
+    return next ? next() : sendJson(res, 404, { error: 'not_found' });
   }
 
   return {

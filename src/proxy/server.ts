@@ -1,6 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import type { GatedIncomingMessage } from '../adapters/node/middleware.js';
 import type { FetchHook } from '../authority/registration/index.js';
+import { pathOf } from '../http/node/request-path.js';
+import { sendJson } from '../http/node/respond.js';
 import { serve, type ServedHttp } from '../server/serve.js';
 import type { ConfigLayer } from '../config/schema.js';
 import { createLogger, type Logger } from '../log/logger.js';
@@ -45,11 +47,6 @@ export interface RunningProxy {
    * processes stop and every connection closes.
    */
   close(): Promise<void>;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
-  res.end(JSON.stringify(body));
 }
 
 function backendFor(options: StartProxyOptions, front: GateFront, publicUrl: string, logger: Logger): ProxyBackend {
@@ -131,7 +128,7 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
   late.backend = backend;
 
   listening.ready(async function proxyApp(req: GatedIncomingMessage, res: ServerResponse) {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = pathOf(req);
     if (path === ASSERTION_JWKS_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
       return sendJson(res, 200, front.assertionJwks, { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' });
     }
