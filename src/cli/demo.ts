@@ -11,7 +11,7 @@ import { sendJson } from '../http/node/respond.js';
 import { loggerFromSettings } from '../log/settings.js';
 import type { Gatehouse } from '../types.js';
 import { ADMIN_TOOL, DEFAULT_ADMIN_SCOPE, createDemoServer } from './demo-server.js';
-import { isLoopbackHost } from '../server/listen.js';
+import { isLoopbackHost } from '../http/loopback.js';
 import type { Io } from './io.js';
 import { RUNTIME_USAGE, SERVER_OPTIONS, runtimeSettings, type RuntimeSettings } from './runtime-settings.js';
 import { serve } from '../server/serve.js';

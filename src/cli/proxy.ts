@@ -7,7 +7,7 @@ import { parseCount, parseDuration, proxySettingsFromEnv, resolveProxySettings, 
 import type { HttpProxy } from '../proxy/http-proxy.js';
 import { loggerFromSettings } from '../log/settings.js';
 import { UsageError, type Io } from './io.js';
-import { isLoopbackHost } from '../server/listen.js';
+import { isLoopbackHost } from '../http/loopback.js';
 import { RUNTIME_USAGE, SERVER_OPTIONS, runtimeSettings, type RuntimeSettings } from './runtime-settings.js';
 import { loadLayers, waitForSignal } from './server-settings.js';
 import { bold, green, yellow } from './style.js';

@@ -4,7 +4,7 @@ import { startsSession, tooManySessionsText } from '../adapters/mcp/session-limi
 import { ownerOf } from '../adapters/mcp/sessions.js';
 import type { GatedIncomingMessage } from '../adapters/node/middleware.js';
 import { acceptedRequestId, requestIdOf } from '../log/request-log.js';
-import { isLoopbackHost } from '../server/listen.js';
+import { isLoopbackHost } from '../http/loopback.js';
 import type { AssertionSigner } from './assertion.js';
 import { drain, type ProxyBackend, type Readiness } from './backend.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
