@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { subjectOf } from '../adapters/mcp/auth.js';
-import { DEFAULT_MAX_SESSIONS_PER_USER, OwnerQuota, retryAfterSec, startsSession, tooManySessionsText } from '../adapters/mcp/session-limit.js';
-import { ownerOf } from '../adapters/mcp/sessions.js';
-import type { GatedIncomingMessage } from '../adapters/node/middleware.js';
-import { toWebRequest } from '../adapters/node/request.js';
-import { writeWebResponse } from '../adapters/node/response.js';
-import type { AuthInfo } from '../tokens/types.js';
-import { drain, type ProxyBackend, type Readiness } from './backend.js';
-import { RPC_ERRORS, writeRpcError } from './rpc-error.js';
-import { ChildSlot, type ChildInfo } from './stdio/child-slot.js';
-import { findExecutable } from './stdio/command.js';
-import type { BridgeSession } from './stdio/session.js';
+import { subjectOf } from '../../adapters/mcp/auth.js';
+import { DEFAULT_MAX_SESSIONS_PER_USER, OwnerQuota, retryAfterSec, startsSession, tooManySessionsText } from '../../adapters/mcp/session-limit.js';
+import { ownerOf } from '../../adapters/mcp/sessions.js';
+import type { GatedIncomingMessage } from '../../adapters/node/middleware.js';
+import { toWebRequest } from '../../adapters/node/request.js';
+import { writeWebResponse } from '../../adapters/node/response.js';
+import type { AuthInfo } from '../../tokens/types.js';
+import { drain, type ProxyBackend, type Readiness } from '../backend.js';
+import { RPC_ERRORS, writeRpcError } from '../rpc-error.js';
+import { ChildSlot, type ChildInfo } from './child-slot.js';
+import { findExecutable } from './command.js';
+import type { BridgeSession } from './session.js';
 
 /** Options of {@link createStdioBridge}. */
 export interface StdioBridgeOptions {
