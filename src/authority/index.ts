@@ -34,7 +34,7 @@ export { mcpResourceUri, resourceScopes, defaultScopes, resourceIndicatorsFeatur
 export { refreshTokenPolicy, refreshGraceAdapter, withRefreshGrace } from './refresh-tokens.js';
 export { installDefaultScope, withDefaultScope } from './default-scope.js';
 export { installMetadata, metadataOverrides, isAuthorityMetadataPath, AUTHORIZATION_SERVER_METADATA_PATH, OPENID_CONFIGURATION_PATH } from './metadata.js';
-export { installRegistrationCors } from './registration-cors.js';
+export { installRegistrationCors } from './registration/cors.js';
 export { requireLiveGrant, grantIdClaim, GRANT_CLAIM } from './live-grants.js';
 export { renderError, escapeHtml } from './render-error.js';
 export { installTokenExchange, decideExchange, tokenExchangeConfigProblems } from './token-exchange/index.js';
