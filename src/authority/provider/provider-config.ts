@@ -1,10 +1,10 @@
 import type { AdapterConstructor, AdapterFactory, AsymmetricSigningAlgorithm, Configuration, FindAccount, JWKS } from 'oidc-provider';
-import type { GatehouseConfig } from '../config/schema.js';
-import { grantIdClaim } from './live-grants.js';
-import { machineClients, machineTokenCustomizer } from './registration/machine-clients.js';
+import type { GatehouseConfig } from '../../config/schema.js';
+import { grantIdClaim } from '../live-grants.js';
+import { machineClients, machineTokenCustomizer } from '../registration/machine-clients.js';
 import { mergeConfigurations } from './merge-configuration.js';
 import { refreshGraceAdapter, refreshTokenPolicy } from './refresh-tokens.js';
-import { consumeOnce } from './stores/consume-once.js';
+import { consumeOnce } from '../stores/consume-once.js';
 import { renderError } from './render-error.js';
 import { resourceIndicatorsFeature, type GrantableScopes } from './resource-indicators.js';
 
