@@ -16,6 +16,7 @@ import { installMetadata, isAuthorityMetadataPath } from './provider/metadata.js
 import { ownAccessTokenVerifier } from './own-tokens.js';
 import { buildProviderConfiguration } from './provider/provider-config.js';
 import { pinPublicOrigin } from './provider/public-origin.js';
+import { authorityRoutes } from './provider/routes.js';
 import { installRegistrationRules, registrationConfiguration, type FetchHook } from './registration/index.js';
 import { installRegistrationCors } from './registration/cors.js';
 import { installRegistrationRateLimit } from './registration/rate-limit.js';
@@ -104,9 +105,10 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   installDefaultScope(provider, config);
   installMetadata(provider, config);
   keepEarlyErrorsOnOurPage(provider, config);
-  installRegistrationCors(provider, `${config.authority.routePrefix}/register`);
+  const routes = authorityRoutes(config.authority.routePrefix);
+  installRegistrationCors(provider, routes.registration);
   // After CORS, so a browser client can read the 429.
-  installRegistrationRateLimit(provider, `${config.authority.routePrefix}/register`, { ...config.authority.registrationRateLimit, trustProxy: config.trustProxy });
+  installRegistrationRateLimit(provider, routes.registration, { ...config.authority.registrationRateLimit, trustProxy: config.trustProxy });
   await installRegistrationRules(provider, config);
 
   const verifier = requireLiveGrant(

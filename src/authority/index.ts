@@ -28,7 +28,8 @@ export { createAuthority, type Authority, type AuthorityOptions } from './create
 export { checkGuardRails, printWarnings, type GuardRailOptions } from './guard-rails.js';
 
 // Building blocks, for mounting oidc-provider yourself
-export { buildProviderConfiguration, authorityRoutes, type ProviderParts } from './provider/provider-config.js';
+export { buildProviderConfiguration, type ProviderParts } from './provider/provider-config.js';
+export { authorityRoutes } from './provider/routes.js';
 export { mergeConfigurations } from './provider/merge-configuration.js';
 export { mcpResourceUri, resourceScopes, defaultScopes, resourceIndicatorsFeature, FALLBACK_SCOPE } from './provider/resource-indicators.js';
 export { refreshTokenPolicy, refreshGraceAdapter, withRefreshGrace } from './provider/refresh-tokens.js';
