@@ -7,20 +7,21 @@ import { createGatehouse, type GatehouseInstance } from '../gatehouse.js';
 import { pathOf } from '../http/node/request-path.js';
 import { sendJson } from '../http/node/respond.js';
 import { cacheVerifications } from '../tokens/verification-cache.js';
-import { installDefaultScope } from './default-scope.js';
-import { keepEarlyErrorsOnOurPage } from './early-authorization-errors.js';
+import { installDefaultScope } from './provider/default-scope.js';
+import { keepEarlyErrorsOnOurPage } from './provider/early-authorization-errors.js';
 import { checkGuardRails, printWarnings } from './guard-rails.js';
 import { requireLiveGrant } from './live-grants.js';
 import { createLocalAccounts, identityConfiguration } from './identity/index.js';
 import { createInteractionHandler, interactionsConfiguration } from './interactions/index.js';
 import { loadOrCreateKeys, loadOrCreateSecret, type AuthorityKeys } from './keys/index.js';
-import { installMetadata, isAuthorityMetadataPath } from './metadata.js';
+import { installMetadata, isAuthorityMetadataPath } from './provider/metadata.js';
 import { ownAccessTokenVerifier } from './own-tokens.js';
-import { buildProviderConfiguration } from './provider-config.js';
-import { pinPublicOrigin } from './public-origin.js';
+import { buildProviderConfiguration } from './provider/provider-config.js';
+import { pinPublicOrigin } from './provider/public-origin.js';
+import { authorityRoutes } from './provider/routes.js';
 import { installRegistrationRules, registrationConfiguration, type FetchHook } from './registration/index.js';
-import { installRegistrationCors } from './registration-cors.js';
-import { installRegistrationRateLimit } from './registration-rate-limit.js';
+import { installRegistrationCors } from './registration/cors.js';
+import { installRegistrationRateLimit } from './registration/rate-limit.js';
 import { createStore } from './stores/index.js';
 import { expireIdleClients } from './stores/idle-clients.js';
 import { installTokenExchange } from './token-exchange/index.js';
@@ -95,15 +96,16 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
       fragments: [identityConfiguration(accounts), registrationConfiguration(config, { fetch: options.fetch }), interactionsConfiguration(config)],
     }),
   );
-  // URLs and cookies follow the issuer, never the request's Host or X-Forwarded-* (see public-origin.ts).
+  // URLs and cookies follow the issuer, never the request's Host or X-Forwarded-* (see provider/public-origin.ts).
   pinPublicOrigin(provider, config.issuer);
   installTokenExchange(provider, config, keys, { accountIsActive: accounts.accountIsActive });
   installDefaultScope(provider, config);
   installMetadata(provider, config);
   keepEarlyErrorsOnOurPage(provider, config);
-  installRegistrationCors(provider, `${config.authority.routePrefix}/register`);
+  const routes = authorityRoutes(config.authority.routePrefix);
+  installRegistrationCors(provider, routes.registration);
   // After CORS, so a browser client can read the 429.
-  installRegistrationRateLimit(provider, `${config.authority.routePrefix}/register`, { ...config.authority.registrationRateLimit, trustProxy: config.trustProxy });
+  installRegistrationRateLimit(provider, routes.registration, { ...config.authority.registrationRateLimit, trustProxy: config.trustProxy });
   await installRegistrationRules(provider, config);
 
   const verifier = requireLiveGrant(

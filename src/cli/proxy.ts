@@ -4,7 +4,7 @@ import type { ConfigLayer } from '../config/schema.js';
 import { ASSERTION_JWKS_PATH } from '../proxy/front.js';
 import { startProxy, type RunningProxy } from '../proxy/server.js';
 import { parseCount, parseDuration, proxySettingsFromEnv, resolveProxySettings, type ProxySettings, type ProxySettingsInput } from '../proxy/settings.js';
-import type { HttpProxy } from '../proxy/http-proxy.js';
+import type { HttpProxy } from '../proxy/http/http-proxy.js';
 import { loggerFromSettings } from '../log/settings.js';
 import { UsageError, type Io } from './io.js';
 import { isLoopbackHost } from '../http/loopback.js';

@@ -8,10 +8,10 @@ import type { ConfigLayer } from '../config/schema.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import type { ProxyBackend } from './backend.js';
 import { ASSERTION_JWKS_PATH, createGateFront, type GateFront } from './front.js';
-import { createHttpProxy } from './http-proxy.js';
+import { createHttpProxy } from './http/http-proxy.js';
 import { RPC_ERRORS, writeRpcError } from './rpc-error.js';
 import type { ProxySettings } from './settings.js';
-import { createStdioBridge } from './stdio-bridge.js';
+import { createStdioBridge } from './stdio/stdio-bridge.js';
 
 /** Options of {@link startProxy}. */
 export interface StartProxyOptions {

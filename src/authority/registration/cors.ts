@@ -1,6 +1,6 @@
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { corsHeaders, preflight } from '../http/cors.js';
+import { corsHeaders, preflight } from '../../http/cors.js';
 
 /** What a browser may do at the registration endpoint: register (POST) and read its registration (GET). */
 const REGISTRATION_METHODS = ['GET', 'POST'] as const;
