@@ -13,7 +13,9 @@ import { checkGuardRails, printWarnings } from './guard-rails.js';
 import { requireLiveGrant } from './live-grants.js';
 import { createLocalAccounts, identityConfiguration } from './identity/index.js';
 import { createInteractionHandler, interactionsConfiguration } from './interactions/index.js';
-import { loadOrCreateKeys, loadOrCreateSecret, type AuthorityKeys } from './keys/index.js';
+import { loadLiveKeys, loadOrCreateSecret, type LiveAuthorityKeys } from './keys/index.js';
+// Not through keys/index.js: that is imported by CLI commands that must not load oidc-provider.
+import { swapProviderKeys } from './keys/provider-keystore.js';
 import { installMetadata, isAuthorityMetadataPath } from './provider/metadata.js';
 import { ownAccessTokenVerifier } from './own-tokens.js';
 import { buildProviderConfiguration } from './provider/provider-config.js';
@@ -34,6 +36,8 @@ export interface AuthorityOptions {
   publicUrlDefaulted?: boolean;
   /** Where the guard rails' warnings go, one line each. Default: stderr. */
   warn?: (line: string) => void;
+  /** Tests: how often the signing keys are re-read from the key file (default a minute), and the clock they are retired by. */
+  keyRefresh?: { intervalMs?: number; now?: () => number };
 }
 
 /** Gatehouse's authorization server and the gate in front of the MCP endpoint, on one origin. */
@@ -43,7 +47,8 @@ export interface Authority {
   readonly provider: Provider;
   /** The gate; it verifies the authority's tokens in process, without fetching its JWKS. */
   readonly gate: GatehouseInstance;
-  readonly keys: AuthorityKeys;
+  /** The signing keys in use now (they follow the key file, see keys/live-keys.ts). */
+  readonly keys: LiveAuthorityKeys;
   /**
    * Serves the whole origin: the gate's documents, the protected endpoint,
    * the sign-in pages, the authorization server's endpoints and metadata.
@@ -77,7 +82,14 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
 
   const { stateDir, store: storeKind, signingAlgorithms } = config.authority;
   const persist = storeKind !== 'memory';
-  const keys = await loadOrCreateKeys({ stateDir, algorithms: signingAlgorithms, persist });
+  const keys = await loadLiveKeys({
+    stateDir,
+    algorithms: signingAlgorithms,
+    persist,
+    refreshIntervalMs: options.keyRefresh?.intervalMs,
+    now: options.keyRefresh?.now,
+    warn: (message) => printWarnings([message], options.warn),
+  });
   const cookieKey = await loadOrCreateSecret(stateDir, 'cookies', { persist });
   const store = expireIdleClients(createStore(config.authority), { idleSec: config.authority.registeredClientIdleDays * 86_400 });
   const accounts = createLocalAccounts(config);
@@ -108,11 +120,13 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   installRegistrationRateLimit(provider, routes.registration, { ...config.authority.registrationRateLimit, trustProxy: config.trustProxy });
   await installRegistrationRules(provider, config);
 
-  const verifier = requireLiveGrant(
-    cacheVerifications(ownAccessTokenVerifier(config, keys), { ttlSec: config.jwt.cacheTtlSec, maxEntries: config.jwt.cacheMaxEntries }),
-    provider,
-    { accountIsActive: accounts.accountIsActive },
-  );
+  const ownTokens = cacheVerifications(ownAccessTokenVerifier(config, keys), { ttlSec: config.jwt.cacheTtlSec, maxEntries: config.jwt.cacheMaxEntries });
+  const verifier = requireLiveGrant(ownTokens, provider, { accountIsActive: accounts.accountIsActive });
+  keys.onChange(function useNewKeys(next) {
+    swapProviderKeys(provider, next.jwks);
+    // A token verified with a key that is now gone must not be served from the cache.
+    ownTokens.cache.clear();
+  });
   const gate = createGatehouse(config, { verifier });
   const guard = gatehouseNode(gate);
   const interactions = createInteractionHandler(provider, accounts, config);
@@ -135,6 +149,7 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
     keys,
     handler,
     async close() {
+      keys.close();
       gate.close();
       await store.close();
     },

@@ -101,7 +101,7 @@ describe('refreshGraceAdapter', () => {
     }
     const fromClass = refreshGraceAdapter(ClassAdapter as unknown as new (name: string) => Adapter, 0)('RefreshToken');
     expect((fromClass as unknown as ClassAdapter).name).toBe('RefreshToken');
-    expect(made).toEqual(['Session', 'RefreshToken']);
+    expect(made).toEqual(['Session', 'RefreshToken', 'RefreshChainHead']);
   });
 });
 

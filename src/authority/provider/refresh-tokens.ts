@@ -19,7 +19,15 @@ import { AlreadyConsumedError } from '../stores/types.js';
  * own (a sibling refresh token), and nothing is revoked. The wrapper never
  * moves the consumption time, so replaying the old token keeps working only
  * until the window closes, after which oidc-provider's reuse detection
- * applies unchanged (the token is refused and the grant revoked). Alternatives
+ * applies unchanged (the token is refused and the grant revoked).
+ *
+ * Siblings must not fork two live chains. Every refresh token issued in a
+ * chain (one grant, one initial issue time `iiat`) is recorded as the chain's
+ * head (`RefreshChainHead`, last issued wins); only the head is usable, and,
+ * inside its window, the head's parent (the late duplicate whose new token
+ * becomes the head). A sibling or an older token is then answered as unknown
+ * (`invalid_grant`) without revoking the grant, so the client holding the
+ * head keeps its session. Alternatives
  * rejected: not consuming until the window passes needs a timer or a sweep;
  * answering the late request with the sibling's own token would hand a thief
  * the live token.
@@ -47,6 +55,17 @@ export function refreshTokenPolicy(): Pick<Configuration, 'issueRefreshToken' | 
   };
 }
 
+/** The chain a refresh token belongs to: its grant and the issue time of the chain's first token. */
+function chainOf(payload: AdapterPayload): string | undefined {
+  const { grantId, iiat } = payload as AdapterPayload & { iiat?: unknown };
+  return typeof grantId === 'string' && typeof iiat === 'number' ? `${grantId}.${iiat}` : undefined;
+}
+
+function rotationsOf(payload: AdapterPayload): number {
+  const { rotations } = payload as AdapterPayload & { rotations?: unknown };
+  return typeof rotations === 'number' ? rotations : 0;
+}
+
 function nowSec(): number {
   return Math.floor(Date.now() / 1000);
 }
@@ -60,16 +79,31 @@ function nowSec(): number {
  * const refreshTokens = withRefreshGrace(new MemoryAdapter('RefreshToken'), 60);
  * ```
  */
-export function withRefreshGrace(inner: Adapter, graceSec: number, now: () => number = nowSec): Adapter {
+export function withRefreshGrace(inner: Adapter, graceSec: number, now: () => number = nowSec, heads?: Adapter): Adapter {
   function withinGrace(payload: AdapterPayload): boolean {
     // Stores record consumption as epoch seconds (oidc-provider's own adapters do); anything else gets no grace.
     return typeof payload.consumed === 'number' && now() - payload.consumed < graceSec;
   }
+  /** Whether a token is still usable in its chain: the head, or the head's parent (a late duplicate inside the window). */
+  async function inLiveChain(id: string, payload: AdapterPayload): Promise<boolean> {
+    const chain = chainOf(payload);
+    const head = heads && chain ? await heads.find(chain) : undefined;
+    if (!head || head.jti === id) return true;
+    // The parent is the one already used; an unused token one level up is a sibling of the head's parent.
+    return payload.consumed !== undefined && typeof head.rotations === 'number' && head.rotations === rotationsOf(payload) + 1;
+  }
   return {
-    upsert: (id, payload, expiresIn) => inner.upsert(id, payload, expiresIn),
+    async upsert(id, payload, expiresIn) {
+      await inner.upsert(id, payload, expiresIn);
+      const chain = chainOf(payload);
+      if (heads && chain) await heads.upsert(chain, { jti: id, rotations: rotationsOf(payload) }, expiresIn);
+    },
     async find(id) {
       const payload = await inner.find(id);
-      if (!payload || !withinGrace(payload)) return payload;
+      // A token consumed outside the window goes on to oidc-provider's reuse detection unchanged.
+      if (!payload || (payload.consumed !== undefined && !withinGrace(payload))) return payload;
+      if (!(await inLiveChain(id, payload))) return undefined;
+      if (payload.consumed === undefined) return payload;
       const { consumed: _consumed, ...unconsumed } = payload;
       return unconsumed;
     },
@@ -114,7 +148,7 @@ export function refreshGraceAdapter(
   }
   return function adapterFor(name: string): Adapter {
     const adapter = build(name);
-    return name === 'RefreshToken' && graceSec > 0 ? withRefreshGrace(adapter, graceSec) : adapter;
+    return name === 'RefreshToken' && graceSec > 0 ? withRefreshGrace(adapter, graceSec, nowSec, build('RefreshChainHead')) : adapter;
   };
 }
 
