@@ -18,7 +18,7 @@ export default tseslint.config(
   {
     // The core must run on any Web-standard runtime: no node: imports, no frameworks,
     // and no edge (adapters, proxy, cli, server, doctor, log) or the authority (oidc-provider, Node).
-    files: ['src/config/**', 'src/discovery/**', 'src/tokens/**', 'src/gate/**', 'src/documents/**', 'src/registration/**', 'src/exchange/**', 'src/index.ts', 'src/gatehouse.ts', 'src/errors.ts', 'src/types.ts'],
+    files: ['src/config/**', 'src/discovery/**', 'src/tokens/**', 'src/gate/**', 'src/documents/**', 'src/registration/**', 'src/exchange/**', 'src/index.ts', 'src/gatehouse.ts', 'src/errors.ts', 'src/error-codes.ts', 'src/types.ts'],
     ignores: ['**/*.test.ts', 'src/config/load-file.ts'],
     rules: {
       'no-restricted-imports': ['error', {
