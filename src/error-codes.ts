@@ -3,7 +3,14 @@
  * accepts only its own codes (see errors.ts, which is what users import).
  */
 
-/** The codes of {@link InvalidTokenError}: the presented token cannot be used (401 `invalid_token`). */
+/**
+ * The codes of InvalidTokenError: the presented token cannot be used (401 `invalid_token`).
+ *
+ * @example
+ * ```ts
+ * if (INVALID_TOKEN_CODES.includes(err.code)) metrics.invalidTokens.inc({ code: err.code });
+ * ```
+ */
 export const INVALID_TOKEN_CODES = [
   // the Authorization header
   'ERR_AUTHORIZATION_HEADER_INVALID',
@@ -28,10 +35,24 @@ export const INVALID_TOKEN_CODES = [
   'ERR_VERIFICATION_FAILED',
 ] as const;
 
-/** The codes of {@link InvalidRequestError}: the request itself is malformed (400 `invalid_request`). */
+/**
+ * The codes of InvalidRequestError: the request itself is malformed (400 `invalid_request`).
+ *
+ * @example
+ * ```ts
+ * INVALID_REQUEST_CODES.includes('ERR_TOKEN_IN_QUERY'); // true
+ * ```
+ */
 export const INVALID_REQUEST_CODES = ['ERR_AUTHORIZATION_HEADER_DUPLICATE', 'ERR_TOKEN_IN_QUERY', 'ERR_REQUEST_BODY_UNCHECKABLE'] as const;
 
-/** The codes of {@link TokenExchangeError}: refused by the authorization server, or failed to reach it. */
+/**
+ * The codes of TokenExchangeError: refused by the authorization server, or failed to reach it.
+ *
+ * @example
+ * ```ts
+ * TOKEN_EXCHANGE_CODES; // ['ERR_TOKEN_EXCHANGE_REFUSED', 'ERR_TOKEN_EXCHANGE_FAILED']
+ * ```
+ */
 export const TOKEN_EXCHANGE_CODES = ['ERR_TOKEN_EXCHANGE_REFUSED', 'ERR_TOKEN_EXCHANGE_FAILED'] as const;
 
 /**
