@@ -25,7 +25,7 @@
 
 // The authority (createAuthority runs the guard rails and mounts every part itself)
 export { createAuthority, type Authority, type AuthorityOptions } from './create-authority.js';
-export { authorityRoutes } from './provider-config.js';
+export { authorityRoutes } from './provider/routes.js';
 export type { FetchHook } from './registration/index.js';
 
 // Its signing keys, as `gatehouse keys` manages them
