@@ -28,6 +28,11 @@ export interface ToWebRequestOptions {
  * Builds headers from `req.rawHeaders`, so duplicates that Node's parser
  * silently drops (a second `Authorization`, for one) survive, joined with
  * ", ", and the gate can refuse them.
+ *
+ * @example
+ * ```ts
+ * const headers = headersFromRaw(req.rawHeaders); // two Authorization headers stay two, joined
+ * ```
  */
 export function headersFromRaw(rawHeaders: readonly string[]): Headers {
   const headers = new Headers();
