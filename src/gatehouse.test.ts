@@ -79,7 +79,7 @@ describe('createGatehouse().fetch over real HTTP', () => {
   itKeepsTheAdapterContract({
     origin: () => origin,
     resource: () => `${origin}/mcp`,
-    issuer: () => issuer.issuer,
+    issuer: () => issuer,
     mint: (claims) => mintFor(claims),
     lastSeen: () => ({ auth: seen.at(-1) }),
     handsParsedBody: false,

@@ -8,25 +8,26 @@
 import { describe, expect, it } from 'vitest';
 import { itReadsTheBodyOnlyAfterTheToken } from './adapter-kit.js';
 import { rawRequest as send } from './raw-http.js';
+import type { TestIssuer } from '../../src/testing/index.js';
 
 /** An adapter serving a gate on loopback, as its test set it up. */
 export interface AdapterUnderTest {
   /** `http://127.0.0.1:<port>` of the adapter's server. */
   origin(): string;
-  /** The MCP endpoint's public URL, the `resource` of its metadata (e.g. `http://localhost:3000/mcp`). */
-  resource(): string;
-  /** The issuer the gate trusts. */
-  issuer(): string;
-  /** A token the gate accepts (scope `mcp`), with `claims` added. */
-  mint(claims?: Record<string, unknown>): Promise<string>;
-  /** Where a passing tools/call is sent and what the app behind saw there; default path `/mcp`. */
+  /** The test issuer the gate trusts. */
+  issuer(): TestIssuer;
+  /** The MCP endpoint's public URL, the `resource` of its metadata. Default `http://localhost:3000/mcp`. */
+  resource?(): string;
+  /** A token the gate accepts (scope `mcp`), with `claims` added. Default: the issuer's `mint`. */
+  mint?(claims?: Record<string, unknown>): Promise<string>;
+  /** Where a passing tools/call is sent and what the app behind saw there. Default `/mcp`. */
   passPath?: string;
   /** What the app's handler got from the adapter on the last passing request. */
   lastSeen(): { auth?: unknown; body?: unknown } | undefined;
-  /** Whether the adapter hands the app the parsed JSON-RPC body (`gate.fetch` hands on the Request). */
-  handsParsedBody: boolean;
-  /** A tool the gate's `scopes.tools` guards, and the scope it needs beyond `mcp`. */
-  guardedTool: { name: string; scope: string };
+  /** Whether the adapter hands the app the parsed JSON-RPC body (`gate.fetch` hands on the Request). Default true. */
+  handsParsedBody?: boolean;
+  /** A tool the gate's `scopes.tools` guards, and the scope it needs beyond `mcp`. Default `admin_report`, `mcp:admin`. */
+  guardedTool?: { name: string; scope: string };
   /** The adapter's body cap. */
   maxBodyBytes: number;
   /** True when a body parser before the gate reads the body first (express.json() before it). */
@@ -53,10 +54,17 @@ function toolCall(name: string): string {
  *
  * @example
  * ```ts
- * itKeepsTheAdapterContract({ origin: () => origin, resource: () => 'http://localhost:3000/mcp', ... });
+ * itKeepsTheAdapterContract({ origin: () => origin, issuer: () => issuer, lastSeen: () => reached, maxBodyBytes: 64 * 1024 });
  * ```
  */
-export function itKeepsTheAdapterContract(target: AdapterUnderTest): void {
+export function itKeepsTheAdapterContract(adapter: AdapterUnderTest): void {
+  const target = {
+    resource: () => 'http://localhost:3000/mcp',
+    mint: (claims?: Record<string, unknown>) => adapter.issuer().mint(claims),
+    handsParsedBody: true,
+    guardedTool: { name: 'admin_report', scope: 'mcp:admin' },
+    ...adapter,
+  };
   const mcp = () => `${target.origin()}/mcp`;
   const metadataUrl = () => `${new URL(target.resource()).origin}/.well-known/oauth-protected-resource${new URL(target.resource()).pathname}`;
 
@@ -65,7 +73,7 @@ export function itKeepsTheAdapterContract(target: AdapterUnderTest): void {
       for (const path of ['/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-protected-resource']) {
         const res = await send(`${target.origin()}${path}`);
         expect([path, res.status, res.headers['access-control-allow-origin']]).toEqual([path, 200, '*']);
-        expect(JSON.parse(res.body)).toMatchObject({ resource: target.resource(), authorization_servers: [target.issuer()] });
+        expect(JSON.parse(res.body)).toMatchObject({ resource: target.resource(), authorization_servers: [target.issuer().issuer] });
       }
     });
 

@@ -47,12 +47,8 @@ describe.each(['none', 'before', 'after'] as const)('gatehouseExpress with expre
 
   itKeepsTheAdapterContract({
     origin: () => origin,
-    resource: () => 'http://localhost:3000/mcp',
-    issuer: () => issuer.issuer,
-    mint: (claims) => issuer.mint(claims),
+    issuer: () => issuer,
     lastSeen: () => reached,
-    handsParsedBody: true,
-    guardedTool: { name: 'admin_report', scope: 'mcp:admin' },
     maxBodyBytes: 4 * 1024 * 1024,
     // express.json() before the gate has read the body (up to its own limit) before the gate sees the request.
     bodyReadBeforeGate: parser === 'before',

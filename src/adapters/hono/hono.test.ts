@@ -42,14 +42,10 @@ describe('gatehouseHono', () => {
 
   itKeepsTheAdapterContract({
     origin: () => origin,
-    resource: () => 'http://localhost:3000/mcp',
-    issuer: () => issuer.issuer,
-    mint: (claims) => issuer.mint(claims),
+    issuer: () => issuer,
     // /mcp itself is the SDK's; /mcp/echo shows what the route got. The gate read a copy of the body: the route still reads its own.
     passPath: '/mcp/echo',
     lastSeen: () => ({ auth: reached.authInfo, body: reached.body }),
-    handsParsedBody: true,
-    guardedTool: { name: 'admin_report', scope: 'mcp:admin' },
     maxBodyBytes: 64 * 1024,
   });
 
