@@ -83,6 +83,7 @@ describe('createGatehouse().fetch over real HTTP', () => {
     mint: (claims) => mintFor(claims),
     lastSeen: () => ({ auth: seen.at(-1) }),
     handsParsedBody: false,
+    answersJsonRpc: false,
     guardedTool: { name: 'delete_file', scope: 'files:write' },
     // The default cap. Per-tool scopes are on here, so gate.fetch reads a body that passes: within the cap, after the token.
     maxBodyBytes: 4 * 1024 * 1024,

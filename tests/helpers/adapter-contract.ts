@@ -28,6 +28,8 @@ export interface AdapterUnderTest {
   handsParsedBody?: boolean;
   /** A tool the gate's `scopes.tools` guards, and the scope it needs beyond `mcp`. Default `admin_report`, `mcp:admin`. */
   guardedTool?: { name: string; scope: string };
+  /** Whether the adapter answers its own refusals (413) in JSON-RPC's shape; `gate.fetch` answers in OAuth's. Default true. */
+  answersJsonRpc?: boolean;
   /** The adapter's body cap. */
   maxBodyBytes: number;
   /** True when a body parser before the gate reads the body first (express.json() before it). */
@@ -62,6 +64,7 @@ export function itKeepsTheAdapterContract(adapter: AdapterUnderTest): void {
     resource: () => 'http://localhost:3000/mcp',
     mint: (claims?: Record<string, unknown>) => adapter.issuer().mint(claims),
     handsParsedBody: true,
+    answersJsonRpc: true,
     guardedTool: { name: 'admin_report', scope: 'mcp:admin' },
     ...adapter,
   };
@@ -145,6 +148,7 @@ export function itKeepsTheAdapterContract(adapter: AdapterUnderTest): void {
       const res = await post(mcp(), JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping', params: { pad } }), { authorization: `Bearer ${await target.mint()}` });
       expect(res.status).toBe(413);
       expect(res.body).toContain('larger than');
+      if (target.answersJsonRpc) expect(JSON.parse(res.body)).toMatchObject({ error: { message: expect.stringContaining('larger than') } });
     });
 
     itReadsTheBodyOnlyAfterTheToken({ url: mcp, mint: () => target.mint(), maxBodyBytes: target.maxBodyBytes });
