@@ -5,7 +5,7 @@ import { DiscoveryError, InvalidTokenError } from './errors.js';
 import { createGatehouse, type GatehouseInstance } from './gatehouse.js';
 import { startTestIssuer, type TestIssuer } from './testing/test-issuer.js';
 import type { AuthInfo, TokenVerifier } from './tokens/types.js';
-import { itReadsTheBodyOnlyAfterTheToken } from '../tests/helpers/adapter-kit.js';
+import { itKeepsTheAdapterContract } from '../tests/helpers/adapter-contract.js';
 
 let issuer: TestIssuer;
 let server: ServerType;
@@ -60,40 +60,34 @@ describe('createGatehouse().fetch over real HTTP', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ sub: 'alice' });
     expect(response.headers.get('access-control-expose-headers')).toContain('WWW-Authenticate');
-    expect(response.headers.get('access-control-expose-headers')).toContain('Mcp-Session-Id');
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
     expect(seen.at(-1)).toMatchObject({ clientId: 'test-client', scopes: ['mcp'] });
     expect(seen.at(-1)?.resource?.href).toBe(`${origin}/mcp`);
   });
 
-  it('answers a request without a token with 401 and the challenge, exposed to browsers', async () => {
+  it('names the required scopes in the challenge of a request without a token', async () => {
     const response = await rpc(undefined, { jsonrpc: '2.0', id: 1, method: 'initialize' });
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${origin}/.well-known/oauth-protected-resource/mcp", scope="mcp"`);
-    expect(response.headers.get('access-control-expose-headers')).toContain('WWW-Authenticate');
   });
 
-  it('steps up a tools/call that needs more scopes with 403', async () => {
-    const response = await rpc(await mintFor(), { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'delete_file', arguments: {} } });
-    expect(response.status).toBe(403);
-    expect(response.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
-    expect(response.headers.get('www-authenticate')).toContain('scope="mcp files:write"');
+  it('lets a tools/call through once the token has the scope the tool needs', async () => {
     const allowed = await rpc(await mintFor({ scope: 'mcp files:write' }), { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'delete_file' } });
     expect(allowed.status).toBe(200);
   });
 
-  it('refuses tampered tokens with 401, never 5xx', async () => {
-    const token = await mintFor();
-    const [header, payload, signature] = token.split('.');
-    for (const bad of [`${header}.${payload}.${signature!.slice(0, -4)}AAAA`, 'not-a-jwt', `${header}.${payload}.`]) {
-      const response = await rpc(bad, { jsonrpc: '2.0', id: 1, method: 'tools/list' });
-      expect(response.status).toBe(401);
-      expect(response.headers.get('www-authenticate')).toContain('error="invalid_token"');
-    }
+  itKeepsTheAdapterContract({
+    origin: () => origin,
+    resource: () => `${origin}/mcp`,
+    issuer: () => issuer,
+    mint: (claims) => mintFor(claims),
+    lastSeen: () => ({ auth: seen.at(-1) }),
+    handsParsedBody: false,
+    answersJsonRpc: false,
+    guardedTool: { name: 'delete_file', scope: 'files:write' },
+    // The default cap. Per-tool scopes are on here, so gate.fetch reads a body that passes: within the cap, after the token.
+    maxBodyBytes: 4 * 1024 * 1024,
   });
-
-  // Per-tool scopes are on here, so gate.fetch reads a body that passes: within the cap, after the token.
-  itReadsTheBodyOnlyAfterTheToken({ url: () => `${origin}/mcp`, mint: () => mintFor(), maxBodyBytes: 4 * 1024 * 1024 });
 
   it('passes requests outside the endpoint to the handler without AuthInfo', async () => {
     const before = seen.length;
@@ -101,13 +95,6 @@ describe('createGatehouse().fetch over real HTTP', () => {
     expect(response.status).toBe(200);
     expect(seen.length).toBe(before + 1);
     expect(seen.at(-1)).toBeUndefined();
-  });
-
-  it('protects other spellings of the endpoint path', async () => {
-    for (const path of ['/mcp/', '/MCP', '/%6Dcp']) {
-      const response = await fetch(`${origin}${path}`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
-      expect(response.status).toBe(401);
-    }
   });
 });
 

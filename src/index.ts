@@ -1,6 +1,6 @@
 /**
  * mcp-gatehouse: OAuth 2.1 for MCP servers, on Web-standard `Request` and
- * `Response`, so it runs on Node, Deno, Bun and Workers alike.
+ * `Response` and no Node APIs (tested on Node and on Deno: runtime-tests/).
  *
  * Every name below is a promise kept across minor versions; docs/api.md lists
  * them, and src/public-api.test.ts holds the root to at most 40 values. The

@@ -1,8 +1,8 @@
 /**
  * What the adapter tests (node, express, hono, MCP SDK glue) share: a server
  * on a free loopback port, a JSON-RPC `tools/call` sent with or without a
- * token, and the SDK client calling a `whoami` tool. Each adapter test keeps
- * its own assertions; only the plumbing lives here.
+ * token, and the SDK client calling a `whoami` tool. The assertions every
+ * adapter shares are in `adapter-contract.ts`; only the plumbing lives here.
  */
 import type { RequestListener, Server } from 'node:http';
 import { createServer } from 'node:http';

@@ -6,8 +6,8 @@ import { startTestIssuer, type TestIssuer } from '../../testing/index.js';
 import type { AuthInfo } from '../../tokens/types.js';
 import type { Gatehouse } from '../../types.js';
 import { createMcpHandler, type McpHandler } from '../mcp/index.js';
-import { itReadsTheBodyOnlyAfterTheToken, listenOnLoopback, postToolCall, toolCall, whoamiServer, whoamiViaSdk, type LoopbackListener } from '../../../tests/helpers/adapter-kit.js';
-import { rawRequest as send } from '../../../tests/helpers/raw-http.js';
+import { itKeepsTheAdapterContract } from '../../../tests/helpers/adapter-contract.js';
+import { listenOnLoopback, whoamiServer, whoamiViaSdk, type LoopbackListener } from '../../../tests/helpers/adapter-kit.js';
 import { gatehouseHono, type GatehouseEnv } from './index.js';
 
 describe('gatehouseHono', () => {
@@ -26,7 +26,6 @@ describe('gatehouseHono', () => {
     const app = new Hono<GatehouseEnv>();
     app.use(gatehouseHono(gate, { maxBodyBytes: 64 * 1024 }));
     app.post('/mcp/echo', async (c) => {
-      // The gate read a copy of the body: the route still reads its own.
       reached = { authInfo: c.get('authInfo'), body: await c.req.json() };
       return c.json({ ok: true });
     });
@@ -41,59 +40,14 @@ describe('gatehouseHono', () => {
     await issuer.close();
   });
 
-  it('answers the discovery documents', async () => {
-    const res = await send(`${origin}/.well-known/oauth-protected-resource/mcp`);
-    expect(res.status).toBe(200);
-    expect(JSON.parse(res.body)).toMatchObject({ resource: 'http://localhost:3000/mcp', authorization_servers: [issuer.issuer] });
+  itKeepsTheAdapterContract({
+    origin: () => origin,
+    issuer: () => issuer,
+    // /mcp itself is the SDK's; /mcp/echo shows what the route got. The gate read a copy of the body: the route still reads its own.
+    passPath: '/mcp/echo',
+    lastSeen: () => ({ auth: reached.authInfo, body: reached.body }),
+    maxBodyBytes: 64 * 1024,
   });
-
-  it('challenges a missing token with 401 and exposes WWW-Authenticate', async () => {
-    const res = await postToolCall(`${origin}/mcp`, 'whoami');
-    expect(res.status).toBe(401);
-    expect(res.headers['www-authenticate']).toContain('resource_metadata="http://localhost:3000/.well-known/oauth-protected-resource/mcp"');
-    expect(res.headers['access-control-expose-headers']).toMatch(/WWW-Authenticate/i);
-  });
-
-  it('refuses duplicate Authorization headers with 400', async () => {
-    const token = await issuer.mint();
-    const res = await send(`${origin}/mcp`, {
-      method: 'POST',
-      headers: { authorization: [`Bearer ${token}`, `Bearer ${token}`], 'content-type': 'application/json' },
-      body: toolCall('whoami'),
-    });
-    expect(res.status).toBe(400);
-    expect(res.headers['www-authenticate']).toContain('invalid_request');
-  });
-
-  it("puts the verified token in c.get('authInfo') and leaves the body readable", async () => {
-    const token = await issuer.mint({ sub: 'erin' });
-    const res = await send(`${origin}/mcp/echo`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: toolCall('whoami'),
-    });
-    expect(res.status).toBe(200);
-    expect(res.headers['access-control-expose-headers']).toMatch(/Mcp-Session-Id/i);
-    expect(reached.authInfo).toMatchObject({ token, extra: { sub: 'erin' } });
-    expect(reached.body).toMatchObject({ params: { name: 'whoami' } });
-  });
-
-  it('answers 403 insufficient_scope on a tools/call that needs more', async () => {
-    const res = await postToolCall(`${origin}/mcp`, 'admin_report', await issuer.mint());
-    expect(res.status).toBe(403);
-    expect(res.headers['www-authenticate']).toContain('error="insufficient_scope"');
-  });
-
-  it('refuses a body over the cap with 413', async () => {
-    const res = await send(`${origin}/mcp`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${await issuer.mint()}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping', params: { pad: 'x'.repeat(100 * 1024) } }),
-    });
-    expect(res.status).toBe(413);
-  });
-
-  itReadsTheBodyOnlyAfterTheToken({ url: () => `${origin}/mcp`, mint: () => issuer.mint(), maxBodyBytes: 64 * 1024 });
 
   it('serves the SDK client through mcp.fetch, whose tool handler sees the subject', async () => {
     const token = await issuer.mint({ sub: 'frank' });
