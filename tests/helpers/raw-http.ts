@@ -94,6 +94,13 @@ export interface UploadOptions {
   streamBytes?: number;
   /** Sent before the filler (e.g. a form's real fields), counted in `streamBytes`. */
   prefix?: string;
+  /**
+   * In `stream` mode: once this many bytes are written, send nothing more and
+   * never end the body. A server that waits for the end never answers, so the
+   * order "answered before the body was complete" no longer depends on how
+   * fast a loaded machine verifies the token while the client streams.
+   */
+  holdAfterBytes?: number;
 }
 
 /** An upload under way; see {@link startUpload}. */
@@ -155,6 +162,7 @@ export function startUpload(url: string, options: UploadOptions): Upload {
   }
   function pump() {
     if (answered || req.destroyed) return;
+    if (options.holdAfterBytes !== undefined && sent >= options.holdAfterBytes) return;
     if (sent >= total) {
       ended = true;
       return void req.end();
