@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { listKeys, rotateKeys, keyFilePath, SIGNING_ALGORITHMS, type KeyInfo, type SigningAlgorithm } from '../authority/keys/index.js';
-import { authoritySchema, type AuthorityConfig, type ConfigLayer } from '../config/schema.js';
+import type { ConfigLayer } from '../config/schema.js';
+import { authoritySchema, type AuthorityConfig } from '../config/sections/authority.js';
 import { ConfigError } from '../errors.js';
 import { UsageError, type Io } from './io.js';
 import { loadLayers } from './server-settings.js';

@@ -1,39 +1,7 @@
-import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { ENV_NAMES } from './env.js';
+import { describeIssues } from './issues.js';
 import { configSchema, type ConfigLayer, type GatehouseConfig } from './schema.js';
-
-/** The value the user wrote at a path (zod 4 issues do not carry their input by default). */
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let node = input;
-  for (const key of path) {
-    if (typeof node !== 'object' || node === null) return undefined;
-    node = (node as Record<PropertyKey, unknown>)[key];
-  }
-  return node;
-}
-
-function kindOf(value: unknown): string {
-  if (value === null) return 'null';
-  return Array.isArray(value) ? 'an array' : typeof value;
-}
-
-function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
-  const path = issue.path.join('.');
-  const env = ENV_NAMES[path] ?? ENV_NAMES[issue.path.slice(0, 2).join('.')];
-  const where = path === '' ? 'config' : env ? `${path} (${env})` : path;
-  const value = valueAt(input, issue.path);
-  if (issue.code === 'invalid_type' && value === undefined) {
-    const hint = path === 'issuer'
-      ? ' Set OAUTH_ISSUER_URL to your identity provider\'s issuer URL, e.g. https://login.example.com/realms/main.'
-      : '';
-    return `${where} is required.${hint}`;
-  }
-  if (issue.code === 'unrecognized_keys') return `${where}: unknown setting(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  // The kind of value only, never its text: a misplaced section can hold a client secret.
-  if (issue.code === 'invalid_type') return `${where}: ${issue.message} (got ${kindOf(value)})`;
-  return `${where}: ${issue.message}`;
-}
 
 /**
  * Validates a config and fills in every default. Throws a `ConfigError` whose
@@ -47,10 +15,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
  */
 export function resolveConfig(input: ConfigLayer): GatehouseConfig {
   const result = configSchema.safeParse(input);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `  - ${describeIssue(i, input)}`);
-    throw new ConfigError(`Invalid Gatehouse config:\n${lines.join('\n')}`);
-  }
+  if (!result.success) throw describeIssues(result.error, input, { title: 'Invalid Gatehouse config', envNames: ENV_NAMES });
   const parsed = result.data;
   const mode = parsed.mode ?? (parsed.issuer ? 'resource-server' : 'authority');
   if (mode === 'resource-server') {
