@@ -29,7 +29,8 @@ export { checkGuardRails, printWarnings, type GuardRailOptions } from './guard-r
 
 // Building blocks, for mounting oidc-provider yourself
 export { buildProviderConfiguration, authorityRoutes, type ProviderParts } from './provider-config.js';
-export { mergeConfigurations } from './merge-configuration.js';
+// The one merge of layered settings, under the name this entry point has always given it.
+export { mergeLayers as mergeConfigurations } from '../config/merge.js';
 export { mcpResourceUri, resourceScopes, defaultScopes, resourceIndicatorsFeature, FALLBACK_SCOPE } from './resource-indicators.js';
 export { refreshTokenPolicy, refreshGraceAdapter, withRefreshGrace } from './refresh-tokens.js';
 export { installDefaultScope, withDefaultScope } from './default-scope.js';

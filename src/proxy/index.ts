@@ -24,5 +24,6 @@ export { createStdioBridge, type StdioBridge, type StdioBridgeOptions } from './
 export type { ChildInfo } from './stdio/child-slot.js';
 export { createAssertionSigner, ASSERTION_TYPE, type AssertionSigner, type AssertionSignerOptions } from './assertion.js';
 export { IDENTITY_HEADERS } from './headers.js';
-export { proxySettingsSchema, resolveProxySettings, proxySettingsFromEnv, parseDuration, PROXY_ENV_NAMES, type ProxySettings, type ProxySettingsInput } from './settings.js';
+export { proxySettingsSchema, resolveProxySettings, proxySettingsFromEnv, PROXY_ENV_NAMES, type ProxySettings, type ProxySettingsInput } from '../config/sections/proxy.js';
+export { parseDuration } from '../config/values.js';
 export type { ProxyBackend, Readiness } from './backend.js';

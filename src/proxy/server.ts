@@ -8,7 +8,7 @@ import type { ProxyBackend } from './backend.js';
 import { ASSERTION_JWKS_PATH, createGateFront, type GateFront } from './front.js';
 import { createHttpProxy } from './http-proxy.js';
 import { RPC_ERRORS, writeRpcError } from './rpc-error.js';
-import type { ProxySettings } from './settings.js';
+import type { ProxySettings } from '../config/sections/proxy.js';
 import { createStdioBridge } from './stdio-bridge.js';
 
 /** Options of {@link startProxy}. */
