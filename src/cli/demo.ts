@@ -133,7 +133,7 @@ export async function runDemo(argv: string[], env: NodeJS.ProcessEnv, io: Io): P
   if (!layers.issuer && layers.mode !== 'resource-server') return runAuthorityDemo(layers, runtime, io);
   const logger = loggerFromSettings(runtime.log, { write: io.out });
   // Fail on a bad config before binding a port.
-  resolveConfig({ ...layers, publicUrl: layers.publicUrl ?? `http://localhost:${port || 3000}` });
+  const checked = resolveConfig({ ...layers, publicUrl: layers.publicUrl ?? `http://localhost:${port || 3000}` });
   if (!layers.publicUrl && !isLoopbackHost(host)) {
     io.err(
       yellow(
@@ -151,7 +151,8 @@ export async function runDemo(argv: string[], env: NodeJS.ProcessEnv, io: Io): P
   let gate: Gatehouse | undefined;
   let closeApp = async () => {};
   try {
-    gate = createGatehouse({ ...layers, publicUrl });
+    // Resolved once: again only when the port was chosen by the system (port 0), which changes the public URL.
+    gate = createGatehouse(checked.publicUrl === publicUrl ? checked : { ...layers, publicUrl });
     await gate.ready();
     const mcpUrl = `${publicUrl}${gate.config.path}`;
     const demo = demoApp(gate, mcpUrl);

@@ -3,6 +3,22 @@ import { ENV_NAMES } from './env.js';
 import { describeIssues } from './issues.js';
 import { configSchema, type ConfigLayer, type GatehouseConfig } from './schema.js';
 
+/** The configs {@link resolveConfig} made, so that a resolved config handed on is not resolved again. */
+const resolved = new WeakSet<object>();
+
+/**
+ * Whether a value is a config that {@link resolveConfig} returned: every
+ * default filled in, already checked.
+ *
+ * @example
+ * ```ts
+ * const config = isResolvedConfig(input) ? input : resolveConfig(input);
+ * ```
+ */
+export function isResolvedConfig(value: unknown): value is GatehouseConfig {
+  return typeof value === 'object' && value !== null && resolved.has(value);
+}
+
 /**
  * Validates a config and fills in every default. Throws a `ConfigError` whose
  * message lists each wrong setting, with its env var, and how to fix it.
@@ -33,7 +49,7 @@ export function resolveConfig(input: ConfigLayer): GatehouseConfig {
           `(e.g. https://mcp.example.com), behind a proxy the public https URL.${proxyHint}`,
       );
     }
-    return { ...parsed, mode, issuer: parsed.issuer };
+    return remembered({ ...parsed, mode, issuer: parsed.issuer });
   }
   // Authority mode: Gatehouse is the issuer, on the public origin with no path (clients find path-less issuers best).
   if (!parsed.publicUrl) {
@@ -48,6 +64,10 @@ export function resolveConfig(input: ConfigLayer): GatehouseConfig {
         'PUBLIC_URL. Unset OAUTH_ISSUER_URL, or use mode resource-server.',
     );
   }
-  const config: GatehouseConfig = { ...parsed, mode, issuer: new URL(parsed.publicUrl).origin };
+  return remembered({ ...parsed, mode, issuer: new URL(parsed.publicUrl).origin });
+}
+
+function remembered(config: GatehouseConfig): GatehouseConfig {
+  resolved.add(config);
   return config;
 }
