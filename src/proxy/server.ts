@@ -79,6 +79,7 @@ function backendFor(options: StartProxyOptions, front: GateFront, publicUrl: str
     passEnv: settings.passEnv,
     env: settings.env,
     cwd: settings.cwd,
+    // Not a setting: the variables `passEnv` names are handed to the child as they are; settings are read in src/config.
     parentEnv: options.env ?? process.env,
     log: (line) => logger.info(line),
   });
