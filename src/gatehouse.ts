@@ -1,7 +1,7 @@
 import { isResolvedConfig, resolveConfig } from './config/resolve.js';
 import type { ConfigLayer, GatehouseConfig, GatehouseConfigInput } from './config/schema.js';
 import { UpstreamMetadata } from './discovery/upstream.js';
-import { withCors } from './documents/cors.js';
+import { withCors } from './http/cors.js';
 import { handleRoutes, servesPath } from './documents/router.js';
 import { authenticateRequest, type GateContext } from './gate/authenticate.js';
 import { isEndpointRequest } from './gate/endpoint.js';

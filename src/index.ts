@@ -50,7 +50,7 @@ export { toolScopesFor, toolStepUp, type ToolScopeDemand, type ToolStepUp } from
 export { handleRoutes, type RouteContext, type UpstreamView } from './documents/router.js';
 export { protectedResourceMetadata, supportedScopes, authorizationServerFor, type ProtectedResourceMetadata } from './documents/protected-resource.js';
 export { mirrorAuthorizationServerMetadata, REGISTRATION_PATH } from './documents/authorization-server.js';
-export { corsHeaders, preflight, withCors, EXPOSED_HEADERS } from './documents/cors.js';
+export { corsHeaders, preflight, withCors, EXPOSED_HEADERS } from './http/cors.js';
 
 // Registration
 export { checkRedirectUri, type RedirectUriCheck, type RedirectUriOptions } from './registration/redirect-uri.js';

@@ -4,21 +4,24 @@ import { gatehouseNode, type GatedIncomingMessage, type NextFunction } from '../
 import { resolveConfig } from '../config/resolve.js';
 import type { ConfigLayer, GatehouseConfig, GatehouseConfigInput } from '../config/schema.js';
 import { createGatehouse, type GatehouseInstance } from '../gatehouse.js';
+import { pathOf } from '../http/node/request-path.js';
+import { sendJson } from '../http/node/respond.js';
 import { cacheVerifications } from '../tokens/verification-cache.js';
-import { installDefaultScope } from './default-scope.js';
-import { keepEarlyErrorsOnOurPage } from './early-authorization-errors.js';
+import { installDefaultScope } from './provider/default-scope.js';
+import { keepEarlyErrorsOnOurPage } from './provider/early-authorization-errors.js';
 import { checkGuardRails, printWarnings } from './guard-rails.js';
 import { requireLiveGrant } from './live-grants.js';
 import { createLocalAccounts, identityConfiguration } from './identity/index.js';
 import { createInteractionHandler, interactionsConfiguration } from './interactions/index.js';
 import { loadOrCreateKeys, loadOrCreateSecret, type AuthorityKeys } from './keys/index.js';
-import { installMetadata, isAuthorityMetadataPath } from './metadata.js';
+import { installMetadata, isAuthorityMetadataPath } from './provider/metadata.js';
 import { ownAccessTokenVerifier } from './own-tokens.js';
-import { buildProviderConfiguration } from './provider-config.js';
-import { pinPublicOrigin } from './public-origin.js';
+import { buildProviderConfiguration } from './provider/provider-config.js';
+import { pinPublicOrigin } from './provider/public-origin.js';
+import { authorityRoutes } from './provider/routes.js';
 import { installRegistrationRules, registrationConfiguration, type FetchHook } from './registration/index.js';
-import { installRegistrationCors } from './registration-cors.js';
-import { installRegistrationRateLimit } from './registration-rate-limit.js';
+import { installRegistrationCors } from './registration/cors.js';
+import { installRegistrationRateLimit } from './registration/rate-limit.js';
 import { createStore } from './stores/index.js';
 import { expireIdleClients } from './stores/idle-clients.js';
 import { installTokenExchange } from './token-exchange/index.js';
@@ -51,11 +54,6 @@ export interface Authority {
   handler(req: IncomingMessage, res: ServerResponse, next?: NextFunction): Promise<void>;
   /** Stops timers and releases the store. */
   close(): Promise<void>;
-}
-
-function notFound(res: ServerResponse): void {
-  res.writeHead(404, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  res.end(JSON.stringify({ error: 'not_found' }));
 }
 
 /**
@@ -98,15 +96,16 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
       fragments: [identityConfiguration(accounts), registrationConfiguration(config, { fetch: options.fetch }), interactionsConfiguration(config)],
     }),
   );
-  // URLs and cookies follow the issuer, never the request's Host or X-Forwarded-* (see public-origin.ts).
+  // URLs and cookies follow the issuer, never the request's Host or X-Forwarded-* (see provider/public-origin.ts).
   pinPublicOrigin(provider, config.issuer);
   installTokenExchange(provider, config, keys, { accountIsActive: accounts.accountIsActive });
   installDefaultScope(provider, config);
   installMetadata(provider, config);
   keepEarlyErrorsOnOurPage(provider, config);
-  installRegistrationCors(provider, `${config.authority.routePrefix}/register`);
+  const routes = authorityRoutes(config.authority.routePrefix);
+  installRegistrationCors(provider, routes.registration);
   // After CORS, so a browser client can read the 429.
-  installRegistrationRateLimit(provider, `${config.authority.routePrefix}/register`, { ...config.authority.registrationRateLimit, trustProxy: config.trustProxy });
+  installRegistrationRateLimit(provider, routes.registration, { ...config.authority.registrationRateLimit, trustProxy: config.trustProxy });
   await installRegistrationRules(provider, config);
 
   const verifier = requireLiveGrant(
@@ -122,11 +121,11 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
 
   async function handler(req: GatedIncomingMessage, res: ServerResponse, next?: NextFunction): Promise<void> {
     if (await guard(req, res)) return;
-    if (req.auth) return next ? next() : notFound(res);
+    if (req.auth) return next ? next() : sendJson(res, 404, { error: 'not_found' });
     if (await interactions(req, res)) return;
-    const path = (req.url ?? '/').split('?')[0]!;
+    const path = pathOf(req);
     if (isAuthorityMetadataPath(path) || path === prefix || path.startsWith(`${prefix}/`)) return callback(req, res);
-    return next ? next() : notFound(res);
+    return next ? next() : sendJson(res, 404, { error: 'not_found' });
   }
 
   return {

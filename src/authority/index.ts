@@ -28,16 +28,17 @@ export { createAuthority, type Authority, type AuthorityOptions } from './create
 export { checkGuardRails, printWarnings, type GuardRailOptions } from './guard-rails.js';
 
 // Building blocks, for mounting oidc-provider yourself
-export { buildProviderConfiguration, authorityRoutes, type ProviderParts } from './provider-config.js';
+export { buildProviderConfiguration, type ProviderParts } from './provider/provider-config.js';
+export { authorityRoutes } from './provider/routes.js';
 // The one merge of layered settings, under the name this entry point has always given it.
 export { mergeLayers as mergeConfigurations } from '../config/merge.js';
-export { mcpResourceUri, resourceScopes, defaultScopes, resourceIndicatorsFeature, FALLBACK_SCOPE } from './resource-indicators.js';
-export { refreshTokenPolicy, refreshGraceAdapter, withRefreshGrace } from './refresh-tokens.js';
-export { installDefaultScope, withDefaultScope } from './default-scope.js';
-export { installMetadata, metadataOverrides, isAuthorityMetadataPath, AUTHORIZATION_SERVER_METADATA_PATH, OPENID_CONFIGURATION_PATH } from './metadata.js';
-export { installRegistrationCors } from './registration-cors.js';
+export { mcpResourceUri, resourceScopes, defaultScopes, resourceIndicatorsFeature, FALLBACK_SCOPE } from './provider/resource-indicators.js';
+export { refreshTokenPolicy, refreshGraceAdapter, withRefreshGrace } from './provider/refresh-tokens.js';
+export { installDefaultScope, withDefaultScope } from './provider/default-scope.js';
+export { installMetadata, metadataOverrides, isAuthorityMetadataPath, AUTHORIZATION_SERVER_METADATA_PATH, OPENID_CONFIGURATION_PATH } from './provider/metadata.js';
+export { installRegistrationCors } from './registration/cors.js';
 export { requireLiveGrant, grantIdClaim, GRANT_CLAIM } from './live-grants.js';
-export { renderError, escapeHtml } from './render-error.js';
+export { renderError, escapeHtml } from './provider/render-error.js';
 export { installTokenExchange, decideExchange, tokenExchangeConfigProblems } from './token-exchange/index.js';
 
 // The parts

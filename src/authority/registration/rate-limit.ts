@@ -1,7 +1,7 @@
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { clientAddress } from '../server/client-address.js';
-import { addressBucket } from './identity/address-bucket.js';
+import { clientAddress } from '../../server/client-address.js';
+import { addressBucket } from '../identity/address-bucket.js';
 
 /** How fast one client address may register clients. */
 export interface RegistrationRateLimit {

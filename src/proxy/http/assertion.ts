@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, importJWK, type JWK } from 'jose';
-import type { AuthInfo } from '../tokens/types.js';
+import type { AuthInfo } from '../../tokens/types.js';
 
 /**
  * The identity assertion: a short-lived JWT Gatehouse signs for each caller,

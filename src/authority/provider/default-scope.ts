@@ -1,7 +1,8 @@
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import type { GatehouseConfig } from '../config/schema.js';
+import type { GatehouseConfig } from '../../config/schema.js';
 import { defaultScopes, resourceScopes } from './resource-indicators.js';
+import { authorityRoutes } from './routes.js';
 
 /**
  * The scope an authorization request gets when it names none of the MCP
@@ -34,7 +35,7 @@ export function withDefaultScope(requested: string | undefined, config: Gatehous
  * ```
  */
 export function installDefaultScope(provider: Provider, config: GatehouseConfig): void {
-  const authorizePath = `${config.authority.routePrefix}/authorize`;
+  const authorizePath = authorityRoutes(config.authority.routePrefix).authorization;
   provider.use(async function fillDefaultScope(ctx: KoaContextWithOIDC, next: () => Promise<void>) {
     if (ctx.method === 'GET' && ctx.path === authorizePath) {
       const requested = typeof ctx.query.scope === 'string' ? ctx.query.scope : undefined;

@@ -7,7 +7,11 @@
 
 /** Response headers a browser client must be able to read on the MCP endpoint. */
 export const EXPOSED_HEADERS = 'WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version';
-const EXPOSED_LIST = EXPOSED_HEADERS.split(', ');
+/** {@link EXPOSED_HEADERS} as a list, for merging into a header another layer set. */
+export const EXPOSED_HEADER_NAMES: readonly string[] = EXPOSED_HEADERS.split(', ');
+
+/** Methods of the MCP Streamable HTTP transport, besides OPTIONS. */
+const MCP_METHODS = ['GET', 'POST', 'DELETE'];
 
 /** Request headers MCP clients send cross-origin. */
 const ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Accept', 'MCP-Protocol-Version', 'Mcp-Session-Id', 'Last-Event-ID'];
@@ -56,6 +60,31 @@ export function preflight(request: Request, methods: readonly string[]): Respons
 }
 
 /**
+ * True for a CORS preflight: `OPTIONS` with `Access-Control-Request-Method`.
+ *
+ * @example
+ * ```ts
+ * if (isPreflight(request)) return mcpPreflight(request);
+ * ```
+ */
+export function isPreflight(request: Request): boolean {
+  return request.method === 'OPTIONS' && request.headers.has('access-control-request-method');
+}
+
+/**
+ * The answer to a CORS preflight on the MCP endpoint: any origin, the
+ * transport's methods and the asked headers, cached for a day.
+ *
+ * @example
+ * ```ts
+ * if (isPreflight(request)) return mcpPreflight(request);
+ * ```
+ */
+export function mcpPreflight(request: Request): Response {
+  return preflight(request, MCP_METHODS);
+}
+
+/**
  * Merges names into a comma-separated header list, case-insensitively,
  * keeping the first spelling: `a, b` + `[b, c]` → `a, b, c`.
  *
@@ -86,7 +115,7 @@ export function mergeHeaderList(existing: string | null | undefined, added: read
 export function withCors(response: Response): Response {
   if (response.headers.has('access-control-allow-origin')) {
     const exposed = response.headers.get('access-control-expose-headers');
-    if (mergeHeaderList(exposed, EXPOSED_LIST) === exposed) return response;
+    if (mergeHeaderList(exposed, EXPOSED_HEADER_NAMES) === exposed) return response;
   }
   try {
     addCorsHeaders(response.headers);
@@ -109,6 +138,6 @@ export function withCors(response: Response): Response {
  */
 export function addCorsHeaders(headers: Headers): Headers {
   if (!headers.has('access-control-allow-origin')) headers.set('Access-Control-Allow-Origin', '*');
-  headers.set('Access-Control-Expose-Headers', mergeHeaderList(headers.get('access-control-expose-headers'), EXPOSED_LIST));
+  headers.set('Access-Control-Expose-Headers', mergeHeaderList(headers.get('access-control-expose-headers'), EXPOSED_HEADER_NAMES));
   return headers;
 }

@@ -1,12 +1,13 @@
 import type { AdapterConstructor, AdapterFactory, AsymmetricSigningAlgorithm, Configuration, FindAccount, JWKS } from 'oidc-provider';
-import type { GatehouseConfig } from '../config/schema.js';
-import { grantIdClaim } from './live-grants.js';
-import { machineClients, machineTokenCustomizer } from './registration/machine-clients.js';
-import { mergeLayers } from '../config/merge.js';
+import type { GatehouseConfig } from '../../config/schema.js';
+import { grantIdClaim } from '../live-grants.js';
+import { machineClients, machineTokenCustomizer } from '../registration/machine-clients.js';
+import { mergeLayers } from '../../config/merge.js';
 import { refreshGraceAdapter, refreshTokenPolicy } from './refresh-tokens.js';
-import { consumeOnce } from './stores/consume-once.js';
+import { consumeOnce } from '../stores/consume-once.js';
 import { renderError } from './render-error.js';
 import { resourceIndicatorsFeature, type GrantableScopes } from './resource-indicators.js';
+import { authorityRoutes } from './routes.js';
 
 /** What the other parts of the authority hand to the provider configuration. */
 export interface ProviderParts {
@@ -21,34 +22,6 @@ export interface ProviderParts {
   grantableScopes?: GrantableScopes;
   /** Partial configurations (registration, interactions...), merged in order over the defaults. */
   fragments?: (Configuration | undefined)[];
-}
-
-/**
- * Every endpoint of the authorization server, under the route prefix so none
- * collides with the application.
- *
- * @example
- * ```ts
- * authorityRoutes('/oauth').token; // '/oauth/token'
- * ```
- */
-export function authorityRoutes(prefix: string): NonNullable<Configuration['routes']> {
-  return {
-    authorization: `${prefix}/authorize`,
-    token: `${prefix}/token`,
-    registration: `${prefix}/register`,
-    revocation: `${prefix}/revoke`,
-    introspection: `${prefix}/introspect`,
-    jwks: `${prefix}/jwks`,
-    userinfo: `${prefix}/userinfo`,
-    end_session: `${prefix}/logout`,
-    pushed_authorization_request: `${prefix}/par`,
-    code_verification: `${prefix}/device`,
-    device_authorization: `${prefix}/device/auth`,
-    backchannel_authentication: `${prefix}/backchannel`,
-    challenge: `${prefix}/challenge`,
-    credential: `${prefix}/credential`,
-  };
 }
 
 const DAY = 86_400;

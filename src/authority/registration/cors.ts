@@ -1,6 +1,6 @@
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { corsHeaders, preflight } from '../documents/cors.js';
+import { corsHeaders, preflight } from '../../http/cors.js';
 
 /** What a browser may do at the registration endpoint: register (POST) and read its registration (GET). */
 const REGISTRATION_METHODS = ['GET', 'POST'] as const;
@@ -10,7 +10,7 @@ const REGISTRATION_METHODS = ['GET', 'POST'] as const;
  * browser page, and oidc-provider gives the registration endpoint no CORS of
  * its own. Registration is open to any origin anyway (the DCR policy decides
  * who may register, not the browser), and nothing is read with cookies. The
- * headers are the gate's own (src/documents/cors.ts), so every endpoint of
+ * headers are the gate's own (src/http/cors.ts), so every endpoint of
  * the origin answers a browser the same way.
  *
  * @example

@@ -1,7 +1,7 @@
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import type { GatehouseConfig } from '../config/schema.js';
-import { isConfiguredClient } from './registration/index.js';
+import type { GatehouseConfig } from '../../config/schema.js';
+import { isConfiguredClient } from '../registration/index.js';
 
 /**
  * Keeps the authorization endpoint from being an open redirector (RFC 9700

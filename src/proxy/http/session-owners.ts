@@ -6,7 +6,7 @@
  * that got it, and answers anyone else as if the session did not exist.
  */
 
-import { DEFAULT_MAX_SESSIONS_PER_USER, OwnerQuota, retryAfterSec } from '../adapters/mcp/session-limit.js';
+import { DEFAULT_MAX_SESSIONS_PER_USER, OwnerQuota, retryAfterSec } from '../../adapters/mcp/session-limit.js';
 
 interface Entry {
   owner: string;

@@ -9,8 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawRequest, type RawResponse } from '../../tests/helpers/raw-http.js';
-import { createAuthority, type Authority } from './create-authority.js';
+import { rawRequest, type RawResponse } from '../../../tests/helpers/raw-http.js';
+import { createAuthority, type Authority } from '../create-authority.js';
 
 const BURST = 3;
 const metadata = JSON.stringify({ redirect_uris: ['http://127.0.0.1:9999/callback'], token_endpoint_auth_method: 'none', client_name: 'rate limit test' });

@@ -1,6 +1,6 @@
 import { createLocalJWKSet, decodeJwt, exportJWK, generateKeyPair, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import type { AuthInfo } from '../tokens/types.js';
+import type { AuthInfo } from '../../tokens/types.js';
 import { ASSERTION_TYPE, createAssertionSigner } from './assertion.js';
 
 async function keyPair() {

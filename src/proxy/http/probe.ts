@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import type { Readiness } from './backend.js';
+import type { Readiness } from '../backend.js';
 
 /**
  * Whether a TCP connection to `host`:`port` opens within `timeoutMs`: enough

@@ -1,5 +1,5 @@
 import type { OutgoingHttpHeaders } from 'node:http';
-import type { AuthInfo } from '../tokens/types.js';
+import type { AuthInfo } from '../../tokens/types.js';
 import type { AssertionSigner } from './assertion.js';
 import { IDENTITY_HEADERS, plainHeaderValue } from './headers.js';
 

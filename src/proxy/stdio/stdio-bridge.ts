@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { subjectOf } from '../adapters/mcp/auth.js';
-import { DEFAULT_MAX_SESSIONS_PER_USER, OwnerQuota, retryAfterSec, startsSession, tooManySessionsText } from '../adapters/mcp/session-limit.js';
-import { ownerOf } from '../adapters/mcp/sessions.js';
-import type { GatedIncomingMessage } from '../adapters/node/middleware.js';
-import { toWebRequest } from '../adapters/node/request.js';
-import { writeWebResponse } from '../adapters/node/response.js';
-import type { AuthInfo } from '../tokens/types.js';
-import { drain, type ProxyBackend, type Readiness } from './backend.js';
-import { RPC_ERRORS, writeRpcError } from './rpc-error.js';
-import { ChildSlot, type ChildInfo } from './stdio/child-slot.js';
-import { findExecutable } from './stdio/command.js';
-import type { BridgeSession } from './stdio/session.js';
+import { DEFAULT_MAX_SESSIONS_PER_USER, OwnerQuota, retryAfterSec, startsSession, tooManySessionsText } from '../../adapters/mcp/session-limit.js';
+import { ownerOf } from '../../adapters/mcp/sessions.js';
+import type { GatedIncomingMessage } from '../../adapters/node/middleware.js';
+import { toWebRequest } from '../../adapters/node/request.js';
+import { writeWebResponse } from '../../adapters/node/response.js';
+import type { AuthInfo } from '../../tokens/types.js';
+import { drain, type ProxyBackend, type Readiness } from '../backend.js';
+import { RPC_ERRORS, writeRpcError } from '../rpc-error.js';
+import { ChildSlot, type ChildInfo } from './child-slot.js';
+import { childEnv, childOwner } from './child-spec.js';
+import { findExecutable } from './command.js';
+import type { BridgeSession } from './session.js';
 
 /** Options of {@link createStdioBridge}. */
 export interface StdioBridgeOptions {
@@ -88,16 +88,6 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
   let childCount = 0;
   let closing = false;
 
-  function childEnv(subject: string | undefined): Record<string, string> {
-    const env: Record<string, string> = { ...options.env };
-    for (const name of options.passEnv ?? []) {
-      const value = parentEnv[name];
-      if (value !== undefined) env[name] = value;
-    }
-    if (options.envSubject && subject !== undefined) env[options.envSubject] = subject;
-    return env;
-  }
-
   function endSession(session: BridgeSession): void {
     if (session.ended) return;
     session.ended = true;
@@ -119,19 +109,14 @@ export function createStdioBridge(options: StdioBridgeOptions): StdioBridge {
   }
 
   function slotFor(authInfo: AuthInfo): ChildSlot | undefined {
-    const subject = subjectOf(authInfo);
-    const [key, label] = options.shared
-      ? ['shared', 'every user']
-      : subject !== undefined
-        ? [`sub:${subject}`, `subject ${JSON.stringify(subject)}`]
-        : [`client:${authInfo.clientId}`, `client ${JSON.stringify(authInfo.clientId)}`];
+    const { key, label, subject } = childOwner(authInfo, options.shared ?? false);
     let slot = slots.get(key);
     if (!slot) {
       if (!makeRoom()) return undefined;
       slot = new ChildSlot({
         key,
         label,
-        spec: { command: options.command, args: options.args ?? [], env: childEnv(options.shared ? undefined : subject), cwd: options.cwd },
+        spec: { command: options.command, args: options.args ?? [], env: childEnv(options, parentEnv, subject), cwd: options.cwd },
         nextChildId: () => `c${++childCount}`,
         backoffMaxMs: options.backoffMaxMs ?? 30_000,
         log,

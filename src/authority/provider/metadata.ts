@@ -1,6 +1,6 @@
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import type { GatehouseConfig } from '../config/schema.js';
+import type { GatehouseConfig } from '../../config/schema.js';
 import { resourceScopes } from './resource-indicators.js';
 
 /**

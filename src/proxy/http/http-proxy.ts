@@ -1,16 +1,16 @@
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { startsSession, tooManySessionsText } from '../adapters/mcp/session-limit.js';
-import { ownerOf } from '../adapters/mcp/sessions.js';
-import type { GatedIncomingMessage } from '../adapters/node/middleware.js';
-import { acceptedRequestId, requestIdOf } from '../log/request-log.js';
-import { isLoopbackHost } from '../server/listen.js';
+import { startsSession, tooManySessionsText } from '../../adapters/mcp/session-limit.js';
+import { ownerOf } from '../../adapters/mcp/sessions.js';
+import type { GatedIncomingMessage } from '../../adapters/node/middleware.js';
+import { acceptedRequestId, requestIdOf } from '../../log/request-log.js';
+import { isLoopbackHost } from '../../http/loopback.js';
 import type { AssertionSigner } from './assertion.js';
-import { drain, type ProxyBackend, type Readiness } from './backend.js';
+import { drain, type ProxyBackend, type Readiness } from '../backend.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
 import { addIdentityHeaders } from './identity.js';
 import { probeTcp } from './probe.js';
-import { RPC_ERRORS, writeRpcError } from './rpc-error.js';
+import { RPC_ERRORS, writeRpcError } from '../rpc-error.js';
 import { SessionOwners } from './session-owners.js';
 
 /** Options of {@link createHttpProxy}. */

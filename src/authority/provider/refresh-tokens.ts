@@ -1,5 +1,5 @@
 import type { Adapter, AdapterFactory, AdapterPayload, Configuration } from 'oidc-provider';
-import { AlreadyConsumedError } from './stores/types.js';
+import { AlreadyConsumedError } from '../stores/types.js';
 
 /**
  * Refresh tokens for MCP clients: issued to every client that registered the

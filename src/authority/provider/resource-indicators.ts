@@ -1,7 +1,7 @@
 import { errors, type AsymmetricSigningAlgorithm, type Configuration, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
-import type { GatehouseConfig } from '../config/schema.js';
-import { supportedScopes } from '../documents/protected-resource.js';
-import { machineClients, machineTokenScopes } from './registration/machine-clients.js';
+import type { GatehouseConfig } from '../../config/schema.js';
+import { supportedScopes } from '../../documents/protected-resource.js';
+import { machineClients, machineTokenScopes } from '../registration/machine-clients.js';
 
 /**
  * RFC 8707 for the authority: the MCP endpoint is the one resource server it
