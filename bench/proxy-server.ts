@@ -16,7 +16,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { silentLogger } from '../src/log/logger.js';
 import { startProxy } from '../src/proxy/server.js';
-import { resolveProxySettings } from '../src/proxy/settings.js';
+import { resolveProxySettings } from '../src/config/sections/proxy.js';
 import { PUBLIC_URL } from './tokens.js';
 
 /** A request from the parent. */

@@ -1,4 +1,4 @@
-import { resolveConfig } from './config/resolve.js';
+import { isResolvedConfig, resolveConfig } from './config/resolve.js';
 import type { ConfigLayer, GatehouseConfig, GatehouseConfigInput } from './config/schema.js';
 import { UpstreamMetadata } from './discovery/upstream.js';
 import { withCors } from './http/cors.js';
@@ -55,7 +55,8 @@ const DISCOVERY_RETRY_MS = 5_000;
  * ```
  */
 export function createGatehouse(input: GatehouseConfigInput | GatehouseConfig | ConfigLayer, options: GatehouseOptions = {}): GatehouseInstance {
-  const config = resolveConfig(input);
+  // The authority and the proxy hand on the config they resolved: it is checked once per start.
+  const config = isResolvedConfig(input) ? input : resolveConfig(input);
   const upstream = new UpstreamMetadata({
     issuer: config.issuer,
     overrides: config.discovery.overrides,

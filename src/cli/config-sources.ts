@@ -1,6 +1,6 @@
-import { ENV_NAMES } from '../config/env.js';
+import { envNameOf } from '../config/env.js';
+import { FILE_ENV_NAMES } from '../config/file-shape.js';
 import type { ConfigLayer } from '../config/schema.js';
-import { CLI_ENV_NAMES } from './runtime-settings.js';
 
 /** Where an effective setting came from, for `gatehouse config check`. */
 
@@ -36,15 +36,6 @@ export function flattenSettings(value: unknown, prefix = ''): Record<string, unk
   return out;
 }
 
-function envNameOf(path: string, envNames: Record<string, string>): string | undefined {
-  const parts = path.split('.');
-  for (let n = parts.length; n > 0; n--) {
-    const name = envNames[parts.slice(0, n).join('.')];
-    if (name) return name;
-  }
-  return undefined;
-}
-
 function setsPath(flat: Record<string, unknown>, path: string): string | undefined {
   if (path in flat) return path;
   // A layer that set a whole record (scopes.tools) or array also set what is inside it.
@@ -61,7 +52,7 @@ function setsPath(flat: Record<string, unknown>, path: string): string | undefin
  * // { issuer: 'env OAUTH_ISSUER_URL', path: 'default' }
  * ```
  */
-export function originsOf(paths: string[], layers: NamedLayer[], envNames: Record<string, string> = { ...ENV_NAMES, ...CLI_ENV_NAMES }): Record<string, string> {
+export function originsOf(paths: string[], layers: NamedLayer[], envNames: Record<string, string> = FILE_ENV_NAMES): Record<string, string> {
   const flattened = layers.map((named) => ({ named, flat: flattenSettings(named.layer) }));
   const origins: Record<string, string> = {};
   for (const path of paths) {

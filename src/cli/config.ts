@@ -1,18 +1,18 @@
 import { parseArgs } from 'node:util';
-import { configFromEnv } from '../config/env.js';
-import { configJsonSchema, unknownSettings } from '../config/json-schema.js';
+import { configFromEnv, readEnv } from '../config/env.js';
+import { CLI_ENV_NAMES, FILE_ENV_NAMES, publishedConfigSchema } from '../config/file-shape.js';
+import { unknownSettings } from '../config/json-schema.js';
 import { configFilePath, loadConfigFile } from '../config/load-file.js';
 import { mergeConfig } from '../config/merge.js';
 import { resolveConfig } from '../config/resolve.js';
 import type { ConfigLayer } from '../config/schema.js';
-import { ENV_NAMES } from '../config/env.js';
+import { mergedProxySettings, proxySettingsFromEnv, resolveProxySettings } from '../config/sections/proxy.js';
 import { GatehouseError } from '../errors.js';
 import { redact, redactString } from '../log/redact.js';
 import { loggerFromSettings } from '../log/settings.js';
-import { PROXY_ENV_NAMES, proxySettingsFromEnv, proxySettingsSchema, resolveProxySettings, type ProxySettingsInput } from '../proxy/settings.js';
 import { flattenSettings, originsOf, type NamedLayer } from './config-sources.js';
 import { UsageError, type Io } from './io.js';
-import { CLI_ENV_NAMES, CLI_SECTIONS, RUNTIME_OPTIONS, runtimeSettings } from './runtime-settings.js';
+import { RUNTIME_OPTIONS, runtimeSettings } from './runtime-settings.js';
 import { bold, dim, green, red, yellow } from './style.js';
 
 export const CONFIG_USAGE = `Usage: gatehouse config <check|schema> [options]
@@ -57,47 +57,12 @@ const FLAG_NAMES: Record<string, string> = {
   'log.level': '--log-level',
 };
 
-/** Env vars of the CLI's sections, by setting path (`proxy.upstream`: `GATEHOUSE_UPSTREAM`). */
-const SECTION_ENV_NAMES: Record<string, string> = {
-  ...CLI_ENV_NAMES,
-  ...Object.fromEntries(Object.entries(PROXY_ENV_NAMES).map(([key, name]) => [`proxy.${key}`, name])),
-};
-
 /**
- * The JSON Schema of the config file as published in
- * `schema/gatehouse.config.schema.json`: the core config and the sections
- * of the CLI's commands (`server`, `log`, `proxy`).
- *
- * @example
- * ```ts
- * JSON.stringify(publishedConfigSchema(), null, 2);
- * ```
+ * Each setting an env var of the CLI's sections sets, as its text: enough
+ * to tell where a setting came from (their values are checked where they are read).
  */
-export function publishedConfigSchema() {
-  return configJsonSchema({ ...CLI_SECTIONS, proxy: proxySettingsSchema.optional() }, SECTION_ENV_NAMES);
-}
-
-/** The proxy's settings from the file and env vars, when either has any (flags belong to `gatehouse proxy`). */
-function proxySection(fromFile: Record<string, unknown>, env: NodeJS.ProcessEnv): { file: ProxySettingsInput; env: ProxySettingsInput; effective?: Record<string, unknown> } {
-  const file = (typeof fromFile.proxy === 'object' && fromFile.proxy !== null ? fromFile.proxy : {}) as ProxySettingsInput;
-  const fromEnv = proxySettingsFromEnv(env);
-  if (Object.keys(file).length === 0 && Object.keys(fromEnv).length === 0) return { file, env: fromEnv };
-  // An upstream in one layer replaces a command in an earlier one, and the other way round.
-  const merged: Record<string, unknown> = { ...file };
-  if (fromEnv.upstream !== undefined) delete merged.command;
-  if (fromEnv.command !== undefined) delete merged.upstream;
-  Object.assign(merged, Object.fromEntries(Object.entries(fromEnv).filter(([, v]) => v !== undefined)));
-  return { file, env: fromEnv, effective: resolveProxySettings(merged as ProxySettingsInput) as Record<string, unknown> };
-}
-
-function cliEnvLayer(env: NodeJS.ProcessEnv): Record<string, unknown> {
-  const value = (name: string) => (env[name]?.trim() ? env[name]!.trim() : undefined);
-  const port = value('PORT');
-  const timeout = value('GATEHOUSE_SHUTDOWN_TIMEOUT');
-  return {
-    server: { host: value('HOST'), port: port === undefined ? undefined : Number(port), shutdownTimeoutSec: timeout === undefined ? undefined : Number(timeout) },
-    log: { format: value('GATEHOUSE_LOG_FORMAT'), level: value('GATEHOUSE_LOG_LEVEL') },
-  };
+function cliSettingsSetByEnv(env: NodeJS.ProcessEnv): ConfigLayer {
+  return readEnv(Object.fromEntries(Object.entries(CLI_ENV_NAMES).map(([path, name]) => [path, [name]])), env) as ConfigLayer;
 }
 
 interface Checked {
@@ -119,12 +84,15 @@ async function check(values: Record<string, string | boolean | undefined>, env: 
   const merged = mergeConfig(fromFile, fromEnv, flags);
   // As the server commands do: no PUBLIC_URL means http://localhost:<port>.
   const config = resolveConfig({ ...merged, publicUrl: merged.publicUrl ?? `http://localhost:${runtime.port}` }) as unknown as Record<string, unknown>;
-  const proxy = proxySection(fromFile as Record<string, unknown>, env);
+  const proxyFromEnv = proxySettingsFromEnv(env);
+  const proxyFromFile = (fromFile as Record<string, unknown>).proxy;
+  const hasProxy = (typeof proxyFromFile === 'object' && proxyFromFile !== null && Object.keys(proxyFromFile).length > 0) || Object.keys(proxyFromEnv).length > 0;
   const effective: Record<string, unknown> = { mode: config.mode, issuer: config.issuer, publicUrl: config.publicUrl, ...config, server: { host: runtime.host, port: runtime.port, shutdownTimeoutSec: runtime.shutdownTimeoutMs / 1000 }, log: { format: runtime.log.format ?? 'auto', level: runtime.log.level ?? 'info' } };
-  if (proxy.effective) effective.proxy = proxy.effective;
+  // Flags of `gatehouse proxy` belong to that command; the file and env vars say what it would start with.
+  if (hasProxy) effective.proxy = resolveProxySettings(mergedProxySettings(fromFile as Record<string, unknown>, env));
   const layers: NamedLayer[] = [
     { kind: 'file', layer: fromFile },
-    { kind: 'env', layer: mergeConfig(fromEnv, cliEnvLayer(env) as ConfigLayer, { proxy: proxy.env } as ConfigLayer) },
+    { kind: 'env', layer: mergeConfig(fromEnv, cliSettingsSetByEnv(env)) },
     { kind: 'flag', layer: mergeConfig(flags, { server: { port: str('port'), host: str('host') }, log: { format: str('log-format'), level: str('log-level') } } as ConfigLayer), flagNames: FLAG_NAMES },
   ];
   const safe = redact(effective);
@@ -133,7 +101,7 @@ async function check(values: Record<string, string | boolean | undefined>, env: 
     file,
     mode: String(config.mode),
     config: safe,
-    sources: originsOf(paths, layers, { ...ENV_NAMES, ...SECTION_ENV_NAMES }),
+    sources: originsOf(paths, layers, FILE_ENV_NAMES),
     unknown: unknownSettings(fromFile, publishedConfigSchema()),
   };
 }

@@ -13,7 +13,8 @@ import type { Gatehouse } from '../types.js';
 import { ADMIN_TOOL, DEFAULT_ADMIN_SCOPE, createDemoServer } from './demo-server.js';
 import { isLoopbackHost } from '../http/loopback.js';
 import type { Io } from './io.js';
-import { RUNTIME_USAGE, SERVER_OPTIONS, runtimeSettings, type RuntimeSettings } from './runtime-settings.js';
+import type { RuntimeSettings } from '../config/sections/server.js';
+import { RUNTIME_USAGE, SERVER_OPTIONS, runtimeSettings } from './runtime-settings.js';
 import { serve } from '../server/serve.js';
 import { loadLayers, waitForSignal } from './server-settings.js';
 import { bold, green, yellow } from './style.js';
@@ -129,7 +130,7 @@ export async function runDemo(argv: string[], env: NodeJS.ProcessEnv, io: Io): P
   if (!layers.issuer && layers.mode !== 'resource-server') return runAuthorityDemo(layers, runtime, io);
   const logger = loggerFromSettings(runtime.log, { write: io.out });
   // Fail on a bad config before binding a port.
-  resolveConfig({ ...layers, publicUrl: layers.publicUrl ?? `http://localhost:${port || 3000}` });
+  const checked = resolveConfig({ ...layers, publicUrl: layers.publicUrl ?? `http://localhost:${port || 3000}` });
   if (!layers.publicUrl && !isLoopbackHost(host)) {
     io.err(
       yellow(
@@ -147,7 +148,8 @@ export async function runDemo(argv: string[], env: NodeJS.ProcessEnv, io: Io): P
   let gate: Gatehouse | undefined;
   let closeApp = async () => {};
   try {
-    gate = createGatehouse({ ...layers, publicUrl });
+    // Resolved once: again only when the port was chosen by the system (port 0), which changes the public URL.
+    gate = createGatehouse(checked.publicUrl === publicUrl ? checked : { ...layers, publicUrl });
     await gate.ready();
     const mcpUrl = `${publicUrl}${gate.config.path}`;
     const demo = demoApp(gate, mcpUrl);

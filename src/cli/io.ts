@@ -11,3 +11,21 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/**
+ * A flag read like its env var, except that a wrong value is a UsageError
+ * (exit 2, with the usage), not a ConfigError.
+ *
+ * @example
+ * ```ts
+ * parsedFlag(values['idle-timeout'], '--idle-timeout', parseDuration); // 600 for "10m"
+ * ```
+ */
+export function parsedFlag<T>(value: string | undefined, flag: string, parse: (value: string, from: string) => T): T | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parse(value, flag);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}

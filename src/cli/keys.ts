@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { listKeys, rotateKeys, keyFilePath, SIGNING_ALGORITHMS, type KeyInfo, type SigningAlgorithm } from '../authority/keys/index.js';
-import { authoritySchema, type AuthorityConfig, type ConfigLayer } from '../config/schema.js';
-import { ConfigError } from '../errors.js';
+import { ENV_NAMES } from '../config/env.js';
+import { describeIssues } from '../config/issues.js';
+import type { ConfigLayer } from '../config/schema.js';
+import { authoritySchema, type AuthorityConfig } from '../config/sections/authority.js';
 import { UsageError, type Io } from './io.js';
 import { loadLayers } from './server-settings.js';
 import { bold, green, yellow } from './style.js';
@@ -66,8 +68,7 @@ function parseAlgorithms(values: string[]): SigningAlgorithm[] {
 function authorityFrom(layers: ConfigLayer): AuthorityConfig {
   const result = authoritySchema.safeParse(layers.authority ?? {});
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  throw new ConfigError(`Invalid Gatehouse config: authority.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+  throw describeIssues(result.error, layers.authority, { title: 'Invalid Gatehouse config', envNames: ENV_NAMES, section: ['authority'] });
 }
 
 async function settingsFrom(argv: string[], env: NodeJS.ProcessEnv): Promise<KeysSettings | 'help'> {

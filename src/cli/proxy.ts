@@ -3,12 +3,14 @@ import { parseArgs } from 'node:util';
 import type { ConfigLayer } from '../config/schema.js';
 import { ASSERTION_JWKS_PATH } from '../proxy/front.js';
 import { startProxy, type RunningProxy } from '../proxy/server.js';
-import { parseCount, parseDuration, proxySettingsFromEnv, resolveProxySettings, type ProxySettings, type ProxySettingsInput } from '../proxy/settings.js';
+import { mergedProxySettings, resolveProxySettings, type ProxySettings, type ProxySettingsInput } from '../config/sections/proxy.js';
+import type { RuntimeSettings } from '../config/sections/server.js';
+import { parseCount, parseDuration } from '../config/values.js';
 import type { HttpProxy } from '../proxy/http/http-proxy.js';
 import { loggerFromSettings } from '../log/settings.js';
-import { UsageError, type Io } from './io.js';
+import { UsageError, parsedFlag, type Io } from './io.js';
 import { isLoopbackHost } from '../http/loopback.js';
-import { RUNTIME_USAGE, SERVER_OPTIONS, runtimeSettings, type RuntimeSettings } from './runtime-settings.js';
+import { RUNTIME_USAGE, SERVER_OPTIONS, runtimeSettings } from './runtime-settings.js';
 import { loadLayers, waitForSignal } from './server-settings.js';
 import { bold, green, yellow } from './style.js';
 
@@ -80,28 +82,6 @@ interface ProxyCommand {
   runtime: RuntimeSettings;
 }
 
-/** Layers of proxy settings, later winning; an upstream in one layer replaces a command of an earlier one, and back. */
-function mergeProxySettings(...layers: ProxySettingsInput[]): ProxySettingsInput {
-  const out: Record<string, unknown> = {};
-  for (const layer of layers) {
-    const defined = Object.entries(layer).filter(([, value]) => value !== undefined);
-    if (defined.some(([key]) => key === 'upstream')) delete out.command;
-    if (defined.some(([key]) => key === 'command')) delete out.upstream;
-    Object.assign(out, Object.fromEntries(defined));
-  }
-  return out as ProxySettingsInput;
-}
-
-/** A flag read like its env var, except that a wrong value is a UsageError (exit 2), not a ConfigError. */
-function parsedFlag<T>(value: string | undefined, flag: string, parse: (value: string, from: string) => T): T | undefined {
-  if (value === undefined) return undefined;
-  try {
-    return parse(value, flag);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}
-
 async function commandFrom(argv: string[], env: NodeJS.ProcessEnv): Promise<ProxyCommand | 'help'> {
   const split = argv.indexOf('--');
   const flagArgs = split === -1 ? argv : argv.slice(0, split);
@@ -145,8 +125,7 @@ async function commandFrom(argv: string[], env: NodeJS.ProcessEnv): Promise<Prox
     envSubject: values['env-subject'],
     passEnv: values['pass-env']?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean),
   };
-  const fromFile = (typeof file.proxy === 'object' && file.proxy !== null ? file.proxy : {}) as ProxySettingsInput;
-  const merged = mergeProxySettings(fromFile, proxySettingsFromEnv(env), flags);
+  const merged = mergedProxySettings(file, env, flags);
   if (!merged.upstream && !merged.command) throw new UsageError('nothing to protect: give --upstream <url> or -- <command> [args...]');
   return { layers, settings: resolveProxySettings(merged), runtime: runtimeSettings(values, env, file) };
 }

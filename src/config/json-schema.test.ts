@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { publishedConfigSchema } from '../cli/config.js';
+import { publishedConfigSchema } from './file-shape.js';
 import { configJsonSchema, unknownSettings } from './json-schema.js';
 
 const PUBLISHED = fileURLToPath(new URL('../../schema/gatehouse.config.schema.json', import.meta.url));

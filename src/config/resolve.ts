@@ -1,38 +1,22 @@
-import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { ENV_NAMES } from './env.js';
+import { describeIssues } from './issues.js';
 import { configSchema, type ConfigLayer, type GatehouseConfig } from './schema.js';
 
-/** The value the user wrote at a path (zod 4 issues do not carry their input by default). */
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let node = input;
-  for (const key of path) {
-    if (typeof node !== 'object' || node === null) return undefined;
-    node = (node as Record<PropertyKey, unknown>)[key];
-  }
-  return node;
-}
+/** The configs {@link resolveConfig} made, so that a resolved config handed on is not resolved again. */
+const resolved = new WeakSet<object>();
 
-function kindOf(value: unknown): string {
-  if (value === null) return 'null';
-  return Array.isArray(value) ? 'an array' : typeof value;
-}
-
-function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
-  const path = issue.path.join('.');
-  const env = ENV_NAMES[path] ?? ENV_NAMES[issue.path.slice(0, 2).join('.')];
-  const where = path === '' ? 'config' : env ? `${path} (${env})` : path;
-  const value = valueAt(input, issue.path);
-  if (issue.code === 'invalid_type' && value === undefined) {
-    const hint = path === 'issuer'
-      ? ' Set OAUTH_ISSUER_URL to your identity provider\'s issuer URL, e.g. https://login.example.com/realms/main.'
-      : '';
-    return `${where} is required.${hint}`;
-  }
-  if (issue.code === 'unrecognized_keys') return `${where}: unknown setting(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  // The kind of value only, never its text: a misplaced section can hold a client secret.
-  if (issue.code === 'invalid_type') return `${where}: ${issue.message} (got ${kindOf(value)})`;
-  return `${where}: ${issue.message}`;
+/**
+ * Whether a value is a config that {@link resolveConfig} returned: every
+ * default filled in, already checked.
+ *
+ * @example
+ * ```ts
+ * const config = isResolvedConfig(input) ? input : resolveConfig(input);
+ * ```
+ */
+export function isResolvedConfig(value: unknown): value is GatehouseConfig {
+  return typeof value === 'object' && value !== null && resolved.has(value);
 }
 
 /**
@@ -47,10 +31,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
  */
 export function resolveConfig(input: ConfigLayer): GatehouseConfig {
   const result = configSchema.safeParse(input);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `  - ${describeIssue(i, input)}`);
-    throw new ConfigError(`Invalid Gatehouse config:\n${lines.join('\n')}`);
-  }
+  if (!result.success) throw describeIssues(result.error, input, { title: 'Invalid Gatehouse config', envNames: ENV_NAMES });
   const parsed = result.data;
   const mode = parsed.mode ?? (parsed.issuer ? 'resource-server' : 'authority');
   if (mode === 'resource-server') {
@@ -68,7 +49,7 @@ export function resolveConfig(input: ConfigLayer): GatehouseConfig {
           `(e.g. https://mcp.example.com), behind a proxy the public https URL.${proxyHint}`,
       );
     }
-    return { ...parsed, mode, issuer: parsed.issuer };
+    return remembered({ ...parsed, mode, issuer: parsed.issuer });
   }
   // Authority mode: Gatehouse is the issuer, on the public origin with no path (clients find path-less issuers best).
   if (!parsed.publicUrl) {
@@ -83,6 +64,10 @@ export function resolveConfig(input: ConfigLayer): GatehouseConfig {
         'PUBLIC_URL. Unset OAUTH_ISSUER_URL, or use mode resource-server.',
     );
   }
-  const config: GatehouseConfig = { ...parsed, mode, issuer: new URL(parsed.publicUrl).origin };
+  return remembered({ ...parsed, mode, issuer: new URL(parsed.publicUrl).origin });
+}
+
+function remembered(config: GatehouseConfig): GatehouseConfig {
+  resolved.add(config);
   return config;
 }

@@ -1,21 +1,14 @@
 import { z } from 'zod';
+import { url, scopeList } from './fields.js';
+import { authoritySchema } from './sections/authority.js';
+import { exchangeSchema } from './sections/exchange.js';
+import { bool, json, list, listsByName, num, oneOrMany, type EnvTable } from './values.js';
 
 /**
  * The one typed config of Gatehouse. Everything has a default except the
  * issuer (resource-server mode) and, unless a trusted proxy sets the origin,
  * the public URL.
  */
-
-const url = (what: string) =>
-  z.string({ error: `${what} must be a URL string` }).check((ctx) => {
-    if (!URL.canParse(ctx.value)) {
-      ctx.issues.push({ code: 'custom', input: ctx.value, message: `"${ctx.value}" is not an absolute URL (e.g. https://example.com)` });
-    } else if (!/^https?:$/.test(new URL(ctx.value).protocol)) {
-      ctx.issues.push({ code: 'custom', input: ctx.value, message: `"${ctx.value}" must use http: or https:` });
-    }
-  });
-
-const scopeList = z.array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope is printable ASCII without spaces, quotes or backslashes'));
 
 export const jwtOptionsSchema = z.object({
   /** Accepted JWS algorithms. `none` and HMAC are never accepted with a JWKS. */
@@ -56,174 +49,6 @@ export const introspectionSchema = z.object({
   cacheMaxEntries: z.number().int().min(0).default(10_000),
 });
 
-const clientSchema = z
-  .object({
-    client_id: z.string().min(1),
-    client_secret: z.string().min(1).optional(),
-    client_name: z.string().optional(),
-    redirect_uris: z.array(z.string()).default([]),
-    grant_types: z.array(z.string()).optional(),
-    response_types: z.array(z.string()).optional(),
-    token_endpoint_auth_method: z.string().optional(),
-    application_type: z.enum(['web', 'native']).optional(),
-    scope: z.string().optional(),
-  })
-  .loose();
-
-/**
- * The MCP server's own confidential client, for on-behalf-of calls: tool
- * handlers trade the caller's token for one whose audience is a downstream
- * API (RFC 8693 token exchange, or Entra ID's on-behalf-of flow).
- */
-export const exchangeSchema = z
-  .object({
-    /** `rfc8693` (Keycloak, Okta, Auth0, Gatehouse's authority) or `entra-obo` (Entra ID's on-behalf-of flow). */
-    variant: z.enum(['rfc8693', 'entra-obo']).default('rfc8693'),
-    /** The token endpoint; defaults to the one in the metadata of `issuer`. */
-    tokenEndpoint: url('exchange.tokenEndpoint').optional(),
-    /** Whose metadata names the token endpoint; defaults to the gate's issuer. */
-    issuer: url('exchange.issuer').optional(),
-    clientId: z.string().min(1),
-    clientSecret: z.string().min(1).optional(),
-    /** Defaults to `private_key_jwt` with a `privateKey`, else `client_secret_basic` (`client_secret_post` for `entra-obo`). */
-    authMethod: z.enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt']).optional(),
-    /** PEM (PKCS#8) or JWK (JSON) private key that signs client assertions (`private_key_jwt`). */
-    privateKey: z.string().min(1).optional(),
-    privateKeyAlg: z.enum(['RS256', 'PS256', 'ES256', 'EdDSA']).default('RS256'),
-    /** `kid` of the assertion's header: the key's id as registered at the authorization server. */
-    privateKeyId: z.string().min(1).optional(),
-    /** Base64url SHA-1 thumbprint of the key's certificate, sent as `x5t` (Entra ID certificate credentials). */
-    certificateThumbprint: z.string().regex(/^[A-Za-z0-9_-]{27}$/, 'a base64url SHA-1 thumbprint (27 characters)').optional(),
-    /** Bound on cached exchanged tokens. 0 turns the cache off. */
-    cacheMaxEntries: z.number().int().min(0).default(10_000),
-    /** A cached token is replaced this many seconds before it expires. */
-    refreshSkewSec: z.number().int().min(0).max(600).default(30),
-    timeoutMs: z.number().int().min(100).max(60_000).default(5000),
-  })
-  .check((ctx) => {
-    const { clientSecret, privateKey, authMethod } = ctx.value;
-    if (!clientSecret && !privateKey) {
-      ctx.issues.push({ code: 'custom', input: ctx.value, path: ['clientSecret'], message: 'the exchange client needs a clientSecret or a privateKey' });
-    } else if (authMethod === 'private_key_jwt' && !privateKey) {
-      ctx.issues.push({ code: 'custom', input: ctx.value, path: ['privateKey'], message: 'authMethod private_key_jwt needs a privateKey' });
-    } else if (authMethod !== undefined && authMethod !== 'private_key_jwt' && !clientSecret) {
-      ctx.issues.push({ code: 'custom', input: ctx.value, path: ['clientSecret'], message: `authMethod ${authMethod} needs a clientSecret` });
-    }
-  });
-
-/**
- * Which clients of the authority may exchange its access tokens (RFC 8693),
- * for which downstream audiences and scopes.
- */
-export const tokenExchangePolicySchema = z.object({
-  /** The acting client's `client_id` (the MCP server's confidential client). */
-  client: z.string().min(1),
-  /** Downstream audiences (`audience` or `resource` values) this client may get tokens for. */
-  audiences: z.array(z.string().min(1)).min(1),
-  /**
-   * Scopes the exchanged token may carry. Unset: only scopes the subject
-   * token already carries (down-scoping only). Set: exactly these may be
-   * granted, even ones the subject token does not carry.
-   */
-  scopes: scopeList.optional(),
-});
-
-/** Gatehouse's own authorization server (authority mode: no `issuer` configured). */
-export const authoritySchema = z.object({
-  /** `production` turns on the guard rails: no dev sign-in, a public https URL, DCR by policy. */
-  env: z.enum(['development', 'production']).default('development'),
-  /** Keys, the file store and generated secrets live here; files are 0600. */
-  stateDir: z.string().min(1).default('.gatehouse'),
-  /** Where grants, sessions, codes and tokens are kept. `memory` loses them on restart. */
-  store: z.enum(['file', 'memory', 'redis']).default('file'),
-  redisUrl: z.string().optional(),
-  /** The development sign-in page: any username, no password. Defaults to on outside production. */
-  devLogin: z.boolean().optional(),
-  /** Users with password hashes (`gatehouse users add`); defaults to `<stateDir>/users.json`. */
-  usersFile: z.string().optional(),
-  /** Failed password sign-ins slow down: `429` with `Retry-After`, per account and per client address. */
-  signInThrottle: z
-    .object({
-      /** Failures in a row on one account that cost nothing; after them each attempt waits 1 s, 2 s, 4 s... */
-      accountFailures: z.number().int().min(1).max(100).default(5),
-      /** The longest wait between attempts on one account; a successful sign-in starts over. */
-      accountMaxDelaySec: z.number().int().min(1).max(86_400).default(900),
-      /** Attempts one client address (IPv6: one /64) may make in a burst, over all accounts. */
-      addressBurst: z.number().int().min(1).max(100_000).default(30),
-      /** Seconds for an address to get one attempt back; a successful sign-in gives its attempt back at once. */
-      addressRefillSec: z.number().min(0.1).max(3600).default(10),
-    })
-    .prefault({}),
-  /**
-   * Days a dynamically registered client is kept without being used; each
-   * authorization or token request naming it starts the time over.
-   * Configured clients never expire.
-   */
-  registeredClientIdleDays: z.number().int().min(1).max(3650).default(30),
-  /**
-   * Dynamic registrations per client address (IPv6: one /64): a token bucket,
-   * so a source gets `burst` at once and then one more per `refillSec`. It
-   * limits the rate, not the total: a hosted client whose users share one
-   * egress address keeps registering, just not hundreds a second.
-   */
-  registrationRateLimit: z
-    .object({
-      /** Registrations one address may make at once. */
-      burst: z.number().int().min(1).max(100_000).default(20),
-      /** Seconds for an address to get one registration back. */
-      refillSec: z.number().min(0.1).max(86_400).default(30),
-    })
-    .prefault({}),
-  /**
-   * Scopes granted only to users entitled to them (their `scopes` or
-   * `roles` in the users file); anyone else's request for one is narrowed
-   * away. Every scope a role names is restricted too.
-   */
-  restrictedScopes: scopeList.default([]),
-  /** Roles of the users file and the restricted scopes each one entitles to, e.g. `{ "admin": ["mcp:admin"] }`. */
-  roles: z.record(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'a role is 1-64 letters, digits or _ . : -'), scopeList).default({}),
-  /** Path prefix of the authorization server's endpoints on this origin. */
-  routePrefix: z.string().regex(/^\/[A-Za-z0-9/_-]*[A-Za-z0-9_-]$/, 'a path such as /oauth').default('/oauth'),
-  accessTokenTtlSec: z.number().int().min(60).max(86_400).default(3600),
-  refreshTokenTtlSec: z.number().int().min(300).default(14 * 86_400),
-  /** A rotated refresh token still works this long, so two concurrent refreshes do not end the session. */
-  refreshGraceSec: z.number().int().min(0).max(600).default(60),
-  /** Signing keys generated on first start; the first signs access tokens. */
-  signingAlgorithms: z.array(z.enum(['RS256', 'ES256', 'EdDSA'])).min(1).default(['RS256', 'ES256', 'EdDSA']),
-  /** Clients known in advance (machine clients with secrets, fixed public clients). */
-  clients: z.array(clientSchema).default([]),
-  registration: z
-    .object({
-      /**
-       * Dynamic client registration: `open` (anyone), `token` (needs
-       * `initialAccessToken`), `allowlist` (redirect hosts must be in
-       * `allowedRedirectHosts`), `off`. Defaults to `open` in development;
-       * in production to `token` or `allowlist` when configured, else `off`.
-       */
-      dcr: z.enum(['open', 'token', 'allowlist', 'off']).optional(),
-      initialAccessToken: z.string().min(16, 'an initial access token of at least 16 characters').optional(),
-      allowedRedirectHosts: z.array(z.string().min(1)).default([]),
-    })
-    .prefault({}),
-  cimd: z
-    .object({
-      /** Accept `client_id`s that are HTTPS URLs of Client ID Metadata Documents. */
-      enabled: z.boolean().default(true),
-      /** Fetch documents from private, loopback and link-local addresses; defaults to on only in development. */
-      allowPrivateAddresses: z.boolean().optional(),
-      maxBytes: z.number().int().min(512).max(1_048_576).default(5120),
-      timeoutMs: z.number().int().min(100).max(30_000).default(5000),
-    })
-    .prefault({}),
-  /** The token-exchange grant (RFC 8693): served only when a policy names a client. */
-  tokenExchange: z
-    .object({
-      policies: z.array(tokenExchangePolicySchema).default([]),
-      /** Lifetime of exchanged tokens; never beyond the subject token's own expiry. */
-      tokenTtlSec: z.number().int().min(30).max(3600).default(300),
-    })
-    .prefault({}),
-});
 
 export const configSchema = z.object({
   /**
@@ -291,6 +116,37 @@ export const configSchema = z.object({
   resourceDocumentation: url('resourceDocumentation').optional(),
 });
 
+/** Env vars of the gate's own settings (the top level of the config), by setting path. */
+export const GATE_ENV: EnvTable = {
+  publicUrl: ['PUBLIC_URL'],
+  path: ['GATEHOUSE_MCP_PATH'],
+  trustProxy: ['GATEHOUSE_TRUST_PROXY', bool],
+  issuer: ['OAUTH_ISSUER_URL'],
+  audience: ['OAUTH_AUDIENCE', oneOrMany],
+  'scopes.required': ['OAUTH_SCOPES', list],
+  'scopes.supported': ['OAUTH_SCOPES_SUPPORTED', list],
+  'scopes.tools': ['OAUTH_TOOL_SCOPES', listsByName],
+  'jwt.algorithms': ['OAUTH_ALGORITHMS', list],
+  'jwt.clockToleranceSec': ['OAUTH_CLOCK_TOLERANCE', num],
+  'jwt.requireAccessTokenType': ['OAUTH_REQUIRE_AT_JWT', bool],
+  'jwt.maxTokenBytes': ['OAUTH_MAX_TOKEN_BYTES', num],
+  'jwt.jwksUri': ['OAUTH_JWKS_URL'],
+  'jwt.cacheTtlSec': ['OAUTH_TOKEN_CACHE_TTL', num],
+  'introspection.endpoint': ['OAUTH_INTROSPECTION_URL'],
+  'introspection.clientId': ['OAUTH_INTROSPECTION_CLIENT_ID'],
+  'introspection.clientSecret': ['OAUTH_INTROSPECTION_CLIENT_SECRET'],
+  'introspection.use': ['OAUTH_INTROSPECTION_USE'],
+  'discovery.refreshIntervalSec': ['OAUTH_METADATA_REFRESH', num],
+  'discovery.overrides': ['OAUTH_METADATA_OVERRIDES', json],
+  mirrorMetadata: ['OAUTH_MIRROR_METADATA', bool],
+  openidAlias: ['OAUTH_OPENID_ALIAS', bool],
+  'registration.clientId': ['OAUTH_CLIENT_ID'],
+  'registration.customSchemes': ['OAUTH_REDIRECT_SCHEMES', list],
+  mode: ['GATEHOUSE_MODE'],
+  resourceName: ['GATEHOUSE_RESOURCE_NAME'],
+  resourceDocumentation: ['GATEHOUSE_RESOURCE_DOCS_URL'],
+};
+
 /** What you write: every field with a default is optional. */
 export type GatehouseConfigInput = z.input<typeof configSchema>;
 /**
@@ -301,11 +157,5 @@ export type GatehouseConfig = Omit<z.output<typeof configSchema>, 'mode' | 'issu
   mode: 'resource-server' | 'authority';
   issuer: string;
 };
-/** The exchange client's settings with defaults filled in. */
-export type ExchangeConfig = z.output<typeof exchangeSchema>;
-/** One token-exchange policy of the authority. */
-export type TokenExchangePolicy = z.output<typeof tokenExchangePolicySchema>;
-/** The authority's settings with defaults filled in. */
-export type AuthorityConfig = z.output<typeof authoritySchema>;
 /** One layer of config (a file, env vars, flags): any setting may be absent until layers are merged. */
 export type ConfigLayer = Partial<GatehouseConfigInput>;

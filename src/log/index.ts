@@ -12,8 +12,9 @@
  *
  * @packageDocumentation
  */
-export { createLogger, silentLogger, LOG_FORMATS, LOG_LEVELS, type Logger, type LoggerOptions, type LogFields, type LogFormat, type LogLevel, type LogRecord } from './logger.js';
-export { loggerFromSettings, wantsColor, type LogDestination, type LogSettings } from './settings.js';
+export { createLogger, silentLogger, type Logger, type LoggerOptions, type LogFields, type LogRecord } from './logger.js';
+export { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel, type LogSettings } from '../config/sections/log.js';
+export { loggerFromSettings, wantsColor, type LogDestination } from './settings.js';
 export { logRequests, requestIdOf, gateDecision, type GateDecision, type NodeRequestHandler, type RequestLogOptions } from './request-log.js';
 export { redact, redactString, isSecretName, REDACTED } from './redact.js';
 export { formatPretty } from './pretty.js';

@@ -1,11 +1,7 @@
+import type { LogFormat, LogLevel } from '../config/sections/log.js';
 import { formatPretty } from './pretty.js';
 import { redact } from './redact.js';
 
-/** Severity, lowest first; `silent` logs nothing. */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
-
-/** `json`: one JSON object per line, for machines. `pretty`: one readable line, for people at a terminal. */
-export type LogFormat = 'json' | 'pretty';
 
 /** Fields of a log record besides `time`, `level` and `msg`. */
 export type LogFields = Record<string, unknown>;
@@ -47,8 +43,6 @@ export interface LoggerOptions {
   now?: () => Date;
 }
 
-export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
-export const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 

@@ -1,12 +1,5 @@
-import { ConfigError } from '../errors.js';
-import { LOG_FORMATS, LOG_LEVELS, createLogger, type LogFormat, type LogLevel, type Logger } from './logger.js';
-
-/** How the CLI's servers log, as set by `--log-format`/`--log-level`, `GATEHOUSE_LOG_*` or the config file's `log` section. */
-export interface LogSettings {
-  /** Unset: `pretty` on a terminal, `json` otherwise. */
-  format?: LogFormat | 'auto';
-  level?: LogLevel;
-}
+import { checkedLogSettings, type LogFormat, type LogSettings } from '../config/sections/log.js';
+import { createLogger, type Logger } from './logger.js';
 
 /** Where the logger writes and what that place is. */
 export interface LogDestination {
@@ -16,12 +9,6 @@ export interface LogDestination {
   isTTY?: boolean;
   /** For `NO_COLOR` and `TERM`. Default: `process.env`. */
   env?: Record<string, string | undefined>;
-}
-
-function checked<T extends string>(value: string | undefined, allowed: readonly T[], name: string): T | undefined {
-  if (value === undefined || value === '') return undefined;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new ConfigError(`${name}="${value}": use one of ${allowed.join(', ')}`);
 }
 
 /**
@@ -51,8 +38,8 @@ export function wantsColor(isTTY: boolean | undefined, env: Record<string, strin
 export function loggerFromSettings(settings: LogSettings = {}, destination: LogDestination = {}): Logger {
   const env = destination.env ?? process.env;
   const isTTY = destination.isTTY ?? Boolean(process.stdout.isTTY);
-  const asked = checked(settings.format, [...LOG_FORMATS, 'auto'] as const, 'log format (--log-format, GATEHOUSE_LOG_FORMAT)');
-  const format: LogFormat = asked === undefined || asked === 'auto' ? (isTTY ? 'pretty' : 'json') : asked;
-  const level = checked(settings.level, LOG_LEVELS, 'log level (--log-level, GATEHOUSE_LOG_LEVEL)') ?? 'info';
+  const checked = checkedLogSettings(settings);
+  const format: LogFormat = checked.format === undefined || checked.format === 'auto' ? (isTTY ? 'pretty' : 'json') : checked.format;
+  const level = checked.level ?? 'info';
   return createLogger({ format, level, color: format === 'pretty' && wantsColor(isTTY, env), write: destination.write });
 }

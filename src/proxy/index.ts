@@ -24,5 +24,5 @@ export { createStdioBridge, type StdioBridge, type StdioBridgeOptions } from './
 export type { ChildInfo } from './stdio/child-slot.js';
 export { createAssertionSigner, ASSERTION_TYPE, type AssertionSigner, type AssertionSignerOptions } from './http/assertion.js';
 export { IDENTITY_HEADERS } from './http/headers.js';
-export { proxySettingsSchema, resolveProxySettings, proxySettingsFromEnv, PROXY_ENV_NAMES, type ProxySettings, type ProxySettingsInput } from './settings.js';
+export { proxySettingsSchema, resolveProxySettings, proxySettingsFromEnv, PROXY_ENV_NAMES, type ProxySettings, type ProxySettingsInput } from '../config/sections/proxy.js';
 export type { ProxyBackend, Readiness } from './backend.js';

@@ -10,7 +10,7 @@ import type { ProxyBackend } from './backend.js';
 import { ASSERTION_JWKS_PATH, createGateFront, type GateFront } from './front.js';
 import { createHttpProxy } from './http/http-proxy.js';
 import { RPC_ERRORS, writeRpcError } from './rpc-error.js';
-import type { ProxySettings } from './settings.js';
+import type { ProxySettings } from '../config/sections/proxy.js';
 import { createStdioBridge } from './stdio/stdio-bridge.js';
 
 /** Options of {@link startProxy}. */
@@ -76,6 +76,7 @@ function backendFor(options: StartProxyOptions, front: GateFront, publicUrl: str
     passEnv: settings.passEnv,
     env: settings.env,
     cwd: settings.cwd,
+    // Not a setting: the variables `passEnv` names are handed to the child as they are; settings are read in src/config.
     parentEnv: options.env ?? process.env,
     log: (line) => logger.info(line),
   });

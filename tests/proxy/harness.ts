@@ -16,7 +16,7 @@ import { mergeConfig } from '../../src/config/merge.js';
 import { createLogger } from '../../src/log/logger.js';
 import type { ConfigLayer } from '../../src/config/schema.js';
 import { startProxy, type RunningProxy } from '../../src/proxy/server.js';
-import { resolveProxySettings, type ProxySettingsInput } from '../../src/proxy/settings.js';
+import { resolveProxySettings, type ProxySettingsInput } from '../../src/config/sections/proxy.js';
 import { tempStateDir } from '../e2e/authority-harness.js';
 import { authorizationCodeFrom, headlessLogin } from '../helpers/headless-login.js';
 import { InMemoryOAuthProvider } from '../helpers/sdk-oauth-provider.js';

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import type { AuthorityConfig } from '../../config/schema.js';
+import type { AuthorityConfig } from '../../config/sections/authority.js';
 import { ConfigError } from '../../errors.js';
 import { ensurePrivateDir, writeFileAtomic } from '../stores/state-dir.js';
 import { checkUsername } from './username.js';

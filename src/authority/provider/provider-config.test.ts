@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../config/resolve.js';
 import type { GatehouseConfig } from '../../config/schema.js';
 import { withDefaultScope } from './default-scope.js';
-import { mergeConfigurations } from './merge-configuration.js';
+import { mergeLayers as mergeConfigurations } from '../../config/merge.js';
 import { installMetadata } from './metadata.js';
 import { buildProviderConfiguration, type ProviderParts } from './provider-config.js';
 import { escapeHtml } from './render-error.js';

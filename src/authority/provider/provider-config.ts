@@ -2,7 +2,7 @@ import type { AdapterConstructor, AdapterFactory, AsymmetricSigningAlgorithm, Co
 import type { GatehouseConfig } from '../../config/schema.js';
 import { grantIdClaim } from '../live-grants.js';
 import { machineClients, machineTokenCustomizer } from '../registration/machine-clients.js';
-import { mergeConfigurations } from './merge-configuration.js';
+import { mergeLayers } from '../../config/merge.js';
 import { refreshGraceAdapter, refreshTokenPolicy } from './refresh-tokens.js';
 import { consumeOnce } from '../stores/consume-once.js';
 import { renderError } from './render-error.js';
@@ -127,5 +127,5 @@ export function buildProviderConfiguration(config: GatehouseConfig, parts: Provi
     },
     formats: { customizers: { jwt: machineTokenCustomizer(config) } },
   };
-  return mergeConfigurations(defaults, ...(parts.fragments ?? []), enforced);
+  return mergeLayers<Configuration>(defaults, ...(parts.fragments ?? []), enforced);
 }

@@ -2,7 +2,7 @@
  * Where the authority keeps sessions, grants, codes, tokens and registered
  * clients, behind oidc-provider's adapter interface.
  */
-import type { AuthorityConfig } from '../../config/schema.js';
+import type { AuthorityConfig } from '../../config/sections/authority.js';
 import { ConfigError } from '../../errors.js';
 import { createFileStore } from './file.js';
 import { createMemoryStore } from './memory.js';

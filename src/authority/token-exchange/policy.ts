@@ -1,4 +1,4 @@
-import type { TokenExchangePolicy } from '../../config/schema.js';
+import type { TokenExchangePolicy } from '../../config/sections/authority.js';
 
 /**
  * Who may exchange what (`authority.tokenExchange.policies`). A client with

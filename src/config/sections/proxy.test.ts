@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../errors.js';
-import { parseDuration, proxySettingsFromEnv, resolveProxySettings } from './settings.js';
+import { ConfigError } from '../../errors.js';
+import { proxySettingsFromEnv, resolveProxySettings } from './proxy.js';
+import { parseDuration } from '../values.js';
 
 describe('proxy settings', () => {
   it('fills in defaults', () => {

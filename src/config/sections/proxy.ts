@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { ConfigError } from '../errors.js';
+import { envNames, readEnv } from '../env.js';
+import { mergeLayers } from '../merge.js';
+import { describeIssues } from '../issues.js';
+import { bool, command, list, parseCount, parseDuration, type EnvTable } from '../values.js';
 
 /**
  * The proxy's own settings: the `proxy` section of the config file, the
@@ -63,65 +66,23 @@ export type ProxySettingsInput = z.input<typeof proxySettingsSchema>;
 /** The proxy's settings with defaults filled in. */
 export type ProxySettings = z.output<typeof proxySettingsSchema>;
 
-/** Which env var sets which proxy setting. */
-export const PROXY_ENV_NAMES: Record<string, string> = {
-  upstream: 'GATEHOUSE_UPSTREAM',
-  command: 'GATEHOUSE_PROXY_COMMAND',
-  upstreamTimeoutSec: 'GATEHOUSE_UPSTREAM_TIMEOUT',
-  connectTimeoutSec: 'GATEHOUSE_CONNECT_TIMEOUT',
-  trustUpstream: 'GATEHOUSE_TRUST_UPSTREAM',
-  shared: 'GATEHOUSE_PROXY_SHARED',
-  idleTimeoutSec: 'GATEHOUSE_IDLE_TIMEOUT',
-  maxChildren: 'GATEHOUSE_MAX_CHILDREN',
-  maxSessionsPerUser: 'GATEHOUSE_MAX_SESSIONS_PER_USER',
-  envSubject: 'GATEHOUSE_ENV_SUBJECT',
-  passEnv: 'GATEHOUSE_PASS_ENV',
+/** Env vars of the `proxy` section, by setting path. */
+export const PROXY_ENV: EnvTable = {
+  'proxy.upstream': ['GATEHOUSE_UPSTREAM'],
+  'proxy.command': ['GATEHOUSE_PROXY_COMMAND', command],
+  'proxy.upstreamTimeoutSec': ['GATEHOUSE_UPSTREAM_TIMEOUT', parseDuration],
+  'proxy.connectTimeoutSec': ['GATEHOUSE_CONNECT_TIMEOUT', parseDuration],
+  'proxy.trustUpstream': ['GATEHOUSE_TRUST_UPSTREAM', bool],
+  'proxy.shared': ['GATEHOUSE_PROXY_SHARED', bool],
+  'proxy.idleTimeoutSec': ['GATEHOUSE_IDLE_TIMEOUT', parseDuration],
+  'proxy.maxChildren': ['GATEHOUSE_MAX_CHILDREN', parseCount],
+  'proxy.maxSessionsPerUser': ['GATEHOUSE_MAX_SESSIONS_PER_USER', parseCount],
+  'proxy.envSubject': ['GATEHOUSE_ENV_SUBJECT'],
+  'proxy.passEnv': ['GATEHOUSE_PASS_ENV', list],
 };
 
-const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
-
-/**
- * Seconds from `30`, `1.5`, `500ms`, `30s`, `10m` or `1h`.
- *
- * @example
- * ```ts
- * parseDuration('10m', '--idle-timeout'); // 600
- * ```
- */
-export function parseDuration(value: string, from: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(value);
-  if (!match) throw new ConfigError(`${from}="${value}" is not a duration (e.g. 30, 30s, 500ms, 10m)`);
-  return Number(match[1]) * UNIT_SECONDS[match[2] ?? 's']!;
-}
-
-function parseBool(value: string, from: string): boolean {
-  if (/^(1|true|yes|on)$/i.test(value)) return true;
-  if (/^(0|false|no|off)$/i.test(value)) return false;
-  throw new ConfigError(`${from}="${value}" is not a boolean: use true or false`);
-}
-
-/**
- * A whole number (a count: processes, entries).
- *
- * @example
- * ```ts
- * parseCount('20', 'GATEHOUSE_MAX_CHILDREN'); // 20
- * ```
- */
-export function parseCount(value: string, from: string): number {
-  if (!/^\d+$/.test(value)) throw new ConfigError(`${from}="${value}" is not a whole number`);
-  return Number(value);
-}
-
-/** A command from an env var: a JSON array, or words separated by spaces. */
-function parseCommand(value: string, from: string): string[] {
-  if (!value.trim().startsWith('[')) return value.trim().split(/\s+/);
-  try {
-    return JSON.parse(value) as string[];
-  } catch {
-    throw new ConfigError(`${from} is not a valid JSON array: ${value.slice(0, 80)}`);
-  }
-}
+/** Which env var sets which proxy setting, by its key in the section. */
+export const PROXY_ENV_NAMES: Record<string, string> = Object.fromEntries(Object.entries(PROXY_ENV).map(([path, [name]]) => [path.slice('proxy.'.length), name]));
 
 /**
  * Reads the proxy's settings from env vars; unset and empty ones are left out.
@@ -132,18 +93,7 @@ function parseCommand(value: string, from: string): string[] {
  * ```
  */
 export function proxySettingsFromEnv(env: Record<string, string | undefined>): ProxySettingsInput {
-  const out: Record<string, unknown> = {};
-  for (const [key, name] of Object.entries(PROXY_ENV_NAMES)) {
-    const raw = env[name]?.trim();
-    if (!raw) continue;
-    if (key.endsWith('Sec')) out[key] = parseDuration(raw, name);
-    else if (key === 'trustUpstream' || key === 'shared') out[key] = parseBool(raw, name);
-    else if (key === 'passEnv') out[key] = raw.split(/[\s,]+/).filter(Boolean);
-    else if (key === 'maxChildren' || key === 'maxSessionsPerUser') out[key] = parseCount(raw, name);
-    else if (key === 'command') out[key] = parseCommand(raw, name);
-    else out[key] = raw;
-  }
-  return out as ProxySettingsInput;
+  return (readEnv(PROXY_ENV, env).proxy ?? {}) as ProxySettingsInput;
 }
 
 /**
@@ -152,16 +102,26 @@ export function proxySettingsFromEnv(env: Record<string, string | undefined>): P
  *
  * @example
  * ```ts
- * const settings = resolveProxySettings({ ...fromFile, ...proxySettingsFromEnv(env), ...fromFlags });
+ * const settings = resolveProxySettings(mergeConfig(fromFile, { proxy: proxySettingsFromEnv(env) }, fromFlags).proxy ?? {});
  * ```
  */
 export function resolveProxySettings(input: ProxySettingsInput): ProxySettings {
   const result = proxySettingsSchema.safeParse(input);
   if (result.success) return result.data;
-  const lines = result.error.issues.map(function describe(issue) {
-    const key = String(issue.path[0] ?? '');
-    const where = key ? `proxy.${key}${PROXY_ENV_NAMES[key] ? ` (${PROXY_ENV_NAMES[key]})` : ''}: ` : 'proxy: ';
-    return `  - ${where}${issue.message}`;
-  });
-  throw new ConfigError(`Invalid proxy settings:\n${lines.join('\n')}`);
+  throw describeIssues(result.error, input, { title: 'Invalid proxy settings', envNames: envNames(PROXY_ENV), section: ['proxy'], settingOnly: true });
+}
+
+/**
+ * The proxy's settings from the config file's `proxy` section, the env vars
+ * and the flags, later ones winning, not yet checked: an upstream in one
+ * layer replaces a command of an earlier one, and back.
+ *
+ * @example
+ * ```ts
+ * const settings = resolveProxySettings(mergedProxySettings(file, process.env, { upstream: values.upstream }));
+ * ```
+ */
+export function mergedProxySettings(file: Record<string, unknown>, env: Record<string, string | undefined>, flags: ProxySettingsInput = {}): ProxySettingsInput {
+  const fromFile = (typeof file.proxy === 'object' && file.proxy !== null ? file.proxy : {}) as ProxySettingsInput;
+  return mergeLayers<{ proxy?: ProxySettingsInput }>({ proxy: fromFile }, { proxy: proxySettingsFromEnv(env) }, { proxy: flags }).proxy ?? {};
 }
