@@ -6,12 +6,8 @@
  * that got it, and answers anyone else as if the session did not exist.
  */
 
-import { DEFAULT_MAX_SESSIONS_PER_USER, OwnerQuota, retryAfterSec } from '../../adapters/mcp/session-limit.js';
-
-interface Entry {
-  owner: string;
-  lastSeen: number;
-}
+import { OwnedSessions, type OwnedEntry } from '../../adapters/mcp/owned-sessions.js';
+import { DEFAULT_MAX_SESSIONS_PER_USER } from '../../adapters/mcp/session-limit.js';
 
 /**
  * Session id → owner, forgotten after `ttlMs` without a request (sliding),
@@ -27,43 +23,13 @@ interface Entry {
  * owners.check(sessionId, ownerOf(req.auth)); // 'ok' | 'unknown' | 'other-owner'
  * ```
  */
-export class SessionOwners {
-  readonly #entries = new Map<string, Entry>();
-  readonly #ttlMs: number;
+export class SessionOwners extends OwnedSessions<OwnedEntry> {
   readonly #maxEntries: number;
-  readonly #quota: OwnerQuota;
-  #timer: ReturnType<typeof setInterval> | undefined;
 
   /** Beyond `maxEntries` the session bound longest ago is forgotten (its next request gets 404, and its client starts over). */
   constructor(ttlMs: number, maxEntries = 100_000, maxPerOwner = DEFAULT_MAX_SESSIONS_PER_USER) {
-    this.#ttlMs = ttlMs;
+    super(ttlMs, maxPerOwner);
     this.#maxEntries = maxEntries;
-    this.#quota = new OwnerQuota(maxPerOwner);
-  }
-
-  get size(): number {
-    return this.#entries.size;
-  }
-
-  /** The cap per owner. */
-  get maxPerOwner(): number {
-    return this.#quota.max;
-  }
-
-  /** Takes a place for a session `owner` is about to open; false when they hold the cap already. */
-  reserve(owner: string): boolean {
-    return this.#quota.take(owner);
-  }
-
-  /** Gives back a reserved place no session came of. */
-  release(owner: string): void {
-    this.#quota.give(owner);
-  }
-
-  /** Seconds until one of `owner`'s sessions is forgotten without a request. */
-  retryAfterSec(owner: string): number {
-    const seen = [...this.#entries.values()].filter((entry) => entry.owner === owner).map((entry) => entry.lastSeen);
-    return retryAfterSec(seen, this.#ttlMs);
   }
 
   /**
@@ -72,22 +38,21 @@ export class SessionOwners {
    * at the cap: the session is then not bound, and its requests get 404.
    */
   bind(sessionId: string, owner: string, reserved = false): boolean {
-    if (!reserved && !this.#quota.take(owner)) return false;
+    if (!reserved && !this.reserve(owner)) return false;
     // The same id handed out again: its earlier owner's place goes back.
     this.forget(sessionId);
-    if (this.#entries.size >= this.#maxEntries) {
-      const oldest = this.#entries.keys().next().value;
+    if (this.entries.size >= this.#maxEntries) {
+      const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.forget(oldest);
     }
-    this.#entries.set(sessionId, { owner, lastSeen: Date.now() });
-    this.#startSweeping();
+    this.put(sessionId, { owner, lastSeen: Date.now() });
     return true;
   }
 
   /** Whether `owner` may use the session; refreshes its lifetime when so. */
   check(sessionId: string, owner: string): 'ok' | 'unknown' | 'other-owner' {
-    const entry = this.#entries.get(sessionId);
-    if (!entry || entry.lastSeen < Date.now() - this.#ttlMs) return 'unknown';
+    const entry = this.entries.get(sessionId);
+    if (!entry || entry.lastSeen < Date.now() - this.idleMs) return 'unknown';
     if (entry.owner !== owner) return 'other-owner';
     entry.lastSeen = Date.now();
     return 'ok';
@@ -95,33 +60,13 @@ export class SessionOwners {
 
   /** Forgets a session and gives its place back; again for the same id, nothing. */
   forget(sessionId: string): void {
-    const entry = this.#entries.get(sessionId);
-    if (!entry) return;
-    this.#entries.delete(sessionId);
-    this.#quota.give(entry.owner);
-    if (this.#entries.size === 0) this.#stopSweeping();
+    this.remove(sessionId);
   }
 
   clear(): void {
-    this.#entries.clear();
-    this.#quota.clear();
-    this.#stopSweeping();
+    this.removeAll();
   }
 
-  #startSweeping(): void {
-    if (this.#timer || !Number.isFinite(this.#ttlMs)) return;
-    this.#timer = setInterval(() => this.#sweep(), Math.max(1000, Math.min(60_000, this.#ttlMs / 2)));
-    // The sweeper alone must not keep the process alive.
-    this.#timer.unref();
-  }
-
-  #stopSweeping(): void {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = undefined;
-  }
-
-  #sweep(): void {
-    const oldest = Date.now() - this.#ttlMs;
-    for (const [id, entry] of this.#entries) if (entry.lastSeen < oldest) this.forget(id);
-  }
+  /** An idle binding is simply forgotten: the upstream's session is the upstream's to end. */
+  protected expired(): void {}
 }
