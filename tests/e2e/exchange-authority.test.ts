@@ -210,6 +210,22 @@ describe('subject tokens that cannot be exchanged (RFC 8693 §2.2.2: invalid_req
     expect(await refusedSubject(chained)).toMatch(/itself the result of an exchange/);
   });
 
+  it('not a user\'s, though on a live grant: a token without sub', async () => {
+    const jwk = demo.authority.keys.jwks.keys[0]!;
+    const anonymous = await forge({ ...claimsOf(subjectToken), sub: undefined }, await importJWK(jwk, jwk.alg), { alg: jwk.alg, kid: jwk.kid });
+    expect(await refusedSubject(anonymous)).toMatch(/names no user/);
+  });
+
+  it('never outlives the subject token: one with a minute left gets a token of at most a minute', async () => {
+    const jwk = demo.authority.keys.jwks.keys[0]!;
+    const exp = Math.floor(Date.now() / 1000) + 60;
+    const shortLived = await forge({ ...claimsOf(subjectToken), exp }, await importJWK(jwk, jwk.alg), { alg: jwk.alg, kid: jwk.kid });
+    const issued = await tokenRequest('mcp-server', exchangeParams(shortLived, { scope: 'orders:read' }));
+    expect(issued.status).toBe(200);
+    expect(issued.body.expires_in).toBeLessThanOrEqual(60);
+    expect(claimsOf(issued.body.access_token as string).exp).toBeLessThanOrEqual(exp);
+  });
+
   it('revoked: the grant behind it is gone', async () => {
     const provider = new InMemoryOAuthProvider({ redirectUrl: 'http://127.0.0.1:47713/callback' });
     await (await signInWithSdk(demo.mcpUrl, provider, 'lovelace')).close();
