@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { importJWK, SignJWT } from 'jose';
 import { createAuthority, type Authority } from '../src/authority/create-authority.js';
-import { mcpResourceUri } from '../src/authority/resource-indicators.js';
+import { mcpResourceUri } from '../src/authority/provider/resource-indicators.js';
 import { createTokenExchange } from '../src/exchange/create-token-exchange.js';
 import { TOKEN_EXCHANGE_GRANT, type TokenExchange } from '../src/exchange/types.js';
 import { formatNumber, median, table } from './stats.js';

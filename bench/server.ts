@@ -12,7 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { gatehouseNode, readBody, type GatedIncomingMessage } from '../src/adapters/node/index.js';
 import { createGatehouse } from '../src/gatehouse.js';
-import type { GatehouseVerifier } from '../src/tokens/index.js';
+import type { GatehouseVerifier } from '../src/tokens/create-verifier.js';
 import { PUBLIC_URL } from './tokens.js';
 
 /** A request from the parent. */

@@ -7,7 +7,8 @@
  */
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { createGatehouse } from '../src/gatehouse.js';
-import type { GatehouseVerifier, VerifyContext } from '../src/tokens/index.js';
+import type { GatehouseVerifier } from '../src/tokens/create-verifier.js';
+import type { VerifyContext } from '../src/tokens/types.js';
 import { median } from './stats.js';
 import { PUBLIC_URL, RESOURCE, type BenchTokens } from './tokens.js';
 

@@ -1,5 +1,8 @@
 /**
- * Typed errors with stable `code` strings, so callers can `switch` on them.
+ * mcp-gatehouse/errors: typed errors with stable `code` strings, so callers
+ * can `switch` on them. Each class is tied to its own codes, as jose's errors
+ * are: `InvalidTokenError` takes only an {@link InvalidTokenCode}, and its
+ * static `codes` lists them; a class with one code also has a static `code`.
  *
  * Every error that ends a request carries the OAuth `error` code and HTTP
  * `status` it maps to (RFC 6750 §3.1), plus an `error_description` a user can
@@ -7,49 +10,31 @@
  *
  * @example
  * ```ts
+ * import { InvalidTokenError, type AnyGatehouseError } from 'mcp-gatehouse/errors';
+ *
  * try { await gate.verifier.verify(token) }
  * catch (err) {
- *   if (err instanceof GatehouseError && err.code === 'ERR_JWT_EXPIRED') { ... }
+ *   if (err instanceof InvalidTokenError && err.code === 'ERR_JWT_EXPIRED') { ... }
  * }
  * ```
+ *
+ * @packageDocumentation
  */
-export type ErrorCode =
-  // requests
-  | 'ERR_TOKEN_MISSING'
-  | 'ERR_AUTHORIZATION_HEADER_INVALID'
-  | 'ERR_AUTHORIZATION_HEADER_DUPLICATE'
-  | 'ERR_TOKEN_IN_QUERY'
-  | 'ERR_TOKEN_TOO_LARGE'
-  | 'ERR_REQUEST_BODY_UNCHECKABLE'
-  | 'ERR_REQUEST_BODY_TOO_LARGE'
-  // JWTs
-  | 'ERR_JWT_MALFORMED'
-  | 'ERR_JWS_SIGNATURE_INVALID'
-  | 'ERR_JOSE_ALG_NOT_ALLOWED'
-  | 'ERR_JWKS_NO_MATCHING_KEY'
-  | 'ERR_JWT_ISSUER_MISMATCH'
-  | 'ERR_JWT_AUDIENCE_MISMATCH'
-  | 'ERR_JWT_EXPIRED'
-  | 'ERR_JWT_NOT_YET_VALID'
-  | 'ERR_JWT_TYPE_INVALID'
-  | 'ERR_JWT_CLAIM_INVALID'
-  // opaque tokens
-  | 'ERR_TOKEN_INACTIVE'
-  | 'ERR_TOKEN_UNSUPPORTED'
-  // verification infrastructure (still answered as 401, never 500)
-  | 'ERR_JWKS_UNAVAILABLE'
-  | 'ERR_INTROSPECTION_FAILED'
-  | 'ERR_VERIFICATION_FAILED'
-  // authorization
-  | 'ERR_INSUFFICIENT_SCOPE'
-  // setup
-  | 'ERR_CONFIG_INVALID'
-  | 'ERR_DISCOVERY_FAILED'
-  // token exchange (on-behalf-of calls)
-  | 'ERR_TOKEN_EXCHANGE_REFUSED'
-  | 'ERR_TOKEN_EXCHANGE_FAILED';
 
-/** Base class of every error Gatehouse throws on purpose. */
+import { INVALID_REQUEST_CODES, INVALID_TOKEN_CODES, TOKEN_EXCHANGE_CODES } from './error-codes.js';
+import type { ErrorCode, InvalidRequestCode, InvalidTokenCode, TokenExchangeCode } from './error-codes.js';
+
+export { INVALID_REQUEST_CODES, INVALID_TOKEN_CODES, TOKEN_EXCHANGE_CODES };
+export type { ErrorCode, InvalidRequestCode, InvalidTokenCode, TokenExchangeCode };
+
+/**
+ * Base class of every error Gatehouse throws on purpose.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof GatehouseError) log.warn({ code: err.code }, err.message);
+ * ```
+ */
 export class GatehouseError extends Error {
   readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
@@ -59,7 +44,14 @@ export class GatehouseError extends Error {
   }
 }
 
-/** An error that ends a request with an OAuth error response (RFC 6750). */
+/**
+ * An error that ends a request with an OAuth error response (RFC 6750).
+ *
+ * @example
+ * ```ts
+ * if (err instanceof OAuthError) return Response.json({ error: err.error, error_description: err.error_description }, { status: err.status });
+ * ```
+ */
 export abstract class OAuthError extends GatehouseError {
   abstract readonly status: number;
   abstract readonly error: string;
@@ -72,21 +64,39 @@ export abstract class OAuthError extends GatehouseError {
 /**
  * The presented token cannot be used: malformed, forged, expired, for another
  * audience, revoked... Answered with 401 and `error="invalid_token"`.
+ *
+ * @example
+ * ```ts
+ * throw new InvalidTokenError('ERR_TOKEN_INACTIVE', 'The token was revoked; sign in again');
+ * ```
  */
 export class InvalidTokenError extends OAuthError {
+  static readonly codes: readonly InvalidTokenCode[] = INVALID_TOKEN_CODES;
+  declare readonly code: InvalidTokenCode;
   readonly status = 401;
   readonly error = 'invalid_token';
+  constructor(code: InvalidTokenCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
 }
 
 /**
  * No bearer token was presented. Answered with 401 and a challenge that has no
  * `error` code (RFC 6750 §3.1), which tells a client to start the OAuth flow.
+ *
+ * @example
+ * ```ts
+ * if (!request.headers.has('authorization')) throw new MissingTokenError();
+ * ```
  */
 export class MissingTokenError extends OAuthError {
+  static readonly code = 'ERR_TOKEN_MISSING';
+  static readonly codes: readonly 'ERR_TOKEN_MISSING'[] = [MissingTokenError.code];
+  declare readonly code: typeof MissingTokenError.code;
   readonly status = 401;
   readonly error = '';
   constructor(message = 'No bearer token in the Authorization header') {
-    super('ERR_TOKEN_MISSING', message);
+    super(MissingTokenError.code, message);
   }
 }
 
@@ -94,24 +104,42 @@ export class MissingTokenError extends OAuthError {
  * The request itself is malformed: several Authorization headers, a token in
  * the query string as well as the header... Answered with 400 and
  * `error="invalid_request"` (RFC 6750 §3.1).
+ *
+ * @example
+ * ```ts
+ * throw new InvalidRequestError('ERR_TOKEN_IN_QUERY', 'Send the token in the Authorization header');
+ * ```
  */
 export class InvalidRequestError extends OAuthError {
+  static readonly codes: readonly InvalidRequestCode[] = INVALID_REQUEST_CODES;
+  declare readonly code: InvalidRequestCode;
   readonly status = 400;
   readonly error = 'invalid_request';
+  constructor(code: InvalidRequestCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
 }
 
 /**
  * The body of a request that passed the token check is larger than the cap
  * the gate reads (4 MiB by default). Answered with 413 and
  * `error="invalid_request"`; the body is not read past the cap.
+ *
+ * @example
+ * ```ts
+ * if (bytes > limit) throw new RequestTooLargeError(limit);
+ * ```
  */
 export class RequestTooLargeError extends OAuthError {
+  static readonly code = 'ERR_REQUEST_BODY_TOO_LARGE';
+  static readonly codes: readonly 'ERR_REQUEST_BODY_TOO_LARGE'[] = [RequestTooLargeError.code];
+  declare readonly code: typeof RequestTooLargeError.code;
   readonly status = 413;
   readonly error = 'invalid_request';
   /** The cap, in bytes. */
   readonly limit: number;
   constructor(limit: number) {
-    super('ERR_REQUEST_BODY_TOO_LARGE', `The request body is larger than ${limit} bytes`);
+    super(RequestTooLargeError.code, `The request body is larger than ${limit} bytes`);
     this.limit = limit;
   }
 }
@@ -119,31 +147,59 @@ export class RequestTooLargeError extends OAuthError {
 /**
  * The token is valid but lacks scopes. Answered with 403 and
  * `error="insufficient_scope", scope="<every scope the request needs>"`.
+ *
+ * @example
+ * ```ts
+ * throw new InsufficientScopeError('This tool needs the "orders:write" scope', ['mcp', 'orders:write']);
+ * ```
  */
 export class InsufficientScopeError extends OAuthError {
+  static readonly code = 'ERR_INSUFFICIENT_SCOPE';
+  static readonly codes: readonly 'ERR_INSUFFICIENT_SCOPE'[] = [InsufficientScopeError.code];
+  declare readonly code: typeof InsufficientScopeError.code;
   readonly status = 403;
   readonly error = 'insufficient_scope';
   /** Every scope the request needs, to be requested in one step-up. */
   readonly scopes: string[];
   constructor(message: string, scopes: string[]) {
-    super('ERR_INSUFFICIENT_SCOPE', message);
+    super(InsufficientScopeError.code, message);
     this.scopes = scopes;
   }
 }
 
-/** The configuration is wrong; the message names the setting and the fix. */
+/**
+ * The configuration is wrong; the message names the setting and the fix.
+ *
+ * @example
+ * ```ts
+ * try { resolveConfig(layers) } catch (err) { if (err instanceof ConfigError) { console.error(err.message); process.exit(2) } }
+ * ```
+ */
 export class ConfigError extends GatehouseError {
+  static readonly code = 'ERR_CONFIG_INVALID';
+  static readonly codes: readonly 'ERR_CONFIG_INVALID'[] = [ConfigError.code];
+  declare readonly code: typeof ConfigError.code;
   constructor(message: string) {
-    super('ERR_CONFIG_INVALID', message);
+    super(ConfigError.code, message);
   }
 }
 
-/** The upstream issuer's metadata could not be fetched or is unusable. */
+/**
+ * The upstream issuer's metadata could not be fetched or is unusable.
+ *
+ * @example
+ * ```ts
+ * catch (err) { if (err instanceof DiscoveryError) console.error(err.message, 'tried', err.urls) }
+ * ```
+ */
 export class DiscoveryError extends GatehouseError {
+  static readonly code = 'ERR_DISCOVERY_FAILED';
+  static readonly codes: readonly 'ERR_DISCOVERY_FAILED'[] = [DiscoveryError.code];
+  declare readonly code: typeof DiscoveryError.code;
   /** The URLs that were tried, in order. */
   readonly urls: string[];
   constructor(message: string, urls: string[], options?: { cause?: unknown }) {
-    super('ERR_DISCOVERY_FAILED', message, options);
+    super(DiscoveryError.code, message, options);
     this.urls = urls;
   }
 }
@@ -165,13 +221,15 @@ export class DiscoveryError extends GatehouseError {
  * ```
  */
 export class TokenExchangeError extends GatehouseError {
+  static readonly codes: readonly TokenExchangeCode[] = TOKEN_EXCHANGE_CODES;
+  declare readonly code: TokenExchangeCode;
   /** The token endpoint's HTTP status, when it answered. */
   readonly status: number | undefined;
   /** The OAuth error code the token endpoint returned (`invalid_target`, `invalid_grant`...). */
   readonly error: string | undefined;
   readonly error_description: string | undefined;
   constructor(
-    code: 'ERR_TOKEN_EXCHANGE_REFUSED' | 'ERR_TOKEN_EXCHANGE_FAILED',
+    code: TokenExchangeCode,
     message: string,
     details: { status?: number; error?: string; error_description?: string; cause?: unknown } = {},
   ) {
@@ -181,3 +239,27 @@ export class TokenExchangeError extends GatehouseError {
     this.error_description = details.error_description;
   }
 }
+
+/**
+ * Any error Gatehouse throws on purpose, as a union discriminated by `code`:
+ * in `switch (err.code)`, each case narrows `err` to its class.
+ *
+ * @example
+ * ```ts
+ * function hint(err: AnyGatehouseError): string | undefined {
+ *   switch (err.code) {
+ *     case 'ERR_INSUFFICIENT_SCOPE': return `ask for ${err.scopes.join(' ')}`; // err is InsufficientScopeError
+ *     case 'ERR_DISCOVERY_FAILED': return `tried ${err.urls.join(', ')}`; // err is DiscoveryError
+ *   }
+ * }
+ * ```
+ */
+export type AnyGatehouseError =
+  | InvalidTokenError
+  | MissingTokenError
+  | InvalidRequestError
+  | RequestTooLargeError
+  | InsufficientScopeError
+  | ConfigError
+  | DiscoveryError
+  | TokenExchangeError;

@@ -1,7 +1,7 @@
 import { resolveConfig } from './config/resolve.js';
 import type { ConfigLayer, GatehouseConfig, GatehouseConfigInput } from './config/schema.js';
 import { UpstreamMetadata } from './discovery/upstream.js';
-import { withCors } from './documents/cors.js';
+import { withCors } from './http/cors.js';
 import { handleRoutes, servesPath } from './documents/router.js';
 import { authenticateRequest, type GateContext } from './gate/authenticate.js';
 import { isEndpointRequest } from './gate/endpoint.js';
@@ -9,7 +9,14 @@ import { createVerifier } from './tokens/create-verifier.js';
 import type { TokenVerifier } from './tokens/types.js';
 import type { Gatehouse } from './types.js';
 
-/** Options of `createGatehouse`. */
+/**
+ * Options of `createGatehouse`.
+ *
+ * @example
+ * ```ts
+ * const gate = createGatehouse(config, { fetch: proxiedFetch });
+ * ```
+ */
 export interface GatehouseOptions {
   /** A `fetch` for upstream metadata, keys and introspection (tests, proxies, custom agents). */
   fetch?: typeof fetch;
@@ -20,7 +27,15 @@ export interface GatehouseOptions {
   verifier?: TokenVerifier;
 }
 
-/** A gate with access to the upstream metadata it follows. */
+/**
+ * A gate with access to the upstream metadata it follows.
+ *
+ * @example
+ * ```ts
+ * await gate.ready();
+ * console.log(gate.upstream.current?.token_endpoint);
+ * ```
+ */
 export interface GatehouseInstance extends Gatehouse {
   readonly upstream: UpstreamMetadata;
 }

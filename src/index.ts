@@ -2,6 +2,11 @@
  * mcp-gatehouse: OAuth 2.1 for MCP servers, on Web-standard `Request` and
  * `Response`, so it runs on Node, Deno, Bun and Workers alike.
  *
+ * Every name below is a promise kept across minor versions; docs/api.md lists
+ * them, and src/public-api.test.ts holds the root to at most 40 values. The
+ * errors are also `mcp-gatehouse/errors`, token exchange is
+ * `mcp-gatehouse/exchange`.
+ *
  * @example
  * ```ts
  * import { createGatehouse, configFromEnv } from 'mcp-gatehouse';
@@ -16,13 +21,14 @@
 
 // The gate
 export { createGatehouse, type GatehouseOptions, type GatehouseInstance } from './gatehouse.js';
-export type { Gatehouse, GateResult, AuthenticateOptions } from './types.js';
+export type { Gatehouse, GateRequest, GateResult, AuthenticateOptions } from './types.js';
+export type { AuthInfo, TokenVerifier, VerifyContext } from './tokens/types.js';
 
 // Config
 export { resolveConfig, configFromEnv, mergeConfig, configSchema, ENV_NAMES } from './config/index.js';
 export type { GatehouseConfig, GatehouseConfigInput, ConfigLayer } from './config/index.js';
 
-// Errors
+// Errors (the same classes as mcp-gatehouse/errors)
 export {
   GatehouseError,
   OAuthError,
@@ -35,39 +41,29 @@ export {
   DiscoveryError,
   TokenExchangeError,
   type ErrorCode,
+  type AnyGatehouseError,
 } from './errors.js';
 
 // Building blocks of the gate, for custom edges
 export { authenticateRequest, type GateContext } from './gate/authenticate.js';
 export { extractBearerToken } from './gate/bearer.js';
-export { buildChallenge, challengeResponse, challengeScopes, type ChallengeOptions } from './gate/challenge.js';
-export { isEndpointPath, isEndpointRequest } from './gate/endpoint.js';
+export { buildChallenge, challengeResponse, type ChallengeOptions } from './gate/challenge.js';
+export { isEndpointRequest } from './gate/endpoint.js';
 export { readJsonBody } from './gate/read-body.js';
-export { resourceUri, publicOrigin, protectedResourceMetadataUrl, protectedResourceMetadataPaths } from './gate/resource.js';
-export { toolScopesFor, toolStepUp, type ToolScopeDemand, type ToolStepUp } from './gate/tool-scopes.js';
-
-// Front doors
-export { handleRoutes, type RouteContext, type UpstreamView } from './documents/router.js';
-export { protectedResourceMetadata, supportedScopes, authorizationServerFor, type ProtectedResourceMetadata } from './documents/protected-resource.js';
-export { mirrorAuthorizationServerMetadata, REGISTRATION_PATH } from './documents/authorization-server.js';
-export { corsHeaders, preflight, withCors, EXPOSED_HEADERS } from './documents/cors.js';
-
-// Registration
+export { resourceUri, protectedResourceMetadataUrl } from './gate/resource.js';
+export { toolScopesFor, type ToolScopeDemand } from './gate/tool-scopes.js';
+export { protectedResourceMetadata, type ProtectedResourceMetadata } from './documents/protected-resource.js';
 export { checkRedirectUri, type RedirectUriCheck, type RedirectUriOptions } from './registration/redirect-uri.js';
-export { registerClient } from './registration/dcr-facade.js';
 
-// Tokens and discovery
-export * from './tokens/index.js';
-export * from './discovery/index.js';
+// Verifiers, for a gate of your own or a `verifier` option
+export { createVerifier, type GatehouseVerifier } from './tokens/create-verifier.js';
+export { createJwtVerifier, type JwtVerifierOptions, type KeySource } from './tokens/jwt-verifier.js';
+export { createIntrospectionVerifier, type IntrospectionVerifier, type IntrospectionVerifierOptions } from './tokens/introspection.js';
+export { cacheVerifications, type CachingVerifier, type VerificationCacheOptions } from './tokens/verification-cache.js';
+export { claimsToAuthInfo } from './tokens/claims.js';
 
-// On-behalf-of calls (RFC 8693 token exchange, Entra ID on-behalf-of)
-export {
-  createTokenExchange,
-  tokenExchangeFromConfig,
-  TOKEN_EXCHANGE_GRANT,
-  type TokenExchange,
-  type TokenExchangeOptions,
-  type ExchangeRequest,
-  type ExchangedToken,
-  type SubjectToken,
-} from './exchange/index.js';
+// The issuer's metadata and keys
+export type { AuthorizationServerMetadata } from './discovery/types.js';
+export { fetchIssuerMetadata, type FetchIssuerMetadataOptions, type FetchedIssuerMetadata } from './discovery/fetch-metadata.js';
+export { UpstreamMetadata, type UpstreamMetadataOptions } from './discovery/upstream.js';
+export { JwksCache, type JwksCacheOptions, type JwksCacheCounters } from './discovery/jwks-cache.js';

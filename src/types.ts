@@ -7,6 +7,11 @@ import type { AuthInfo, TokenVerifier } from './tokens/types.js';
  * has them all. Adapters may pass a lighter object (building a `Request`
  * costs more than verifying a cached token) together with
  * `AuthenticateOptions.body`, so the body is never read from it.
+ *
+ * @example
+ * ```ts
+ * const result = await gate.authenticate({ method: 'POST', url: 'https://mcp.example.com/mcp', headers: new Headers(req.headers) }, { body });
+ * ```
  */
 export interface GateRequest {
   readonly method: string;
@@ -15,12 +20,28 @@ export interface GateRequest {
   readonly headers: { get(name: string): string | null };
 }
 
-/** The result of checking a request to the protected endpoint. */
+/**
+ * The result of checking a request to the protected endpoint.
+ *
+ * @example
+ * ```ts
+ * const result = await gate.authenticate(request);
+ * if (!result.ok) return result.response; // 401 or 403 with its challenge
+ * return handle(request, result.authInfo);
+ * ```
+ */
 export type GateResult =
   | { ok: true; authInfo: AuthInfo }
   | { ok: false; response: Response; error: OAuthError };
 
-/** Options for `Gatehouse.authenticate`. */
+/**
+ * Options for `Gatehouse.authenticate`.
+ *
+ * @example
+ * ```ts
+ * await gate.authenticate(request, { body: req.body }); // a framework already parsed the JSON
+ * ```
+ */
 export interface AuthenticateOptions {
   /**
    * The request body, already parsed as JSON, when a framework has consumed
@@ -43,6 +64,12 @@ export interface AuthenticateOptions {
 /**
  * A configured gate: answers the front doors and checks requests to the MCP
  * endpoint. Web-standard `Request` in, `Response` out; adapters wrap it.
+ *
+ * @example
+ * ```ts
+ * const gate: Gatehouse = createGatehouse(config);
+ * export default { fetch: (request: Request) => gate.fetch(request, (req, authInfo) => mcp.fetch(req, { authInfo })) };
+ * ```
  */
 export interface Gatehouse {
   readonly config: GatehouseConfig;

@@ -3,7 +3,7 @@
  * (a body too large, a session unknown, an upstream gone): the shape the MCP
  * SDK's own transports answer with, so clients show `error.message`.
  */
-import { withMcpCors } from './cors.js';
+import { withCors } from '../http/cors.js';
 
 /** JSON-RPC error codes Gatehouse answers with (implementation-defined server errors, and the spec's internal error). */
 export const RPC_ERRORS = {
@@ -48,5 +48,5 @@ export function rpcErrorMessage(code: number, message: string, id: string | numb
  * ```
  */
 export function rpcErrorResponse(status: number, code: number, message: string, headers?: Record<string, string>): Response {
-  return withMcpCors(Response.json(rpcErrorMessage(code, message), { status, headers }));
+  return withCors(Response.json(rpcErrorMessage(code, message), { status, headers }));
 }

@@ -4,21 +4,26 @@ import { gatehouseNode, type GatedIncomingMessage, type NextFunction } from '../
 import { resolveConfig } from '../config/resolve.js';
 import type { ConfigLayer, GatehouseConfig, GatehouseConfigInput } from '../config/schema.js';
 import { createGatehouse, type GatehouseInstance } from '../gatehouse.js';
+import { pathOf } from '../http/node/request-path.js';
+import { sendJson } from '../http/node/respond.js';
 import { cacheVerifications } from '../tokens/verification-cache.js';
-import { installDefaultScope } from './default-scope.js';
-import { keepEarlyErrorsOnOurPage } from './early-authorization-errors.js';
+import { installDefaultScope } from './provider/default-scope.js';
+import { keepEarlyErrorsOnOurPage } from './provider/early-authorization-errors.js';
 import { checkGuardRails, printWarnings } from './guard-rails.js';
 import { requireLiveGrant } from './live-grants.js';
 import { createLocalAccounts, identityConfiguration } from './identity/index.js';
 import { createInteractionHandler, interactionsConfiguration } from './interactions/index.js';
-import { loadOrCreateKeys, loadOrCreateSecret, type AuthorityKeys } from './keys/index.js';
-import { installMetadata, isAuthorityMetadataPath } from './metadata.js';
+import { loadLiveKeys, loadOrCreateSecret, type LiveAuthorityKeys } from './keys/index.js';
+// Not through keys/index.js: that is imported by CLI commands that must not load oidc-provider.
+import { swapProviderKeys } from './keys/provider-keystore.js';
+import { installMetadata, isAuthorityMetadataPath } from './provider/metadata.js';
 import { ownAccessTokenVerifier } from './own-tokens.js';
-import { buildProviderConfiguration } from './provider-config.js';
-import { pinPublicOrigin } from './public-origin.js';
+import { buildProviderConfiguration } from './provider/provider-config.js';
+import { pinPublicOrigin } from './provider/public-origin.js';
+import { authorityRoutes } from './provider/routes.js';
 import { installRegistrationRules, registrationConfiguration, type FetchHook } from './registration/index.js';
-import { installRegistrationCors } from './registration-cors.js';
-import { installRegistrationRateLimit } from './registration-rate-limit.js';
+import { installRegistrationCors } from './registration/cors.js';
+import { installRegistrationRateLimit } from './registration/rate-limit.js';
 import { createStore } from './stores/index.js';
 import { expireIdleClients } from './stores/idle-clients.js';
 import { installTokenExchange } from './token-exchange/index.js';
@@ -31,6 +36,8 @@ export interface AuthorityOptions {
   publicUrlDefaulted?: boolean;
   /** Where the guard rails' warnings go, one line each. Default: stderr. */
   warn?: (line: string) => void;
+  /** Tests: how often the signing keys are re-read from the key file (default a minute), and the clock they are retired by. */
+  keyRefresh?: { intervalMs?: number; now?: () => number };
 }
 
 /** Gatehouse's authorization server and the gate in front of the MCP endpoint, on one origin. */
@@ -40,7 +47,8 @@ export interface Authority {
   readonly provider: Provider;
   /** The gate; it verifies the authority's tokens in process, without fetching its JWKS. */
   readonly gate: GatehouseInstance;
-  readonly keys: AuthorityKeys;
+  /** The signing keys in use now (they follow the key file, see keys/live-keys.ts). */
+  readonly keys: LiveAuthorityKeys;
   /**
    * Serves the whole origin: the gate's documents, the protected endpoint,
    * the sign-in pages, the authorization server's endpoints and metadata.
@@ -51,11 +59,6 @@ export interface Authority {
   handler(req: IncomingMessage, res: ServerResponse, next?: NextFunction): Promise<void>;
   /** Stops timers and releases the store. */
   close(): Promise<void>;
-}
-
-function notFound(res: ServerResponse): void {
-  res.writeHead(404, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  res.end(JSON.stringify({ error: 'not_found' }));
 }
 
 /**
@@ -79,7 +82,14 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
 
   const { stateDir, store: storeKind, signingAlgorithms } = config.authority;
   const persist = storeKind !== 'memory';
-  const keys = await loadOrCreateKeys({ stateDir, algorithms: signingAlgorithms, persist });
+  const keys = await loadLiveKeys({
+    stateDir,
+    algorithms: signingAlgorithms,
+    persist,
+    refreshIntervalMs: options.keyRefresh?.intervalMs,
+    now: options.keyRefresh?.now,
+    warn: (message) => printWarnings([message], options.warn),
+  });
   const cookieKey = await loadOrCreateSecret(stateDir, 'cookies', { persist });
   const store = expireIdleClients(createStore(config.authority), { idleSec: config.authority.registeredClientIdleDays * 86_400 });
   const accounts = createLocalAccounts(config);
@@ -98,22 +108,25 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
       fragments: [identityConfiguration(accounts), registrationConfiguration(config, { fetch: options.fetch }), interactionsConfiguration(config)],
     }),
   );
-  // URLs and cookies follow the issuer, never the request's Host or X-Forwarded-* (see public-origin.ts).
+  // URLs and cookies follow the issuer, never the request's Host or X-Forwarded-* (see provider/public-origin.ts).
   pinPublicOrigin(provider, config.issuer);
   installTokenExchange(provider, config, keys, { accountIsActive: accounts.accountIsActive });
   installDefaultScope(provider, config);
   installMetadata(provider, config);
   keepEarlyErrorsOnOurPage(provider, config);
-  installRegistrationCors(provider, `${config.authority.routePrefix}/register`);
+  const routes = authorityRoutes(config.authority.routePrefix);
+  installRegistrationCors(provider, routes.registration);
   // After CORS, so a browser client can read the 429.
-  installRegistrationRateLimit(provider, `${config.authority.routePrefix}/register`, { ...config.authority.registrationRateLimit, trustProxy: config.trustProxy });
+  installRegistrationRateLimit(provider, routes.registration, { ...config.authority.registrationRateLimit, trustProxy: config.trustProxy });
   await installRegistrationRules(provider, config);
 
-  const verifier = requireLiveGrant(
-    cacheVerifications(ownAccessTokenVerifier(config, keys), { ttlSec: config.jwt.cacheTtlSec, maxEntries: config.jwt.cacheMaxEntries }),
-    provider,
-    { accountIsActive: accounts.accountIsActive },
-  );
+  const ownTokens = cacheVerifications(ownAccessTokenVerifier(config, keys), { ttlSec: config.jwt.cacheTtlSec, maxEntries: config.jwt.cacheMaxEntries });
+  const verifier = requireLiveGrant(ownTokens, provider, { accountIsActive: accounts.accountIsActive });
+  keys.onChange(function useNewKeys(next) {
+    swapProviderKeys(provider, next.jwks);
+    // A token verified with a key that is now gone must not be served from the cache.
+    ownTokens.cache.clear();
+  });
   const gate = createGatehouse(config, { verifier });
   const guard = gatehouseNode(gate);
   const interactions = createInteractionHandler(provider, accounts, config);
@@ -122,11 +135,11 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
 
   async function handler(req: GatedIncomingMessage, res: ServerResponse, next?: NextFunction): Promise<void> {
     if (await guard(req, res)) return;
-    if (req.auth) return next ? next() : notFound(res);
+    if (req.auth) return next ? next() : sendJson(res, 404, { error: 'not_found' });
     if (await interactions(req, res)) return;
-    const path = (req.url ?? '/').split('?')[0]!;
+    const path = pathOf(req);
     if (isAuthorityMetadataPath(path) || path === prefix || path.startsWith(`${prefix}/`)) return callback(req, res);
-    return next ? next() : notFound(res);
+    return next ? next() : sendJson(res, 404, { error: 'not_found' });
   }
 
   return {
@@ -136,6 +149,7 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
     keys,
     handler,
     async close() {
+      keys.close();
       gate.close();
       await store.close();
     },

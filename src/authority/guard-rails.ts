@@ -1,5 +1,6 @@
 import type { GatehouseConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
+import { isLoopbackHost } from '../http/loopback.js';
 import { cimdAllowsPrivateAddresses, dcrPolicy } from './registration/index.js';
 
 /**
@@ -13,12 +14,6 @@ import { cimdAllowsPrivateAddresses, dcrPolicy } from './registration/index.js';
 export interface GuardRailOptions {
   /** True when `publicUrl` was filled in by default (no PUBLIC_URL given), as `gatehouse demo` does. */
   publicUrlDefaulted?: boolean;
-}
-
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-function isLoopbackUrl(url: URL): boolean {
-  return LOOPBACK.has(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
 }
 
 function devLoginOn(config: GatehouseConfig): boolean {
@@ -35,7 +30,7 @@ function productionRefusals(config: GatehouseConfig, options: GuardRailOptions):
   if (options.publicUrlDefaulted) {
     refusals.push('PUBLIC_URL is not set: set it to the https URL clients use (e.g. PUBLIC_URL=https://mcp.example.com); its origin is the issuer of every token');
   }
-  if (issuer.protocol === 'http:' && !isLoopbackUrl(issuer)) {
+  if (issuer.protocol === 'http:' && !isLoopbackHost(issuer.hostname)) {
     refusals.push(`the issuer ${config.issuer} uses http: tokens and passwords would cross the network in clear text. Serve it over https and set PUBLIC_URL to the https URL`);
   }
   // A proxy in front means clients come over the network: only PUBLIC_URL can say its https origin (URLs never come from X-Forwarded-*).
@@ -57,7 +52,7 @@ function insecureSettings(config: GatehouseConfig): string[] {
   if (devLoginOn(config)) warnings.push('development sign-in is on: any username signs in without a password (GATEHOUSE_DEV_LOGIN=false turns it off; add users with `gatehouse users add`)');
   if (dcrPolicy(config) === 'open') warnings.push('dynamic client registration is open: anyone can register a client (GATEHOUSE_DCR=token, allowlist or off restricts it)');
   if (issuer.protocol === 'http:') {
-    warnings.push(`the issuer ${config.issuer} uses http${isLoopbackUrl(issuer) ? ' (fine on this machine, not on a network)' : ''}`);
+    warnings.push(`the issuer ${config.issuer} uses http${isLoopbackHost(issuer.hostname) ? ' (fine on this machine, not on a network)' : ''}`);
   }
   if (config.trustProxy && issuer.protocol === 'http:') {
     warnings.push('GATEHOUSE_TRUST_PROXY is on with an http PUBLIC_URL: behind a TLS terminator set PUBLIC_URL to its https URL, or cookies are not Secure');

@@ -1,7 +1,7 @@
 /**
  * mcp-gatehouse/authority: Gatehouse's own OAuth 2.1 authorization server
  * for MCP, on `oidc-provider`, mounted beside the gate on one origin. Needs
- * Node (oidc-provider is Koa-based).
+ * Node (oidc-provider is Koa-based). Every name here is listed in docs/api.md.
  *
  * @example
  * ```ts
@@ -23,25 +23,13 @@
  * @packageDocumentation
  */
 
-// The authority
+// The authority (createAuthority runs the guard rails and mounts every part itself)
 export { createAuthority, type Authority, type AuthorityOptions } from './create-authority.js';
-export { checkGuardRails, printWarnings, type GuardRailOptions } from './guard-rails.js';
+export { authorityRoutes } from './provider/routes.js';
+export type { FetchHook } from './registration/index.js';
 
-// Building blocks, for mounting oidc-provider yourself
-export { buildProviderConfiguration, authorityRoutes, type ProviderParts } from './provider-config.js';
-export { mergeConfigurations } from './merge-configuration.js';
-export { mcpResourceUri, resourceScopes, defaultScopes, resourceIndicatorsFeature, FALLBACK_SCOPE } from './resource-indicators.js';
-export { refreshTokenPolicy, refreshGraceAdapter, withRefreshGrace } from './refresh-tokens.js';
-export { installDefaultScope, withDefaultScope } from './default-scope.js';
-export { installMetadata, metadataOverrides, isAuthorityMetadataPath, AUTHORIZATION_SERVER_METADATA_PATH, OPENID_CONFIGURATION_PATH } from './metadata.js';
-export { installRegistrationCors } from './registration-cors.js';
-export { requireLiveGrant, grantIdClaim, GRANT_CLAIM } from './live-grants.js';
-export { renderError, escapeHtml } from './render-error.js';
-export { installTokenExchange, decideExchange, tokenExchangeConfigProblems } from './token-exchange/index.js';
+// Its signing keys, as `gatehouse keys` manages them
+export { loadOrCreateKeys, rotateKeys, listKeys, type AuthorityKeys, type KeyInfo, type KeyStateOptions, type LoadKeysOptions, type RotateKeysOptions, type RotationResult } from './keys/index.js';
 
-// The parts
-export { loadOrCreateKeys, rotateKeys, listKeys, loadOrCreateSecret, createLocalKeySource, type AuthorityKeys, type KeyInfo } from './keys/index.js';
-export { createStore, createFileStore, createMemoryStore, type StoreFactory, type StoreOptions } from './stores/index.js';
-export { createLocalAccounts, hashPassword, readUsersFile, writeUsersFile, type LocalAccounts, type LocalUser } from './identity/index.js';
-export { registrationConfiguration, installRegistrationRules, dcrPolicy, type DcrPolicy, type FetchHook } from './registration/index.js';
-export { interactionsConfiguration, createInteractionHandler, type InteractionHandler } from './interactions/index.js';
+// Its local accounts, as `gatehouse users` manages them
+export { hashPassword, readUsersFile, writeUsersFile, type LocalUser } from './identity/index.js';

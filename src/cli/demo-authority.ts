@@ -8,6 +8,8 @@ import { DEV_ADMIN_PREFIX } from '../authority/identity/entitlements.js';
 import { mergeConfig } from '../config/merge.js';
 import { resolveConfig } from '../config/resolve.js';
 import type { ConfigLayer, GatehouseConfig } from '../config/schema.js';
+import { pathOf } from '../http/node/request-path.js';
+import { sendJson } from '../http/node/respond.js';
 import { startDemoDownstream } from './demo-downstream.js';
 import { ADMIN_TOOL, DEFAULT_ADMIN_SCOPE, createDemoServer } from './demo-server.js';
 import type { Io } from './io.js';
@@ -38,11 +40,6 @@ export interface AuthorityDemoOptions extends Pick<AuthorityOptions, 'fetch'> {
   logger?: Logger;
   /** How long `shutdown()` lets open requests and streams run. Default 10 s. */
   shutdownTimeoutMs?: number;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
 }
 
 /**
@@ -124,7 +121,7 @@ export async function startAuthorityDemo(
   const mcp = createMcpHandler(() => downstream.addTool(createDemoServer({ adminScopes: config.scopes.tools[ADMIN_TOOL] ?? [] })));
 
   listening.ready(async function demoApp(req: GatedIncomingMessage, res: ServerResponse) {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = pathOf(req);
     await authority.handler(req, res, function afterAuthority() {
       if (req.auth) return void mcp.node(req, res);
       if (path === '/' && req.method === 'GET') {

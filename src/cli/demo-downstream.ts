@@ -8,6 +8,7 @@ import type { ConfigLayer, GatehouseConfig } from '../config/schema.js';
 import { createTokenExchange } from '../exchange/create-token-exchange.js';
 import { TOKEN_EXCHANGE_GRANT, type TokenExchange } from '../exchange/types.js';
 import { createGatehouse, type GatehouseInstance } from '../gatehouse.js';
+import { sendJson } from '../http/node/respond.js';
 import { listen } from '../server/listen.js';
 
 /**
@@ -36,11 +37,6 @@ export interface DemoDownstream {
   addTool(server: McpServer): McpServer;
   readonly readyLine: string;
   close(): Promise<void>;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
 }
 
 function text(value: unknown) {

@@ -6,10 +6,12 @@ import { createMcpHandler } from '../adapters/mcp/handler.js';
 import { resolveConfig } from '../config/resolve.js';
 import type { ConfigLayer } from '../config/schema.js';
 import { createGatehouse } from '../gatehouse.js';
+import { pathOf } from '../http/node/request-path.js';
+import { sendJson } from '../http/node/respond.js';
 import { loggerFromSettings } from '../log/settings.js';
 import type { Gatehouse } from '../types.js';
 import { ADMIN_TOOL, DEFAULT_ADMIN_SCOPE, createDemoServer } from './demo-server.js';
-import { isLoopbackHost } from '../server/listen.js';
+import { isLoopbackHost } from '../http/loopback.js';
 import type { Io } from './io.js';
 import { RUNTIME_USAGE, SERVER_OPTIONS, runtimeSettings, type RuntimeSettings } from './runtime-settings.js';
 import { serve } from '../server/serve.js';
@@ -76,18 +78,13 @@ async function settingsFrom(argv: string[], env: NodeJS.ProcessEnv): Promise<Dem
   return { host: runtime.host, port: runtime.port, layers, runtime };
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
-}
-
 /** The demo's HTTP app: health, the gate's own routes, the MCP endpoint, a hint at `/`. */
 function demoApp(gate: Gatehouse, mcpUrl: string) {
   const guard = gatehouseNode(gate);
   const adminScopes = gate.config.scopes.tools[ADMIN_TOOL] ?? [];
   const mcp = createMcpHandler(() => createDemoServer({ adminScopes }));
   async function app(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = pathOf(req);
     if (await guard(req, res)) return;
     if ((req as GatedIncomingMessage).auth) return mcp.node(req, res);
     if (path === '/' && req.method === 'GET') {

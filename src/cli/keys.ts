@@ -13,10 +13,12 @@ kept in <state dir>/keys.json and made on its first start.
 
 Commands:
   list                List every key: kid, algorithm, created, active or retiring
-  rotate              Add a new key per algorithm. The keys it replaces stay
-                      published until the tokens they signed have expired, then
-                      go. Restart Gatehouse afterwards: a running server keeps
-                      signing with the keys it loaded when it started.
+  rotate              Add a new key per algorithm. Running servers re-read the
+                      key file every minute and sign with the new keys from
+                      then on (no restart needed). The keys it replaces stay
+                      published until the tokens they signed have expired,
+                      then go: servers stop publishing and accepting them at
+                      the time printed.
 
 Options:
   --state-dir <dir>   State directory           (env GATEHOUSE_STATE_DIR, default .gatehouse)
@@ -177,9 +179,9 @@ export async function runKeys(argv: string[], env: NodeJS.ProcessEnv, io: Io): P
     return 0;
   }
   io.out(`${green(bold('Rotated'))} the signing keys in ${path}`);
-  for (const key of result.added) io.out(`  new       ${key.alg.padEnd(5)}  kid ${key.kid}  signs from the next start`);
+  for (const key of result.added) io.out(`  new       ${key.alg.padEnd(5)}  kid ${key.kid}  signs within a minute`);
   for (const key of result.retired) io.out(`  retiring  ${key.alg.padEnd(5)}  kid ${key.kid}  ${retention(key)}, for the tokens it signed`);
   for (const key of result.pruned) io.out(`  removed   ${key.alg.padEnd(5)}  kid ${key.kid}  (retired, its tokens have expired)`);
-  io.out(`Restart Gatehouse to sign with the new keys; until then it keeps signing with the ones it started with.`);
+  io.out(`Running servers sign with the new keys within a minute (they re-read the key file); no restart needed.`);
   return 0;
 }

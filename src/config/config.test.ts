@@ -1,7 +1,7 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
 import { configFromEnv } from './env.js';
 import { loadConfigFile } from './load-file.js';
@@ -119,8 +119,13 @@ describe('resolveConfig', () => {
 });
 
 describe('config layers', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gatehouse-config-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
   it('reads a JSON file and lets later layers win', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'gatehouse-config-'));
     const file = join(dir, 'gatehouse.config.json');
     await writeFile(file, JSON.stringify({ issuer: 'https://file.example.com', scopes: { required: ['a'], tools: { t: ['b'] } } }));
     const merged = mergeConfig(await loadConfigFile(file), configFromEnv({ OAUTH_SCOPES: 'c' }), { publicUrl: 'https://mcp.example.com' });
@@ -132,7 +137,6 @@ describe('config layers', () => {
   });
 
   it('explains an unreadable or invalid file', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'gatehouse-config-'));
     await expect(loadConfigFile(join(dir, 'missing.json'))).rejects.toThrow(/Cannot read config file .*missing\.json/);
     await writeFile(join(dir, 'bad.json'), '{ issuer: ');
     await expect(loadConfigFile(join(dir, 'bad.json'))).rejects.toThrow(/is not valid JSON/);

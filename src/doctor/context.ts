@@ -1,3 +1,4 @@
+import { isLenientLoopbackHost } from '../http/loopback.js';
 import { finding, type FindingId } from './findings.js';
 import type { Prober } from './http.js';
 import type { Finding, ProfileId } from './types.js';
@@ -33,17 +34,9 @@ export function endpointPath(url: URL): string {
   return url.pathname.replace(/\/+$/, '');
 }
 
-/** Loopback and private addresses, which cloud clients cannot reach. */
+/** Loopback (as a browser judges it) and private addresses, which cloud clients cannot reach. */
 export function isLocalHost(hostname: string): boolean {
+  if (isLenientLoopbackHost(hostname)) return true;
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return (
-    host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\./.test(host) ||
-    /^10\./.test(host) || /^192\.168\./.test(host) || /^172\.(1[6-9]|2\d|3[01])\./.test(host) || /^f[cd][0-9a-f]{2}:/.test(host)
-  );
-}
-
-/** Loopback only: where OAuth 2.1 allows plain http. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\./.test(host);
+  return /^10\./.test(host) || /^192\.168\./.test(host) || /^172\.(1[6-9]|2\d|3[01])\./.test(host) || /^f[cd][0-9a-f]{2}:/.test(host);
 }

@@ -1,13 +1,13 @@
 import type { GatehouseConfig } from '../config/schema.js';
 import { metadataUrls } from '../discovery/metadata-urls.js';
 import type { AuthorizationServerMetadata } from '../discovery/types.js';
+import { corsHeaders, mcpPreflight, preflight } from '../http/cors.js';
+import { DOCUMENT_CACHE_CONTROL, jsonResponse, methodNotAllowed, notFound } from '../http/respond.js';
 import { isEndpointPath } from '../gate/endpoint.js';
 import { protectedResourceMetadataPaths, publicOrigin } from '../gate/resource.js';
 import { registerClient } from '../registration/dcr-facade.js';
 import { mirrorAuthorizationServerMetadata, REGISTRATION_PATH } from './authorization-server.js';
-import { corsHeaders, preflight } from './cors.js';
 import { protectedResourceMetadata } from './protected-resource.js';
-import { DOCUMENT_CACHE_CONTROL, jsonResponse, methodNotAllowed, notFound } from './respond.js';
 
 /**
  * Gatehouse's own routes: the front doors (PRM, the AS metadata mirror, the
@@ -152,6 +152,6 @@ export async function handleRoutes(request: Request, context: RouteContext): Pro
     return serveDoor(door, request, context);
   }
 
-  if (request.method === 'OPTIONS' && isEndpointPath(path, config)) return preflight(request, ['GET', 'POST', 'DELETE']);
+  if (request.method === 'OPTIONS' && isEndpointPath(path, config)) return mcpPreflight(request);
   return null;
 }

@@ -1,13 +1,41 @@
 import type { CryptoKey, JWK } from 'jose';
 import type { AuthInfo } from '../tokens/types.js';
 
-/** RFC 8693 §2.1: the grant type of a token-exchange request. */
+/**
+ * RFC 8693 §2.1: the grant type of a token-exchange request.
+ *
+ * @example
+ * ```ts
+ * new URLSearchParams({ grant_type: TOKEN_EXCHANGE_GRANT, subject_token, subject_token_type: ACCESS_TOKEN_TYPE });
+ * ```
+ */
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
-/** RFC 7523: the grant type of Entra ID's on-behalf-of request. */
+/**
+ * RFC 7523: the grant type of Entra ID's on-behalf-of request.
+ *
+ * @example
+ * ```ts
+ * new URLSearchParams({ grant_type: JWT_BEARER_GRANT, assertion: subjectToken, requested_token_use: 'on_behalf_of' });
+ * ```
+ */
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
-/** RFC 8693 §3: an OAuth access token. */
+/**
+ * RFC 8693 §3: an OAuth access token.
+ *
+ * @example
+ * ```ts
+ * if (body.issued_token_type === ACCESS_TOKEN_TYPE) useAsBearer(body.access_token);
+ * ```
+ */
 export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
-/** RFC 8693 §3: a JWT (any kind). */
+/**
+ * RFC 8693 §3: a JWT (any kind).
+ *
+ * @example
+ * ```ts
+ * new URLSearchParams({ grant_type: TOKEN_EXCHANGE_GRANT, subject_token: idJag, subject_token_type: JWT_TOKEN_TYPE });
+ * ```
+ */
 export const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
 
 /** How the MCP server's client authenticates at the token endpoint. */

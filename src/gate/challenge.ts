@@ -1,4 +1,4 @@
-import { corsHeaders } from '../documents/cors.js';
+import { corsHeaders } from '../http/cors.js';
 import { InsufficientScopeError, type OAuthError } from '../errors.js';
 
 /**

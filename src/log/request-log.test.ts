@@ -16,6 +16,8 @@ describe('logRequests', () => {
   let origin: string;
   const json: string[] = [];
   const pretty: string[] = [];
+  /** Called after every JSON line is kept, so a test waits for a record by the write itself, not by the clock. */
+  const onJsonLine = new Set<() => void>();
 
   beforeAll(async () => {
     issuer = await startTestIssuer({ audience: 'http://localhost:3000/mcp', scope: 'mcp' });
@@ -31,7 +33,13 @@ describe('logRequests', () => {
       }
       res.writeHead(404).end();
     }
-    const logJson = createLogger({ write: (line) => void json.push(line), level: 'debug' });
+    const logJson = createLogger({
+      write(line) {
+        json.push(line);
+        for (const notify of onJsonLine) notify();
+      },
+      level: 'debug',
+    });
     const logPretty = createLogger({ write: (line) => void pretty.push(line), format: 'pretty', level: 'debug' });
     const both = logRequests(logRequests(app, logPretty, { protectedPath: '/mcp' }), logJson, { protectedPath: '/mcp' });
     server = createServer(both);
@@ -57,14 +65,23 @@ describe('logRequests', () => {
     return json.map((line) => JSON.parse(line) as Record<string, unknown>);
   }
 
-  /** Waits for the record of a request: it is written when the response closes, a moment after the client has it. */
-  async function recordOf(requestId: string): Promise<Record<string, unknown>> {
-    for (let i = 0; i < 100; i++) {
-      const found = records().find((r) => r.requestId === requestId && r.msg === 'request');
-      if (found) return found;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    throw new Error(`no log record for ${requestId}`);
+  /**
+   * Waits for the record of a request: it is written when the response
+   * closes, a moment after the client has it. Checked now and on each new
+   * line; a record never written fails the test at its timeout.
+   */
+  function recordOf(requestId: string): Promise<Record<string, unknown>> {
+    const find = () => records().find((r) => r.requestId === requestId && r.msg === 'request');
+    return new Promise((resolve) => {
+      function check() {
+        const found = find();
+        if (!found) return;
+        onJsonLine.delete(check);
+        resolve(found);
+      }
+      onJsonLine.add(check);
+      check();
+    });
   }
 
   it('logs an allowed request with subject, client id, decision and latency, and never the token', async () => {

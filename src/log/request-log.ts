@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { pathOf } from '../http/node/request-path.js';
 import type { AuthInfo } from '../tokens/types.js';
 import type { LogFields, Logger } from './logger.js';
 
@@ -55,11 +56,6 @@ export function gateDecision(status: number, auth: AuthInfo | undefined, challen
   if (status === 401 || (challenged && status < 500)) return 'challenged';
   if (status >= 400) return 'error';
   return undefined;
-}
-
-function pathOf(req: IncomingMessage): string {
-  // Never the query: it is where misbehaving clients put tokens and codes.
-  return (req.url ?? '/').split('?')[0]!.split('#')[0]!;
 }
 
 /**

@@ -8,7 +8,7 @@ import { mergeConfig } from '../config/merge.js';
 import { resolveConfig } from '../config/resolve.js';
 import type { ConfigLayer, GatehouseConfig } from '../config/schema.js';
 import { createGatehouse } from '../gatehouse.js';
-import { createAssertionSigner, type AssertionSigner } from './assertion.js';
+import { createAssertionSigner, type AssertionSigner } from './http/assertion.js';
 
 /**
  * The gate in front of the proxy, in either mode: Gatehouse's own

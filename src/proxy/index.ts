@@ -19,10 +19,10 @@
  */
 export { startProxy, type StartProxyOptions, type RunningProxy } from './server.js';
 export { createGateFront, ASSERTION_JWKS_PATH, AUTHORITY_PROXY_SCOPE, type GateFront, type GateFrontOptions } from './front.js';
-export { createHttpProxy, type HttpProxy, type HttpProxyOptions } from './http-proxy.js';
-export { createStdioBridge, type StdioBridge, type StdioBridgeOptions } from './stdio-bridge.js';
+export { createHttpProxy, type HttpProxy, type HttpProxyOptions } from './http/http-proxy.js';
+export { createStdioBridge, type StdioBridge, type StdioBridgeOptions } from './stdio/stdio-bridge.js';
 export type { ChildInfo } from './stdio/child-slot.js';
-export { createAssertionSigner, ASSERTION_TYPE, type AssertionSigner, type AssertionSignerOptions } from './assertion.js';
-export { IDENTITY_HEADERS } from './headers.js';
-export { proxySettingsSchema, resolveProxySettings, proxySettingsFromEnv, parseDuration, PROXY_ENV_NAMES, type ProxySettings, type ProxySettingsInput } from './settings.js';
+export { createAssertionSigner, ASSERTION_TYPE, type AssertionSigner, type AssertionSignerOptions } from './http/assertion.js';
+export { IDENTITY_HEADERS } from './http/headers.js';
+export { proxySettingsSchema, resolveProxySettings, proxySettingsFromEnv, PROXY_ENV_NAMES, type ProxySettings, type ProxySettingsInput } from './settings.js';
 export type { ProxyBackend, Readiness } from './backend.js';

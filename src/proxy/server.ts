@@ -1,15 +1,17 @@
 import type { ServerResponse } from 'node:http';
 import type { GatedIncomingMessage } from '../adapters/node/middleware.js';
 import type { FetchHook } from '../authority/registration/index.js';
+import { pathOf } from '../http/node/request-path.js';
+import { sendJson } from '../http/node/respond.js';
 import { serve, type ServedHttp } from '../server/serve.js';
 import type { ConfigLayer } from '../config/schema.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import type { ProxyBackend } from './backend.js';
 import { ASSERTION_JWKS_PATH, createGateFront, type GateFront } from './front.js';
-import { createHttpProxy } from './http-proxy.js';
+import { createHttpProxy } from './http/http-proxy.js';
 import { RPC_ERRORS, writeRpcError } from './rpc-error.js';
 import type { ProxySettings } from './settings.js';
-import { createStdioBridge } from './stdio-bridge.js';
+import { createStdioBridge } from './stdio/stdio-bridge.js';
 
 /** Options of {@link startProxy}. */
 export interface StartProxyOptions {
@@ -45,11 +47,6 @@ export interface RunningProxy {
    * processes stop and every connection closes.
    */
   close(): Promise<void>;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
-  res.end(JSON.stringify(body));
 }
 
 function backendFor(options: StartProxyOptions, front: GateFront, publicUrl: string, logger: Logger): ProxyBackend {
@@ -131,7 +128,7 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
   late.backend = backend;
 
   listening.ready(async function proxyApp(req: GatedIncomingMessage, res: ServerResponse) {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = pathOf(req);
     if (path === ASSERTION_JWKS_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
       return sendJson(res, 200, front.assertionJwks, { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' });
     }

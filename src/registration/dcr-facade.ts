@@ -1,5 +1,5 @@
 import type { GatehouseConfig } from '../config/schema.js';
-import { jsonResponse } from '../documents/respond.js';
+import { jsonResponse } from '../http/respond.js';
 import { readCapped } from '../gate/read-body.js';
 import { checkRedirectUri } from './redirect-uri.js';
 

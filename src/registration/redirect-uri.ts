@@ -1,3 +1,5 @@
+import { isLoopbackRedirectHost } from '../http/loopback.js';
+
 /**
  * Which redirect URIs a client may register (OAuth 2.1 §2.3.1, RFC 8252 for
  * native apps, MCP: "localhost or HTTPS"). Checked at registration, not only
@@ -5,8 +7,6 @@
  * MCP client, registration is where a malicious redirect must be stopped.
  */
 
-/** Hosts of `http:` redirects a native app listens on (RFC 8252 §7.3). Any port. */
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
 /** Schemes that run or embed content instead of reaching a client: never allowed, whatever the config says. */
 const FORBIDDEN_SCHEMES = new Set(['javascript', 'data', 'file', 'vbscript', 'blob', 'about', 'filesystem', 'view-source']);
 const MAX_LENGTH = 2048;
@@ -59,7 +59,7 @@ export function checkRedirectUri(uri: string, options: RedirectUriOptions): Redi
     return url.hostname === '' ? refuse('it has no host') : { ok: true };
   }
   if (scheme === 'http') {
-    return LOOPBACK_HOSTS.has(url.hostname)
+    return isLoopbackRedirectHost(url.hostname)
       ? { ok: true }
       : refuse('http: is only allowed on loopback (127.0.0.1, [::1], localhost); use https:');
   }

@@ -11,20 +11,6 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
-
-/**
- * True for hosts only this machine can reach.
- *
- * @example
- * ```ts
- * isLoopbackHost('0.0.0.0'); // false
- * ```
- */
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_NAMES.has(host.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
 function listenOne(listener: RequestListener, host: string, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer(listener);

@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pathOf } from '../http/node/request-path.js';
+import { sendJson } from '../http/node/respond.js';
 import { logRequests, type NodeRequestHandler } from '../log/request-log.js';
 import type { Logger } from '../log/logger.js';
 import { listen, type Listening } from './listen.js';
@@ -44,15 +46,6 @@ export interface ServedHttp extends Listening {
   shutdown(timeoutMs?: number): Promise<void>;
   /** Immediate stop: every connection closed now. */
   close(): Promise<void>;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
-}
-
-function pathOf(req: IncomingMessage): string {
-  return (req.url ?? '/').split('?')[0]!;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CompactSign, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import { sendJson } from '../http/node/respond.js';
 
 /** Options of `startTestIssuer`. */
 export interface TestIssuerOptions {
@@ -191,10 +192,6 @@ function signOptions(header: Record<string, unknown>): { crit?: Record<string, b
 
 function defined(record: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined));
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  send(res, status, 'application/json', JSON.stringify(body));
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {

@@ -2,6 +2,11 @@
  * Information about a verified access token, in the MCP SDK's shape
  * (`@modelcontextprotocol/sdk/server/auth/types.js`), so tool handlers read it
  * from `extra.authInfo` unchanged. Declared here so the core needs no SDK.
+ *
+ * @example
+ * ```ts
+ * server.tool('whoami', async (_args, extra) => ({ content: [{ type: 'text', text: String(extra.authInfo?.extra?.sub) }] }));
+ * ```
  */
 export interface AuthInfo {
   /** The access token itself. */
@@ -18,7 +23,14 @@ export interface AuthInfo {
   extra?: Record<string, unknown>;
 }
 
-/** What a verifier needs to know about the request being checked. */
+/**
+ * What a verifier needs to know about the request being checked.
+ *
+ * @example
+ * ```ts
+ * await verifier.verify(token, { resource: 'https://mcp.example.com/mcp', audience: ['https://mcp.example.com/mcp'] });
+ * ```
+ */
 export interface VerifyContext {
   /** The canonical resource URI of the protected endpoint for this request. */
   resource: string;
@@ -29,6 +41,17 @@ export interface VerifyContext {
 /**
  * Turns a bearer token into `AuthInfo`, or throws an `OAuthError`
  * (usually `InvalidTokenError`) with a stable `code`.
+ *
+ * @example
+ * ```ts
+ * const verifier: TokenVerifier = {
+ *   async verify(token, { resource }) {
+ *     if (token !== process.env.DEV_TOKEN) throw new InvalidTokenError('ERR_JWS_SIGNATURE_INVALID', 'Unknown token');
+ *     return { token, clientId: 'dev', scopes: ['mcp'], resource: new URL(resource) };
+ *   },
+ * };
+ * const gate = createGatehouse(config, { verifier });
+ * ```
  */
 export interface TokenVerifier {
   verify(token: string, context: VerifyContext): Promise<AuthInfo>;

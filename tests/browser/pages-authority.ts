@@ -7,8 +7,9 @@
  * interactions module and by the Playwright test.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import express from 'express';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { errors, type ClientMetadata, type JWK } from 'oidc-provider';
 import { resolveConfig } from '../../src/config/resolve.js';
@@ -28,6 +29,11 @@ export interface PagesAuthorityOptions {
   throttle?: SignInThrottle;
   /** Wraps the local accounts the pages use (e.g. to count password checks). */
   wrapAccounts?: (accounts: LocalAccounts) => LocalAccounts;
+  /**
+   * Serves the pages through an Express app whose `express.urlencoded()`
+   * reads the sign-in forms first, so they arrive as `req.body`, not as a stream.
+   */
+  expressParsesForms?: boolean;
 }
 
 export interface AuthorizationRequest {
@@ -132,14 +138,22 @@ export async function startPagesAuthority(options: PagesAuthorityOptions = {}): 
     ...(options.throttle ? { throttle: options.throttle } : {}),
   });
   const callback = provider.callback();
-  server.on('request', function route(req, res) {
+  function route(req: IncomingMessage, res: ServerResponse) {
     handleInteraction(req, res).then((handled) => {
       if (!handled) void callback(req, res);
     }, (err: unknown) => {
       handlerErrors.push(err);
       res.destroy();
     });
-  });
+  }
+  if (options.expressParsesForms) {
+    const app = express();
+    app.use(`${ROUTE_PREFIX}/interaction`, express.urlencoded({ extended: false }));
+    app.use(route);
+    server.on('request', app);
+  } else {
+    server.on('request', route);
+  }
 
   return {
     origin,

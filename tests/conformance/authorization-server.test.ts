@@ -75,13 +75,16 @@ async function deliver(callback: URL): Promise<void> {
 }
 
 describe.skipIf(!available)('MCP conformance suite: authorization server', () => {
-  const state = tempStateDir();
-  const outDir = mkdtempSync(join(tmpdir(), 'gatehouse-conformance-'));
+  // Made in beforeAll, not while collecting: a skipped or filtered-out suite runs no afterAll to remove them.
+  let state: ReturnType<typeof tempStateDir> | undefined;
+  let outDir: string;
   let demo: Awaited<ReturnType<typeof startDemo>>;
   let callbackPort: number;
   let child: ChildProcess | undefined;
 
   beforeAll(async () => {
+    state = tempStateDir();
+    outDir = mkdtempSync(join(tmpdir(), 'gatehouse-conformance-'));
     callbackPort = await freePort();
     demo = await startDemo(state.path, {
       layers: {
@@ -104,8 +107,8 @@ describe.skipIf(!available)('MCP conformance suite: authorization server', () =>
   afterAll(async () => {
     child?.kill('SIGKILL');
     await demo?.close();
-    state.remove();
-    rmSync(outDir, { recursive: true, force: true });
+    state?.remove();
+    if (outDir) rmSync(outDir, { recursive: true, force: true });
   });
 
   it('passes every authorization-server check, including a full authorization-code grant', async () => {

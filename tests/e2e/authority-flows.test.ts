@@ -276,6 +276,20 @@ describe('refresh tokens', () => {
       expect((await mcpStatus(demo, answer.body.access_token as string)).status).toBe(200);
     }
   });
+  it('two rotations of one token inside the grace window leave one chain: once a sibling is used, the others are refused', async () => {
+    const tokens = await codeTokens(demo, publicClient, 'http://127.0.0.1:5009/callback');
+    const refresh = (refreshToken: unknown) => token(demo, { grant_type: 'refresh_token', refresh_token: refreshToken as string, client_id: publicClient });
+    const [a, b] = await Promise.all([refresh(tokens.refresh_token), refresh(tokens.refresh_token)]);
+    const late = await refresh(tokens.refresh_token);
+    expect([a.status, b.status, late.status]).toEqual([200, 200, 200]);
+    // The newest sibling carries the chain on; the session is not ended by the others being refused.
+    const next = await refresh(late.body.refresh_token);
+    expect(next.status).toBe(200);
+    for (const sibling of [a, b]) expect(await refresh(sibling.body.refresh_token)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    // The original is past its use too: its child has been used.
+    expect(await refresh(tokens.refresh_token)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect((await refresh(next.body.refresh_token)).status).toBe(200);
+  });
 });
 
 describe('refresh tokens after the grace window', () => {

@@ -92,6 +92,8 @@ export interface UploadOptions {
   mode: 'hold' | 'stream';
   /** The whole body in `stream` mode. Default 8 MiB. */
   streamBytes?: number;
+  /** Sent before the filler (e.g. a form's real fields), counted in `streamBytes`. */
+  prefix?: string;
 }
 
 /** An upload under way; see {@link startUpload}. */
@@ -146,6 +148,11 @@ export function startUpload(url: string, options: UploadOptions): Upload {
   });
   const piece = Buffer.alloc(options.mode === 'hold' ? 1024 : 64 * 1024, 0x20);
   req.flushHeaders();
+  if (options.prefix) {
+    const first = Buffer.from(options.prefix, 'utf8');
+    sent += first.length;
+    req.write(first);
+  }
   function pump() {
     if (answered || req.destroyed) return;
     if (sent >= total) {

@@ -7,7 +7,7 @@
  */
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ASSERTION_TYPE } from '../../src/proxy/assertion.js';
+import { ASSERTION_TYPE } from '../../src/proxy/http/assertion.js';
 import { ASSERTION_JWKS_PATH } from '../../src/proxy/front.js';
 import { signInWithSdk } from '../e2e/authority-harness.js';
 import { InMemoryOAuthProvider } from '../helpers/sdk-oauth-provider.js';

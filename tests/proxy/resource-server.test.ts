@@ -10,7 +10,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ASSERTION_TYPE } from '../../src/proxy/assertion.js';
+import { ASSERTION_TYPE } from '../../src/proxy/http/assertion.js';
 import { ASSERTION_JWKS_PATH } from '../../src/proxy/front.js';
 import { startTestIssuer, type TestIssuer } from '../../src/testing/index.js';
 import { tempStateDir } from '../e2e/authority-harness.js';

@@ -7,7 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { StdioBridge } from '../../src/proxy/stdio-bridge.js';
+import type { StdioBridge } from '../../src/proxy/stdio/stdio-bridge.js';
 import { signInWithSdk } from '../e2e/authority-harness.js';
 import { InMemoryOAuthProvider } from '../helpers/sdk-oauth-provider.js';
 import { EVERYTHING, expectSessionCap, INITIALIZE, mcpPost, receiveSimulatedLogs, runLongOperation, signIn, startTestProxy, textOf, type SignedIn, type TestProxy } from './harness.js';

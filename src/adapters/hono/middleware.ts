@@ -3,7 +3,7 @@ import type { AuthInfo } from '../../tokens/types.js';
 import type { Gatehouse } from '../../types.js';
 import { RequestTooLargeError } from '../../errors.js';
 import { MAX_BODY_BYTES, jsonOfBytes, readCapped } from '../../gate/read-body.js';
-import { MCP_EXPOSED_HEADERS, isPreflight, mcpPreflightResponse, mergeHeaderList, withMcpCors } from '../cors.js';
+import { EXPOSED_HEADER_NAMES, isPreflight, mcpPreflight, mergeHeaderList, withCors } from '../../http/cors.js';
 import { RPC_ERRORS, rpcErrorResponse } from '../rpc-error.js';
 
 /** What the gate puts in Hono's context: `c.get('authInfo')`. */
@@ -68,7 +68,7 @@ export function gatehouseHono(gate: Gatehouse, options: GatehouseHonoOptions = {
     const own = await gate.handle(request);
     if (own) return own;
     if (!gate.protects(request)) return next();
-    if (cors && isPreflight(request)) return mcpPreflightResponse(request);
+    if (cors && isPreflight(request)) return mcpPreflight(request);
 
     const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
     // Read only once the token is verified (and then only if per-tool scopes need it): a request without a
@@ -82,7 +82,7 @@ export function gatehouseHono(gate: Gatehouse, options: GatehouseHonoOptions = {
     const result = await gate.authenticate(request, hasBody ? { readBody } : { body: null });
     if (!result.ok) {
       if (result.error instanceof RequestTooLargeError) return tooLarge(maxBodyBytes);
-      return cors ? withMcpCors(result.response) : result.response;
+      return cors ? withCors(result.response) : result.response;
     }
     // The cap holds for every body that passes, not only for those the gate had to read.
     if (hasBody && (await bytes()) === null) return tooLarge(maxBodyBytes);
@@ -90,7 +90,7 @@ export function gatehouseHono(gate: Gatehouse, options: GatehouseHonoOptions = {
     await next();
     if (cors) {
       if (!c.res.headers.has('access-control-allow-origin')) c.header('access-control-allow-origin', '*');
-      c.header('access-control-expose-headers', mergeHeaderList(c.res.headers.get('access-control-expose-headers'), MCP_EXPOSED_HEADERS));
+      c.header('access-control-expose-headers', mergeHeaderList(c.res.headers.get('access-control-expose-headers'), EXPOSED_HEADER_NAMES));
     }
   };
 }

@@ -7,7 +7,7 @@ import {
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { MAX_BODY_BYTES, readCapped } from '../../gate/read-body.js';
 import type { AuthInfo } from '../../tokens/types.js';
-import { withMcpCors } from '../cors.js';
+import { withCors } from '../../http/cors.js';
 import { RPC_ERRORS, rpcErrorResponse } from '../rpc-error.js';
 import type { GatedIncomingMessage } from '../node/middleware.js';
 import { toWebRequest } from '../node/request.js';
@@ -218,7 +218,7 @@ export function createMcpHandler(createServer: McpServerFactory, options: McpHan
       return rpcErrorResponse(500, RPC_ERRORS.internal, 'The MCP handler got no AuthInfo: mount the Gatehouse middleware in front of it (or set allowAnonymous)');
     }
     const response = stateful ? await serveStateful(request, authInfo, parsedBody) : await serveStateless(request, authInfo, parsedBody);
-    return withMcpCors(response);
+    return withCors(response);
   }
 
   async function handleNode(req: GatedIncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,10 +1,24 @@
 import type { IncomingMessage } from 'node:http';
 import { MAX_BODY_BYTES } from '../../gate/read-body.js';
 
-/** The default cap on a request body read by the gate: the gate's own, 4 MiB (the MCP SDK's limit). */
+/**
+ * The default cap on a request body read by the gate: the gate's own, 4 MiB (the MCP SDK's limit).
+ *
+ * @example
+ * ```ts
+ * const body = await readBody(req, DEFAULT_MAX_BODY_BYTES);
+ * ```
+ */
 export const DEFAULT_MAX_BODY_BYTES = MAX_BODY_BYTES;
 
-/** The request body is larger than the cap; answered with 413. */
+/**
+ * The request body is larger than the cap; answered with 413.
+ *
+ * @example
+ * ```ts
+ * try { await readBody(req, 1024) } catch (err) { if (err instanceof BodyTooLargeError) res.writeHead(413).end() }
+ * ```
+ */
 export class BodyTooLargeError extends Error {
   readonly limit: number;
   constructor(limit: number) {

@@ -4,7 +4,7 @@ import { jsonOfBytes } from '../../gate/read-body.js';
 import type { AuthInfo } from '../../tokens/types.js';
 import type { GateRequest } from '../../types.js';
 import type { Gatehouse } from '../../types.js';
-import { addMcpCorsHeaders, isPreflight, mcpPreflightResponse, withMcpCors } from '../cors.js';
+import { addCorsHeaders, isPreflight, mcpPreflight, withCors } from '../../http/cors.js';
 import { RPC_ERRORS, rpcErrorMessage, rpcErrorResponse } from '../rpc-error.js';
 import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, GateBody } from './body.js';
 import { gateRequestOf, toWebRequest, type ToWebRequestOptions } from './request.js';
@@ -92,7 +92,7 @@ export function gatehouseNode(gate: Gatehouse, options: GatehouseNodeOptions = {
   const urlOptions: ToWebRequestOptions = { origin: gate.config.publicUrl };
 
   // The same for every request that passes: computed once.
-  const passHeaders = cors ? [...addMcpCorsHeaders(new Headers())] : [];
+  const passHeaders = cors ? [...addCorsHeaders(new Headers())] : [];
 
   async function guard(req: GatedIncomingMessage, res: ServerResponse, next?: NextFunction): Promise<boolean> {
     const preparsed = preparsedBytes(req.body);
@@ -106,7 +106,7 @@ export function gatehouseNode(gate: Gatehouse, options: GatehouseNodeOptions = {
         return true;
       }
       if (cors && gate.protects(light) && isPreflight(probe)) {
-        await writeWebResponse(res, mcpPreflightResponse(probe));
+        await writeWebResponse(res, mcpPreflight(probe));
         return true;
       }
     }
@@ -123,7 +123,7 @@ export function gatehouseNode(gate: Gatehouse, options: GatehouseNodeOptions = {
     if (!result.ok) {
       if (result.error instanceof RequestTooLargeError) throw new BodyTooLargeError(result.error.limit);
       if (body?.closesOnRefusal) res.setHeader('connection', 'close');
-      await writeWebResponse(res, cors ? withMcpCors(result.response) : result.response);
+      await writeWebResponse(res, cors ? withCors(result.response) : result.response);
       return true;
     }
     // Read within the cap (413 beyond) when the gate did not need it, for the MCP transport after it.

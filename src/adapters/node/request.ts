@@ -28,6 +28,11 @@ export interface ToWebRequestOptions {
  * Builds headers from `req.rawHeaders`, so duplicates that Node's parser
  * silently drops (a second `Authorization`, for one) survive, joined with
  * ", ", and the gate can refuse them.
+ *
+ * @example
+ * ```ts
+ * const headers = headersFromRaw(req.rawHeaders); // two Authorization headers stay two, joined
+ * ```
  */
 export function headersFromRaw(rawHeaders: readonly string[]): Headers {
   const headers = new Headers();
@@ -66,7 +71,7 @@ function originOf(req: IncomingMessage, options: ToWebRequestOptions): string {
  * ("GET http://elsewhere/mcp HTTP/1.1") gives its path only: the origin is
  * never the client's to choose.
  */
-function pathOf(target: string | undefined): string {
+function requestTargetOf(target: string | undefined): string {
   if (!target) return '/';
   if (target.startsWith('/')) return target;
   if (!URL.canParse(target)) return '/';
@@ -148,7 +153,7 @@ const SIMPLE_TARGET = /^(\/[A-Za-z0-9\-_~!$&'()*+,;=:@/]*)(?:\?[A-Za-z0-9\-._~!$
  */
 export function gateRequestOf(req: IncomingMessage, options: ToWebRequestOptions = {}): GateRequest & { pathname: string } {
   const origin = originOf(req, options);
-  const target = pathOf(req.url);
+  const target = requestTargetOf(req.url);
   const method = (req.method ?? 'GET').toUpperCase();
   const headers = rawHeaderReader(req.rawHeaders);
   const simple = SIMPLE_TARGET.exec(target);
@@ -171,7 +176,7 @@ export function gateRequestOf(req: IncomingMessage, options: ToWebRequestOptions
  */
 export function toWebRequest(req: IncomingMessage, options: ToWebRequestOptions = {}): Request {
   const method = (req.method ?? 'GET').toUpperCase();
-  const target = new URL(`${originOf(req, options)}${pathOf(req.url)}`);
+  const target = new URL(`${originOf(req, options)}${requestTargetOf(req.url)}`);
   const init: RequestInit & { duplex?: 'half' } = { method, headers: headersFromRaw(req.rawHeaders) };
   if (options.signal) init.signal = options.signal;
   if (method !== 'GET' && method !== 'HEAD') {

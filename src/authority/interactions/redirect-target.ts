@@ -1,3 +1,5 @@
+import { isLoopbackRedirectHost } from '../../http/loopback.js';
+
 /**
  * Where a client will send the user after consent, described for a person:
  * the host of a website, or a warning that the code goes to a program on
@@ -18,8 +20,6 @@ export interface RedirectTarget {
   note?: string;
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
-
 /**
  * Describes a redirect URI (already validated by the authorization server).
  *
@@ -34,7 +34,7 @@ export function describeRedirect(uri: string): RedirectTarget {
   const url = new URL(uri);
   if (url.protocol === 'https:') return { kind: 'website', label: url.host, uri };
   if (url.protocol === 'http:') {
-    if (LOOPBACK_HOSTS.has(url.hostname)) {
+    if (isLoopbackRedirectHost(url.hostname)) {
       return {
         kind: 'loopback',
         label: url.host,

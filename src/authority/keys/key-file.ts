@@ -56,9 +56,10 @@ const storedKeySchema = z.object({
   /** How long it stays published once nothing signs with it any more (≥ the access token TTL). */
   retainSec: z.number().int().min(0).optional(),
   /**
-   * When a starting server first saw it retired. A server that was running
-   * during the rotation kept signing with it until it restarted, so the
-   * retention clock starts here, not at `retiredAt`.
+   * From when no server signs with it any more: the rotation time plus the
+   * key-refresh bound (running servers pick up a rotation within it), or,
+   * for a file rotated before servers refreshed their keys, when a starting
+   * server first saw it retired. The retention clock starts here.
    */
   unusedSince: z.number().int().optional(),
 });
@@ -89,7 +90,9 @@ export function parseKeyFile(text: string, path: string): KeyFile {
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw corrupt(path, `it is not valid JSON (${(err as Error).message})`);
+    // Only the position: newer engines quote the text around the error, which here is private key material.
+    const position = /position (\d+)/.exec((err as Error).message)?.[1];
+    throw corrupt(path, `it is not valid JSON${position === undefined ? '' : ` (at character ${position})`}`);
   }
   const result = keyFileSchema.safeParse(data);
   if (!result.success) {

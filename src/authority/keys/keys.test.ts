@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, InvalidTokenError } from '../../errors.js';
 import { createJwtVerifier } from '../../tokens/jwt-verifier.js';
 import { listKeys, loadOrCreateKeys, rotateKeys } from './load.js';
+import { KEY_REFRESH_SEC } from './state.js';
 import { activeSigningKey, type AuthorityKeys } from './key-set.js';
 import type { SigningAlgorithm } from './key-file.js';
 
@@ -245,17 +246,16 @@ describe('rotateKeys', () => {
     const oldKid = kidsOf(original)[0]!;
     await rotateKeys({ stateDir, algorithms, retainSec: HOUR, now: clock(T0 + 10) });
 
-    // Until a server restarts, the one started before the rotation may still sign with the old key.
-    const listed = await listKeys({ stateDir, now: clock(T0 + 10 * HOUR) });
-    expect(listed?.find((k) => k.kid === oldKid)).toMatchObject({ status: 'retiring', retiredAt: T0 + 10 });
-    expect(listed?.find((k) => k.kid === oldKid)?.publishedUntil).toBeUndefined();
+    // Running servers stop signing with it within one key refresh, so the retention clock starts then.
+    const unused = T0 + 10 + KEY_REFRESH_SEC;
+    const listed = await listKeys({ stateDir, now: clock(T0 + 20) });
+    expect(listed?.find((k) => k.kid === oldKid)).toMatchObject({ status: 'retiring', retiredAt: T0 + 10, publishedUntil: unused + HOUR });
 
-    const restart = T0 + 100;
-    expect(kidsOf(await loadOrCreateKeys({ stateDir, algorithms, now: clock(restart) }))).toContain(oldKid);
-    expect((await fileOf(stateDir)).keys.find((k) => k.jwk.kid === oldKid)?.unusedSince).toBe(restart);
-    expect(kidsOf(await loadOrCreateKeys({ stateDir, algorithms, now: clock(restart + HOUR - 1) }))).toContain(oldKid);
+    expect(kidsOf(await loadOrCreateKeys({ stateDir, algorithms, now: clock(T0 + 100) }))).toContain(oldKid);
+    expect((await fileOf(stateDir)).keys.find((k) => k.jwk.kid === oldKid)?.unusedSince).toBe(unused);
+    expect(kidsOf(await loadOrCreateKeys({ stateDir, algorithms, now: clock(unused + HOUR - 1) }))).toContain(oldKid);
 
-    const later = await loadOrCreateKeys({ stateDir, algorithms, now: clock(restart + HOUR) });
+    const later = await loadOrCreateKeys({ stateDir, algorithms, now: clock(unused + HOUR) });
     expect(kidsOf(later)).not.toContain(oldKid);
     expect(kidsOf(later)).toHaveLength(1);
     expect((await fileOf(stateDir)).keys).toHaveLength(1);

@@ -6,6 +6,7 @@ import {
   addMissingAlgorithms,
   checkAlgorithms,
   createKeyFile,
+  KEY_REFRESH_SEC,
   nowSeconds,
   pruneRetired,
   readKeyFile,
@@ -41,11 +42,22 @@ export interface LoadKeysOptions extends KeyStateOptions {
  */
 export async function loadOrCreateKeys(options: LoadKeysOptions): Promise<AuthorityKeys> {
   const algorithms = checkAlgorithms(options.algorithms);
+  return buildAuthorityKeys(await loadStoredKeys(options), algorithms);
+}
+
+/**
+ * The stored keys behind {@link loadOrCreateKeys}, with the same start-up
+ * rules applied (and saved): what a key set that refreshes itself starts from.
+ *
+ * @example
+ * ```ts
+ * const stored = await loadStoredKeys({ stateDir: '.gatehouse', algorithms: ['RS256'] });
+ * ```
+ */
+export async function loadStoredKeys(options: LoadKeysOptions): Promise<StoredKey[]> {
+  const algorithms = checkAlgorithms(options.algorithms);
   const now = nowSeconds(options.now);
-  if (options.persist === false) {
-    const keys = await Promise.all(algorithms.map((alg) => generateSigningKey(alg, now)));
-    return buildAuthorityKeys(keys, algorithms);
-  }
+  if (options.persist === false) return Promise.all(algorithms.map((alg) => generateSigningKey(alg, now)));
   const file = (await readKeyFile(options)) ?? (await createKeyFile(options, algorithms));
   const { kept, pruned } = pruneRetired(file.keys, now);
   let changed = pruned.length > 0;
@@ -57,12 +69,12 @@ export async function loadOrCreateKeys(options: LoadKeysOptions): Promise<Author
   });
   if ((await addMissingAlgorithms(keys, algorithms, now)).length > 0) changed = true;
   if (changed) await writeKeyFile(options, { version: 1, keys });
-  return buildAuthorityKeys(keys, algorithms);
+  return keys;
 }
 
 /** Options of `rotateKeys`. */
 export interface RotateKeysOptions extends KeyStateOptions {
-  /** The algorithms to rotate; each gets a new key that signs from the next start on. */
+  /** The algorithms to rotate; each gets a new key that running servers sign with within a minute. */
   algorithms: readonly SigningAlgorithm[];
   /**
    * How long a replaced key stays published once nothing signs with it: at
@@ -87,9 +99,11 @@ export interface RotationResult {
 /**
  * Adds a new key per algorithm in front of the current one, which stays
  * published (marked retired) for `retainSec` after servers stop signing with
- * it; removes retired keys whose retention has passed. A running server keeps
- * its keys until it restarts, so restart it afterwards to sign with the new
- * keys; the retention clock of the old keys starts at that restart.
+ * it; removes retired keys whose retention has passed. Running servers re-read
+ * the file at least every {@link KEY_REFRESH_SEC} seconds: they sign with the
+ * new keys from then on, so the retention clock of the old keys starts that
+ * long after the rotation, and they stop publishing and accepting the old
+ * keys when it has run out, without a restart.
  *
  * @example
  * ```ts
@@ -108,7 +122,8 @@ export async function rotateKeys(options: RotateKeysOptions): Promise<RotationRe
   const retired: StoredKey[] = [];
   const keys = kept.map(function retireActive(key): StoredKey {
     if (key.retiredAt !== undefined || !algorithms.includes(key.jwk.alg)) return key;
-    const replaced = { ...key, retiredAt: now, retainSec: options.retainSec };
+    // Every running server re-reads the file within KEY_REFRESH_SEC and stops signing with it then.
+    const replaced = { ...key, retiredAt: now, retainSec: options.retainSec, unusedSince: now + KEY_REFRESH_SEC };
     retired.push(replaced);
     return replaced;
   });

@@ -14,6 +14,13 @@ import { publicJwk, publishedUntil } from './key-set.js';
 /** The key file's name inside the state directory. */
 export const KEY_FILE_NAME = 'keys.json';
 
+/**
+ * How often, at most, a running authority re-reads the key file (and at each
+ * retired key's removal time besides): the bound a rotation relies on for
+ * "every server has stopped signing with the key it replaced".
+ */
+export const KEY_REFRESH_SEC = 60;
+
 /** Options every key operation takes. */
 export interface KeyStateOptions {
   /** The state directory (`GATEHOUSE_STATE_DIR`, default `.gatehouse`). */

@@ -1,5 +1,6 @@
 import { errors, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { GatehouseConfig } from '../../config/schema.js';
+import { isLoopbackRedirectHost } from '../../http/loopback.js';
 import { checkRedirectUri } from '../../registration/redirect-uri.js';
 import { dcrPolicy, redirectHostAllowed } from './dcr-policy.js';
 import { refuseUserlessGrants } from './machine-clients.js';
@@ -30,7 +31,6 @@ import { refuseUserlessGrants } from './machine-clients.js';
 /** The extra metadata property whose validator applies the rules; never kept on a client. */
 export const RULES_PROPERTY = 'gatehouse_registration_rules';
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
 /** Routes whose requests register or change a client through DCR. */
 const DCR_ROUTES = new Set(['registration', 'client_update']);
 
@@ -48,7 +48,7 @@ export function inferApplicationType(redirectUris: readonly string[]): 'web' | '
   const native = redirectUris.some(function isNativeRedirect(uri) {
     const url = URL.parse(uri);
     if (!url) return false;
-    if (url.protocol === 'http:') return LOOPBACK_HOSTS.has(url.hostname);
+    if (url.protocol === 'http:') return isLoopbackRedirectHost(url.hostname);
     return url.protocol !== 'https:';
   });
   return native ? 'native' : 'web';

@@ -1,6 +1,7 @@
 import type { Configuration } from 'oidc-provider';
 import type { GatehouseConfig } from '../../config/schema.js';
 import { ConfigError } from '../../errors.js';
+import { isLoopbackRedirectHost } from '../../http/loopback.js';
 
 /**
  * Who may register a client dynamically (RFC 7591). Open registration is
@@ -86,12 +87,10 @@ export function registrationFeature(config: GatehouseConfig): NonNullable<NonNul
 export function redirectHostAllowed(uri: string, allowedHosts: readonly string[]): boolean {
   if (!URL.canParse(uri)) return false;
   const url = new URL(uri);
-  if (url.protocol !== 'https:') return url.protocol !== 'http:' || LOOPBACK_HOSTS.has(url.hostname);
+  if (url.protocol !== 'https:') return url.protocol !== 'http:' || isLoopbackRedirectHost(url.hostname);
   return allowedHosts.some(function hostMatches(entry) {
     const allowed = entry.trim().toLowerCase();
     if (allowed.startsWith('*.')) return url.hostname.endsWith(allowed.slice(1)) && url.hostname.length > allowed.length - 1;
     return url.hostname === allowed || url.host === allowed;
   });
 }
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);

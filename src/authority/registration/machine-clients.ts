@@ -1,6 +1,7 @@
 import type Provider from 'oidc-provider';
 import { errors, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { GatehouseConfig } from '../../config/schema.js';
+import { authorityRoutes } from '../provider/routes.js';
 
 /**
  * Grants without a user: a token from one acts for nobody but the client, so
@@ -116,7 +117,7 @@ export function installMachineGrantCheck(provider: Provider, config: GatehouseCo
     return allowed.call(this, type);
   };
 
-  const tokenPath = `${config.authority.routePrefix}/token`;
+  const tokenPath = authorityRoutes(config.authority.routePrefix).token;
   provider.use(async function unauthorizedMachineClient(ctx: KoaContextWithOIDC, next: () => Promise<void>) {
     await next();
     const grantType = ctx.oidc?.params?.grant_type;

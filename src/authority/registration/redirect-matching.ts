@@ -1,4 +1,5 @@
 import type Provider from 'oidc-provider';
+import { isLoopbackRedirectHost } from '../../http/loopback.js';
 
 /**
  * Redirect URI matching at authorization: exact string comparison, except
@@ -13,8 +14,6 @@ import type Provider from 'oidc-provider';
  * segments, `:80`, upper case) can slip past a string comparison.
  */
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
-
 interface LoopbackRedirect {
   host: string;
   pathAndQuery: string;
@@ -23,7 +22,7 @@ interface LoopbackRedirect {
 function loopbackRedirect(uri: string, requireCanonical: boolean): LoopbackRedirect | undefined {
   if (uri.includes('#') || uri.includes('\\')) return undefined;
   const url = URL.parse(uri);
-  if (!url || url.protocol !== 'http:' || !LOOPBACK_HOSTS.has(url.hostname)) return undefined;
+  if (!url || url.protocol !== 'http:' || !isLoopbackRedirectHost(url.hostname)) return undefined;
   if (url.username !== '' || url.password !== '') return undefined;
   // `http://127.0.0.1:5000` and `http://127.0.0.1:5000/` are the same address; other rewrites are not accepted.
   if (requireCanonical && url.href !== uri && !(url.pathname === '/' && url.search === '' && url.href.slice(0, -1) === uri)) return undefined;

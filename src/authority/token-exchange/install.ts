@@ -1,6 +1,7 @@
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { GatehouseConfig } from '../../config/schema.js';
+import { authorityRoutes } from '../provider/routes.js';
 import { ConfigError } from '../../errors.js';
 import { TOKEN_EXCHANGE_GRANT } from '../../exchange/types.js';
 import type { AuthorityKeys } from '../keys/index.js';
@@ -59,7 +60,7 @@ export function installTokenExchange(provider: Provider, config: GatehouseConfig
   const handler = tokenExchangeHandler(config, subjectTokenVerifier(config, keys, provider, live), exchangedTokenSigner(keys));
   provider.registerGrantType(TOKEN_EXCHANGE_GRANT, handler, TOKEN_EXCHANGE_PARAMETERS, TOKEN_EXCHANGE_REPEATABLE);
 
-  const tokenPath = `${config.authority.routePrefix}/token`;
+  const tokenPath = authorityRoutes(config.authority.routePrefix).token;
   provider.use(async function unauthorizedClientForExchange(ctx: KoaContextWithOIDC, next: () => Promise<void>) {
     await next();
     if (ctx.path !== tokenPath || ctx.status !== 400 || ctx.oidc?.params?.grant_type !== TOKEN_EXCHANGE_GRANT) return;

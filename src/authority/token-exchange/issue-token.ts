@@ -36,10 +36,12 @@ export type TokenSigner = (claims: ExchangedClaims) => Promise<{ token: string; 
  * ```
  */
 export function exchangedTokenSigner(keys: AuthorityKeys): TokenSigner {
-  const jwk = activeSigningKey(keys);
-  let key: Promise<CryptoKey | Uint8Array> | undefined;
+  // Asked per token: the active key changes when the key file is rotated while the authority runs.
+  let imported: { kid: string; key: Promise<CryptoKey | Uint8Array> } | undefined;
   return async function signExchangedToken(claims) {
-    key ??= importJWK(jwk, jwk.alg);
+    const jwk = activeSigningKey(keys);
+    if (imported?.kid !== jwk.kid) imported = { kid: jwk.kid, key: importJWK(jwk, jwk.alg) };
+    const key = imported.key;
     const now = Math.floor(Date.now() / 1000);
     const token = await new SignJWT({
       client_id: claims.actingClientId,

@@ -5,7 +5,7 @@ import type { TokenVerifier } from '../../tokens/types.js';
 import type { AuthorityKeys } from '../keys/index.js';
 import { GRANT_CLAIM, requireLiveGrant, type LiveGrantOptions } from '../live-grants.js';
 import { ownAccessTokenVerifier } from '../own-tokens.js';
-import { mcpResourceUri } from '../resource-indicators.js';
+import { mcpResourceUri } from '../provider/resource-indicators.js';
 
 /**
  * The subject token of an exchange must be an access token this authority

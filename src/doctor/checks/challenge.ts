@@ -1,4 +1,5 @@
-import { endpointPath, isLocalHost, isLoopbackHost, report, type DoctorContext } from '../context.js';
+import { isLenientLoopbackHost } from '../../http/loopback.js';
+import { endpointPath, isLocalHost, report, type DoctorContext } from '../context.js';
 import { outcome, type Exchange } from '../http.js';
 import { ALL_CLIENTS, PROFILES } from '../profiles.js';
 import { parseChallenges, sdkChallengeView, type Challenge } from '../www-authenticate.js';
@@ -39,7 +40,7 @@ function statusProblem(status: number): { message: string; fix?: string } {
 
 function checkTransport(ctx: DoctorContext): void {
   const { url } = ctx;
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+  if (url.protocol === 'http:' && !isLenientLoopbackHost(url.hostname)) {
     report(ctx, 'insecure-http', ALL_CLIENTS, `${url.origin} uses plain http on a non-loopback host: tokens travel in clear and clients may refuse it`);
   }
   if (isLocalHost(url.hostname)) {

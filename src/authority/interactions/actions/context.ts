@@ -1,0 +1,81 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type Provider from 'oidc-provider';
+import type { Interaction } from 'oidc-provider';
+import type { GatehouseConfig } from '../../../config/schema.js';
+import { resourceUri } from '../../../gate/resource.js';
+import type { LocalAccounts } from '../../identity/local-accounts.js';
+import type { SignInThrottle } from '../../identity/sign-in-throttle.js';
+import { formActionSource } from '../respond.js';
+import { interactionPath, type InteractionAction } from '../routes.js';
+
+/**
+ * What every interaction action works with, built once per handler: the
+ * provider, the accounts, the configuration and what follows from them.
+ */
+export interface InteractionContext {
+  provider: Provider;
+  accounts: LocalAccounts;
+  config: GatehouseConfig;
+  /** The authority's route prefix, e.g. `/oauth`. */
+  prefix: string;
+  /** The MCP endpoint's canonical URI, as the gate computes it, to show it by name. */
+  mcpResource: string;
+  devLogin: boolean;
+  throttle: SignInThrottle;
+}
+
+/** One request to an action, after the guards: the interaction the cookie and the URL agree on. */
+export interface InteractionRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  interaction: Interaction;
+  /** The submitted form, read and checked against the anti-forgery token (posts only). */
+  form: URLSearchParams;
+}
+
+/** One action of the interaction routes, as oidc-provider's `lib/actions/` has one file per step. */
+export type InteractionStep = (ctx: InteractionContext, request: InteractionRequest) => Promise<void>;
+
+/**
+ * The context of an interaction handler.
+ *
+ * @example
+ * ```ts
+ * const ctx = interactionContext(provider, accounts, config, throttle);
+ * ```
+ */
+export function interactionContext(
+  provider: Provider,
+  accounts: LocalAccounts,
+  config: GatehouseConfig,
+  throttle: SignInThrottle,
+): InteractionContext {
+  const mcpResource = resourceUri(new Request(config.publicUrl ?? config.issuer), config);
+  return { provider, accounts, config, prefix: config.authority.routePrefix, mcpResource, devLogin: accounts.devLogin, throttle };
+}
+
+/**
+ * The paths of an interaction's page and of each of its actions, for the forms.
+ *
+ * @example
+ * ```ts
+ * actionPaths(ctx, 'abc').login; // '/oauth/interaction/abc/login'
+ * ```
+ */
+export function actionPaths(ctx: InteractionContext, uid: string): Record<InteractionAction, string> {
+  const of = (action: InteractionAction) => interactionPath(ctx.prefix, uid, action);
+  return { page: of('page'), login: of('login'), confirm: of('confirm'), abort: of('abort'), switch: of('switch') };
+}
+
+/**
+ * Where the flow may end: the client's redirect URI (for the CSP's form-action).
+ *
+ * @example
+ * ```ts
+ * sendPage(res, 200, page, formTargets(interaction));
+ * ```
+ */
+export function formTargets(interaction: Interaction): string[] {
+  const source = formActionSource(String(interaction.params.redirect_uri ?? ''));
+  return source ? [source] : [];
+}
