@@ -48,6 +48,8 @@ describe('extractBearerToken', () => {
     ['an empty Authorization header', { authorization: '' }, MissingTokenError, 'ERR_TOKEN_MISSING'],
     ['the Basic scheme', { authorization: 'Basic dXNlcjpwYXNz' }, MissingTokenError, 'ERR_TOKEN_MISSING'],
     ['a scheme that only starts with Bearer', { authorization: `BearerX ${jwtish}` }, MissingTokenError, 'ERR_TOKEN_MISSING'],
+    // Six letters and a space: the shape the fast path reads, so only its scheme comparison refuses it.
+    ['another six-letter scheme', { authorization: 'Digest dXNlcjpwYXNz' }, MissingTokenError, 'ERR_TOKEN_MISSING'],
     ['Bearer with no token', { authorization: 'Bearer' }, InvalidTokenError, 'ERR_AUTHORIZATION_HEADER_INVALID'],
     ['Bearer with only spaces', { authorization: 'Bearer    ' }, InvalidTokenError, 'ERR_AUTHORIZATION_HEADER_INVALID'],
     ['two tokens', { authorization: `Bearer ${jwtish} ${jwtish}` }, InvalidTokenError, 'ERR_AUTHORIZATION_HEADER_INVALID'],
@@ -79,6 +81,10 @@ describe('extractBearerToken', () => {
     const error = failureOf(headers, url);
     expect(error).toBeInstanceOf(type);
     expect(error.code).toBe(code);
+  });
+
+  it('accepts a token of exactly the size limit', () => {
+    expect(tokenOf({ authorization: `Bearer ${'a'.repeat(1024)}` })).toHaveLength(1024);
   });
 
   it('gives a missing token no OAuth error code (RFC 6750 §3.1) and a 401', () => {

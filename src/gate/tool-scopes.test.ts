@@ -16,7 +16,7 @@ describe('toolScopesFor', () => {
 
   it('needs nothing for unknown tools, tools without scopes, tools/list and other methods', () => {
     expect(toolScopesFor(call('unknown'), tools).scopes).toEqual([]);
-    expect(toolScopesFor(call('free'), tools).scopes).toEqual([]);
+    expect(toolScopesFor(call('free'), tools)).toEqual({ tools: [], scopes: [] });
     expect(toolScopesFor({ jsonrpc: '2.0', id: 1, method: 'tools/list' }, tools).scopes).toEqual([]);
     expect(toolScopesFor({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { name: 'delete_file' } }, tools).scopes).toEqual([]);
   });
@@ -47,6 +47,11 @@ describe('toolStepUp', () => {
       missing: ['admin'],
       scopes: ['mcp', 'profile', 'files:write', 'admin'],
     });
+  });
+
+  it('names a tool that lacks one of its several scopes, though the token has the other', () => {
+    const both = { move_file: ['files:read', 'files:write'] };
+    expect(toolStepUp(call('move_file'), both, ['mcp', 'files:read'], ['mcp'])).toMatchObject({ tools: ['move_file'], missing: ['files:write'] });
   });
 
   it('never demands offline_access, which no challenge can ask for', () => {

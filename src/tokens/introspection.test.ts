@@ -258,9 +258,20 @@ describe('introspection against a misbehaving endpoint', () => {
     ['a refresh token', { token_type: 'refresh_token' }, 'ERR_TOKEN_INACTIVE'],
     ['a sender-constrained token', { cnf: { jkt: 'x' } }, 'ERR_TOKEN_UNSUPPORTED'],
     ['active: "true" (a string)', { active: 'true' }, 'ERR_TOKEN_INACTIVE'],
+    ['an aud list that does not name this server', { aud: [OTHER_RESOURCE, 42] }, 'ERR_JWT_AUDIENCE_MISMATCH'],
   ] as const)('an active response with %s is refused', async (_, fields, code) => {
     standIn.setHandler(() => ({ status: 200, json: { active: true, ...fields } }));
     await expectCode(standInVerifier({ cacheTtlSec: 0 }), `opaque-${code}`, code);
+  });
+
+  // The other side of the checks above: what is within the limits passes.
+  it.each([
+    ['an aud list that names this server among others', () => ({ aud: [OTHER_RESOURCE, RESOURCE] })],
+    ['an nbf in the past', () => ({ nbf: now() - 3600 })],
+    ['an nbf 10s ahead, within the 30s clock tolerance', () => ({ nbf: now() + 10 })],
+  ] as const)('an active response with %s is accepted', async (_, fields) => {
+    standIn.setHandler(() => ({ status: 200, json: { active: true, exp: now() + 600, ...fields() } }));
+    await expect(standInVerifier({ cacheTtlSec: 0 }).verify('opaque-within-limits', context)).resolves.toMatchObject({ token: 'opaque-within-limits' });
   });
 
   it('keeps at most cacheMaxEntries results, evicting the least recently used', async () => {

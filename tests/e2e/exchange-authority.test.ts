@@ -210,6 +210,22 @@ describe('subject tokens that cannot be exchanged (RFC 8693 §2.2.2: invalid_req
     expect(await refusedSubject(chained)).toMatch(/itself the result of an exchange/);
   });
 
+  it('not a user\'s, though on a live grant: a token without sub', async () => {
+    const jwk = demo.authority.keys.jwks.keys[0]!;
+    const anonymous = await forge({ ...claimsOf(subjectToken), sub: undefined }, await importJWK(jwk, jwk.alg), { alg: jwk.alg, kid: jwk.kid });
+    expect(await refusedSubject(anonymous)).toMatch(/names no user/);
+  });
+
+  it('never outlives the subject token: one with a minute left gets a token of at most a minute', async () => {
+    const jwk = demo.authority.keys.jwks.keys[0]!;
+    const exp = Math.floor(Date.now() / 1000) + 60;
+    const shortLived = await forge({ ...claimsOf(subjectToken), exp }, await importJWK(jwk, jwk.alg), { alg: jwk.alg, kid: jwk.kid });
+    const issued = await tokenRequest('mcp-server', exchangeParams(shortLived, { scope: 'orders:read' }));
+    expect(issued.status).toBe(200);
+    expect(issued.body.expires_in).toBeLessThanOrEqual(60);
+    expect(claimsOf(issued.body.access_token as string).exp).toBeLessThanOrEqual(exp);
+  });
+
   it('revoked: the grant behind it is gone', async () => {
     const provider = new InMemoryOAuthProvider({ redirectUrl: 'http://127.0.0.1:47713/callback' });
     await (await signInWithSdk(demo.mcpUrl, provider, 'lovelace')).close();
@@ -223,11 +239,18 @@ describe('subject tokens that cannot be exchanged (RFC 8693 §2.2.2: invalid_req
     expect(await refusedSubject(tokens.access_token)).toMatch(/revoked/);
   });
 
-  it('wrong parameters: an unknown subject_token_type, an actor_token', async () => {
-    const typed = await tokenRequest('mcp-server', exchangeParams(subjectToken, { subject_token_type: 'urn:ietf:params:oauth:token-type:id_token' }));
-    expect(typed).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
-    const actor = await tokenRequest('mcp-server', exchangeParams(subjectToken, { actor_token: subjectToken, actor_token_type: ACCESS_TOKEN_TYPE }));
-    expect(actor).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+  // Each parameter on its own, and the description checked: a refusal further on is invalid_request too.
+  it.each([
+    ['an unknown subject_token_type', { subject_token_type: 'urn:ietf:params:oauth:token-type:id_token' }, /^subject_token_type must be/],
+    ['no subject_token', { subject_token: '' }, /missing required parameter subject_token$/],
+    ['no subject_token_type', { subject_token_type: '' }, /missing required parameter subject_token_type/],
+    ['a requested_token_type this server cannot issue', { requested_token_type: 'urn:ietf:params:oauth:token-type:id_token' }, /^requested_token_type must be/],
+    ['an actor_token', { actor_token: 'x' }, /actor_token is not supported/],
+    ['an actor_token_type alone', { actor_token_type: ACCESS_TOKEN_TYPE }, /actor_token is not supported/],
+  ])('wrong parameters: %s', async (_, extra, description) => {
+    const refused = await tokenRequest('mcp-server', exchangeParams(subjectToken, extra));
+    expect(refused).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+    expect(refused.body.error_description).toMatch(description);
   });
 });
 

@@ -46,6 +46,7 @@ describe('redirectHostAllowed (allowlist policy)', () => {
     // A wildcard matches whole labels only: a look-alike that merely ends in the name is someone else's domain.
     ['https://evilvscode.dev/cb', false],
     ['https://a.b.vscode.dev/cb', true],
+    ['https://.vscode.dev/cb', false],
     ['https://vscode.dev.evil.example/cb', false],
     ['https://app.example.com:8443/cb', true],
     ['https://app.example.com/cb', false],
@@ -101,6 +102,9 @@ describe('redirectUriMatches', () => {
     ['http://127.0.0.1:9999/a/../callback', 'http://127.0.0.1/callback', false],
     ['http://LOCALHOST:9999/callback', 'http://localhost/callback', false],
     ['http://user@127.0.0.1:9999/callback', 'http://127.0.0.1/callback', false],
+    ['http://:secret@127.0.0.1:9999/callback', 'http://127.0.0.1/callback', false],
+    // only the missing "/" of an empty path is forgiven, not a path that normalises to "/"
+    ['http://127.0.0.1:9999/./', 'http://127.0.0.1/', false],
     ['http://127.0.0.1:9999/callback#x', 'http://127.0.0.1/callback', false],
     ['http://127.0.0.1:9999\\callback', 'http://127.0.0.1/callback', false],
     // https on loopback is not the RFC 8252 case
