@@ -25,6 +25,8 @@ export interface HeadlessLoginOptions {
    * submitted, so the refusal happens on the consent page.
    */
   deny?: boolean;
+  /** Press Cancel on the sign-in page instead of signing in (the user gives up before any consent). */
+  cancelSignIn?: boolean;
   /** Give up after this many requests. Default 20. */
   maxHops?: number;
   /** Sees every HTML page on the way (sign-in, consent), before its form is submitted. */
@@ -134,7 +136,7 @@ const REFUSAL = /deny|cancel|reject|abort|decline|refuse/i;
 function fillForm(form: HtmlForm, options: HeadlessLoginOptions): { values: URLSearchParams; button?: SubmitButton } {
   const values = new URLSearchParams();
   const signIn = form.fields.some((field) => field.type === 'password');
-  const deny = Boolean(options.deny) && !signIn;
+  const deny = signIn ? Boolean(options.cancelSignIn) : Boolean(options.deny);
   for (const field of form.fields) {
     let value = field.value;
     if (options.fields?.[field.name] !== undefined) value = options.fields[field.name] ?? '';

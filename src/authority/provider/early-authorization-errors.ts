@@ -16,7 +16,9 @@ import { isConfiguredClient } from '../registration/index.js';
  * sign-in or consent page) is shown on Gatehouse's own error page instead.
  * Errors after the user acted (route `resume`: `access_denied` when they
  * refused) are redirected as usual: by then they chose to deal with that
- * client. Configured clients keep every redirect.
+ * client. Configured clients keep every redirect. Every redirect, success or
+ * error, carries RFC 9207 `iss` (oidc-provider adds it on both paths; MCP
+ * 2026-07-28, SEP-2468); a page shown here instead is no response to the client.
  */
 
 /** What oidc-provider's authorization error handler reads to decide between a redirect and its error page. */

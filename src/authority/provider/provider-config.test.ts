@@ -7,7 +7,7 @@ import { resolveConfig } from '../../config/resolve.js';
 import type { GatehouseConfig } from '../../config/schema.js';
 import { withDefaultScope } from './default-scope.js';
 import { mergeLayers as mergeConfigurations } from '../../config/merge.js';
-import { installMetadata } from './metadata.js';
+import { installMetadata, metadataOverrides } from './metadata.js';
 import { buildProviderConfiguration, type ProviderParts } from './provider-config.js';
 import { escapeHtml } from './render-error.js';
 import { mcpResourceUri, resourceScopes } from './resource-indicators.js';
@@ -103,6 +103,17 @@ describe('withDefaultScope', () => {
 describe('escapeHtml', () => {
   it('escapes everything that could open markup or an attribute', () => {
     expect(escapeHtml(`<a href="x" onclick='y'>&`)).toBe('&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;');
+  });
+});
+
+describe('metadataOverrides', () => {
+  it('leaves offline_access out of scopes_supported even when oidc-provider lists it (SEP-2207)', () => {
+    const config = resolveConfig({ publicUrl: 'http://localhost:3000', scopes: { required: ['mcp:tools'] } });
+    expect(metadataOverrides(config, ['openid', 'offline_access'])).toEqual({
+      scopes_supported: ['mcp:tools', 'openid'],
+      code_challenge_methods_supported: ['S256'],
+      authorization_response_iss_parameter_supported: true,
+    });
   });
 });
 
