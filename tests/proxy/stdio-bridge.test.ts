@@ -233,11 +233,14 @@ describe('idle children', () => {
   it('are stopped after the idle timeout, and their sessions end', async () => {
     const alice = await signIn(proxy.mcpUrl, 'alice');
     await alice.client.callTool({ name: 'echo', arguments: { message: 'x' } });
-    const { pid } = bridgeOf(proxy).children()[0]!;
+    // From the start line, not children(): on a loaded machine the child may be reaped (0.5 s idle) before this line runs.
+    const started = proxy.logs.map((line) => /child c1 started \(pid (\d+)\)/.exec(line)).find(Boolean);
+    expect(started).toBeTruthy();
+    const pid = Number(started![1]);
     const sessionId = (alice.client.transport as StreamableHTTPClientTransport).sessionId!;
     await vi.waitFor(() => expect(bridgeOf(proxy).children()).toEqual([]), { timeout: 10_000, interval: 100 });
     expect(proxy.logs.some((line) => /child c1 \(sub:alice\) idle for \d+ s: stopped/.test(line))).toBe(true);
-    await vi.waitFor(() => expect(() => process.kill(pid!, 0)).toThrow(), { timeout: 10_000, interval: 100 });
+    await vi.waitFor(() => expect(() => process.kill(pid, 0)).toThrow(), { timeout: 10_000, interval: 100 });
     const list = { jsonrpc: '2.0', id: 3, method: 'tools/list', params: {} };
     const res = await fetch(proxy.mcpUrl, mcpPost(alice.token, list, { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-06-18' }));
     expect(res.status).toBe(404);
