@@ -5,47 +5,13 @@
  * build`, `npm test` (its SDK client signs in and calls tools), and
  * `npm start` answering its health check and stopping on SIGTERM.
  */
-import { execFile, spawn } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
-
-const run = promisify(execFile);
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-/** Only what npm and node need: nothing of the outer test run (VITEST_*, npm_*, NODE_OPTIONS, OAUTH_*...). */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const keep = ['PATH', 'HOME', 'USER', 'TMPDIR', 'LANG', 'SHELL'];
-  return { ...Object.fromEntries(keep.filter((k) => process.env[k]).map((k) => [k, process.env[k]])), NO_COLOR: '1', CI: '1', ...extra };
-}
-
-async function npm(args: string[], cwd: string, timeout = 240_000): Promise<{ stdout: string; stderr: string }> {
-  try {
-    return await run('npm', args, { cwd, env: cleanEnv(), timeout, maxBuffer: 32 * 1024 * 1024 });
-  } catch (err) {
-    const { stdout, stderr } = err as { stdout?: string; stderr?: string };
-    throw new Error(`npm ${args.join(' ')} failed in ${cwd}:\n${stdout ?? ''}\n${stderr ?? ''}`, { cause: err });
-  }
-}
-
-/**
- * This package as npm would publish it, built into a staging directory so
- * the working tree's dist/ stays as it is.
- */
-async function packThisPackage(work: string): Promise<string> {
-  const stage = join(work, 'stage');
-  await mkdir(stage);
-  await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(stage, 'dist')], { cwd: root });
-  for (const entry of ['package.json', 'README.md', 'schema', 'templates']) await cp(join(root, entry), join(stage, entry), { recursive: true });
-  await npm(['pack', '--pack-destination', work], stage);
-  const [tarball] = (await readdir(work)).filter((f) => f.endsWith('.tgz'));
-  if (!tarball) throw new Error('npm pack wrote no tarball');
-  return join(work, tarball);
-}
+import { cleanEnv, npm, packThisPackage } from '../helpers/pack-package.js';
 
 describe('gatehouse init → npm install → build → test → start', () => {
   let work: string;
