@@ -2,7 +2,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createGatehouse, mergeConfig, type ConfigLayer, type GatehouseConfig } from 'mcp-gatehouse';
-import { createAuthority } from 'mcp-gatehouse/authority';
 import { mountMcp } from 'mcp-gatehouse/express';
 import { createMcpHandler } from 'mcp-gatehouse/mcp';
 import { buildServer } from './server.js';
@@ -49,6 +48,8 @@ async function buildApp(settings: ConfigLayer) {
     return { app, config: gate.config, close };
   }
 
+  // Loaded only here: the authorization server (oidc-provider) is not part of resource-server mode.
+  const { createAuthority } = await import('mcp-gatehouse/authority');
   const authority = await createAuthority(settings);
   const mcp = createMcpHandler(buildServer);
   // The authority serves its own pages and endpoints, the discovery documents and the gate; a request
