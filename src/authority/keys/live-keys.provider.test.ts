@@ -7,7 +7,7 @@
  * keeps the authority serving with the keys it has. The key clock is the
  * test's, so "after the retention" takes no waiting.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -112,7 +112,9 @@ describe('a rotation while the authority runs', () => {
   it('keeps serving with the keys in use when the key file breaks, and warns without key material', async () => {
     const token = await machineToken();
     const kid = kidOf(token)!;
-    writeFileSync(join(stateDir, 'keys.json'), '{"version":1,"keys":[{"jwk":{"d":"c2VjcmV0LWtleS1tYXRlcmlhbA"');
+    // Written aside and renamed in, as `gatehouse keys` writes it: a refresh every 50 ms must not read a half-written file.
+    writeFileSync(join(stateDir, 'keys.json.tmp'), '{"version":1,"keys":[{"jwk":{"d":"c2VjcmV0LWtleS1tYXRlcmlhbA"');
+    renameSync(join(stateDir, 'keys.json.tmp'), join(stateDir, 'keys.json'));
     await vi.waitFor(() => expect(warnings.join('\n')).toMatch(/re-reading the signing keys failed; the 1 keys in use stay in use.*keys\.json cannot be used: it is not valid JSON/), {
       timeout: 5000,
       interval: 50,
