@@ -1,5 +1,6 @@
 import { isResolvedConfig, resolveConfig } from './config/resolve.js';
 import type { ConfigLayer, GatehouseConfig, GatehouseConfigInput } from './config/schema.js';
+import { assertKeysLoaded } from './discovery/keys-at-start.js';
 import { UpstreamMetadata } from './discovery/upstream.js';
 import { withCors } from './http/cors.js';
 import { handleRoutes, servesPath } from './documents/router.js';
@@ -38,6 +39,12 @@ export interface GatehouseOptions {
  */
 export interface GatehouseInstance extends Gatehouse {
   readonly upstream: UpstreamMetadata;
+  /**
+   * For `/readyz`: ready once the metadata and (for the built-in verifier) the
+   * issuer's keys are loaded. While the keys are missing, each call tries to
+   * fetch them again, so a lazy start turns ready as soon as the issuer answers.
+   */
+  readiness(): Promise<{ ready: boolean; detail: string }>;
 }
 
 /** After a failed discovery, requests fail at once for this long instead of each waiting on the IdP. */
@@ -67,6 +74,8 @@ export function createGatehouse(input: GatehouseConfigInput | GatehouseConfig | 
   const builtIn = options.verifier ? undefined : createVerifier(config, upstream, { fetch: options.fetch });
   const verifier: TokenVerifier = options.verifier ?? builtIn!;
 
+  // With every token introspected, the issuer's keys are never read.
+  const needsKeys = builtIn !== undefined && config.introspection?.use !== 'always';
   let loading: Promise<void> | undefined;
   let failure: { at: number; error: unknown } | undefined;
 
@@ -74,8 +83,10 @@ export function createGatehouse(input: GatehouseConfigInput | GatehouseConfig | 
     if (failure && Date.now() - failure.at < DISCOVERY_RETRY_MS && !loading) return Promise.reject(failure.error);
     loading ??= (async function load() {
       await upstream.load();
-      // Warm the key cache; a JWKS outage is not fatal here (the cache retries and answers 401 meanwhile).
-      await builtIn?.jwks.reload();
+      if (!needsKeys) return;
+      await builtIn.jwks.reload();
+      // Fail at deploy time, not at the first user. Later outages keep the cached keys (see JwksCache).
+      if (!config.discovery.lazyStart) assertKeysLoaded(builtIn.jwks);
     })().then(
       () => {
         failure = undefined;
@@ -101,6 +112,13 @@ export function createGatehouse(input: GatehouseConfigInput | GatehouseConfig | 
     verifier,
     upstream,
     ready,
+    async readiness() {
+      if (!upstream.current) return { ready: false, detail: 'the issuer\'s metadata is not loaded yet' };
+      if (!needsKeys || builtIn.jwks.jwks) return { ready: true, detail: 'ready' };
+      await builtIn.jwks.reload();
+      if (builtIn.jwks.jwks) return { ready: true, detail: 'ready' };
+      return { ready: false, detail: `the issuer's signing keys are not loaded yet: ${builtIn.jwks.lastFailure ?? 'no attempt yet'}` };
+    },
     protects: (request) => isEndpointRequest(request, config),
     servesPath: (pathname) => servesPath(pathname, config),
     handle: (request) => handleRoutes(request, { config, upstream }),

@@ -16,6 +16,7 @@ import { createInteractionHandler, interactionsConfiguration } from './interacti
 import { loadLiveKeys, loadOrCreateSecret, type LiveAuthorityKeys } from './keys/index.js';
 // Not through keys/index.js: that is imported by CLI commands that must not load oidc-provider.
 import { swapProviderKeys } from './keys/provider-keystore.js';
+import { JWKS_WELL_KNOWN_PATH, routeJwksAlias } from './provider/jwks-alias.js';
 import { installMetadata, isAuthorityMetadataPath } from './provider/metadata.js';
 import { ownAccessTokenVerifier } from './own-tokens.js';
 import { buildProviderConfiguration } from './provider/provider-config.js';
@@ -138,7 +139,8 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
     if (req.auth) return next ? next() : sendJson(res, 404, { error: 'not_found' });
     if (await interactions(req, res)) return;
     const path = pathOf(req);
-    if (isAuthorityMetadataPath(path) || path === prefix || path.startsWith(`${prefix}/`)) return callback(req, res);
+    if (path === JWKS_WELL_KNOWN_PATH) routeJwksAlias(req, routes.jwks);
+    if (isAuthorityMetadataPath(path) || path === JWKS_WELL_KNOWN_PATH || path === prefix || path.startsWith(`${prefix}/`)) return callback(req, res);
     return next ? next() : sendJson(res, 404, { error: 'not_found' });
   }
 

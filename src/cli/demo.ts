@@ -5,7 +5,7 @@ import { writeWebResponse } from '../adapters/node/response.js';
 import { createMcpHandler } from '../adapters/mcp/handler.js';
 import { resolveConfig } from '../config/resolve.js';
 import type { ConfigLayer } from '../config/schema.js';
-import { createGatehouse } from '../gatehouse.js';
+import { createGatehouse, type GatehouseInstance } from '../gatehouse.js';
 import { pathOf } from '../http/node/request-path.js';
 import { sendJson } from '../http/node/respond.js';
 import { loggerFromSettings } from '../log/settings.js';
@@ -143,9 +143,17 @@ export async function runDemo(argv: string[], env: NodeJS.ProcessEnv, io: Io): P
   }
 
   // Until the gate is ready only /healthz and /readyz answer (readyz: 503).
-  const listening = await serve({ host, port, logger, protectedPath: layers.path ?? '/mcp', shutdownTimeoutMs: runtime.shutdownTimeoutMs });
+  let gate: GatehouseInstance | undefined;
+  const listening = await serve({
+    host,
+    port,
+    logger,
+    protectedPath: layers.path ?? '/mcp',
+    shutdownTimeoutMs: runtime.shutdownTimeoutMs,
+    // With discovery.lazyStart the gate serves before the issuer's keys load; /readyz says so until they do.
+    readiness: () => gate?.readiness() ?? Promise.resolve({ ready: false, detail: 'starting' }),
+  });
   const publicUrl = (layers.publicUrl ?? `http://localhost:${listening.port}`).replace(/\/+$/, '');
-  let gate: Gatehouse | undefined;
   let closeApp = async () => {};
   try {
     // Resolved once: again only when the port was chosen by the system (port 0), which changes the public URL.

@@ -93,6 +93,11 @@ export const configSchema = z.object({
       overrides: z.record(z.string(), z.unknown()).default({}),
       /** Milliseconds before a metadata request is abandoned. */
       timeoutMs: z.number().int().min(100).default(5000),
+      /**
+       * Start even when the issuer's keys cannot be fetched (a deliberate lazy start): `/readyz` answers
+       * 503 until they load. Off by default: start-up fails with "Failed to fetch JWKS from <url>".
+       */
+      lazyStart: z.boolean().default(false),
     })
     .prefault({}),
   /** Serve a patched mirror of the upstream AS metadata on this origin. */

@@ -82,6 +82,16 @@ export class JwksCache {
     return this.#jwks;
   }
 
+  /** Why the last fetch failed (`HTTP 500`, `the key set has no keys`...), or `undefined` after a success. */
+  get lastFailure(): string | undefined {
+    return this.#lastFailure;
+  }
+
+  /** The JWKS URL last asked, or `undefined` before any fetch. */
+  get lastUri(): string | undefined {
+    return this.#lastUri;
+  }
+
   /**
    * The public keys that may have signed a JWS with this header: usually one;
    * several when the header has no `kid` and the set has several keys of the
@@ -191,6 +201,10 @@ export class JwksCache {
     if (status !== 200) return `HTTP ${status}`;
     const json = parseJson(body);
     if (!isJsonObject(json) || !Array.isArray(json.keys)) return 'the response is not a JSON Web Key Set';
+    // A set with nothing to verify with would refuse every token: keep the last good keys instead.
+    if (!json.keys.some(isSigningKey)) {
+      return json.keys.length === 0 ? 'the key set has no keys' : `none of the ${json.keys.length} keys in the set is a signing key`;
+    }
     let keySet: LocalKeySet;
     try {
       keySet = createLocalJWKSet(json as unknown as JSONWebKeySet);
@@ -213,6 +227,11 @@ export class JwksCache {
         'The token was signed by another issuer or with a key the issuer no longer publishes.',
     );
   }
+}
+
+/** A key that may verify a signature: has a key type, and is not marked for encryption only. */
+function isSigningKey(key: unknown): boolean {
+  return isJsonObject(key) && typeof key.kty === 'string' && (key.use === undefined || key.use === 'sig');
 }
 
 /** A header value for a message: quoted, printable, short (it is attacker-controlled). */

@@ -51,6 +51,7 @@ export const FINDINGS = {
   'claude-path-issuer': { step: 'as-metadata', severity: 'warn', fix: `Use a path-less issuer on the MCP origin for Claude (${MIRROR})` },
   'legacy-as-metadata': { step: 'as-metadata', severity: 'info', fix: `Serve AS metadata at the MCP origin's /.well-known/oauth-authorization-server for 2025-03-26 clients (${MIRROR})` },
   'iss-parameter': { step: 'as-metadata', severity: 'info', fix: 'Return iss in authorization responses and advertise authorization_response_iss_parameter_supported: true (RFC 9207)' },
+  'resource-parameter': { step: 'as-metadata', severity: 'info', fix: 'Honour the resource parameter (RFC 8707: token audience = the MCP server URL) and advertise resource_parameter_supported: true' },
   // PKCE
   'pkce-missing': { step: 'pkce', severity: 'fail', fix: `Add code_challenge_methods_supported: ["S256"] to the AS metadata (or ${MIRROR})` },
   'pkce-no-s256': { step: 'pkce', severity: 'fail', fix: 'Support PKCE S256 and list it in code_challenge_methods_supported' },

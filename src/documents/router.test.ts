@@ -231,6 +231,8 @@ describe('404s and preflights', () => {
     '/.well-known/openid-configuration/mcp',
     '/mcp/.well-known/openid-configuration',
     '/.well-known/oauth-protected-resource/other',
+    // The upstream's keys are not ours to serve; a browser client must still be able to read the 404.
+    '/.well-known/jwks.json',
   ])('answers %s with a 404 that has CORS when nothing is served there', async (path) => {
     const response = await fetch(`${plain.origin}${path}`, { redirect: 'manual' });
     expect(response.status).toBe(404);

@@ -33,6 +33,8 @@ const AS_WELL_KNOWN = '/.well-known/oauth-authorization-server';
 const OIDC_WELL_KNOWN = '/.well-known/openid-configuration';
 const DISCOVERY_PREFIXES = ['/.well-known/oauth-protected-resource', AS_WELL_KNOWN, OIDC_WELL_KNOWN];
 const DOCUMENT_METHODS = ['GET', 'HEAD'];
+/** Other authorization servers publish keys here; only the authority has keys of its own to serve (authority/provider/jwks-alias.ts). */
+const JWKS_WELL_KNOWN = '/.well-known/jwks.json';
 
 type Door = 'protected-resource' | 'authorization-server' | 'openid-alias' | 'missing';
 
@@ -62,6 +64,8 @@ const AUTHORITY_DOCUMENTS = new Set([AS_WELL_KNOWN, OIDC_WELL_KNOWN]);
 
 function doorFor(path: string, config: GatehouseConfig): Door | null {
   if (config.mode === 'authority' && AUTHORITY_DOCUMENTS.has(path)) return null;
+  // A resource server's keys are the upstream's, not ours to serve: a 404 a browser client can read.
+  if (path === JWKS_WELL_KNOWN) return config.mode === 'authority' ? null : 'missing';
   const door = doorTable(config).get(path);
   if (door) return door;
   if (!path.includes('/.well-known/')) return null;

@@ -30,7 +30,7 @@ export interface MintOptions {
 }
 
 /** How the JWKS endpoint answers. */
-export type JwksMode = 'ok' | 'unavailable' | 'garbage';
+export type JwksMode = 'ok' | 'unavailable' | 'error' | 'garbage' | 'empty';
 
 /** A running test issuer. */
 export interface TestIssuer {
@@ -53,7 +53,7 @@ export interface TestIssuer {
   rotate(options?: { dropOld?: boolean }): Promise<string>;
   /** `false` makes the JWKS endpoint answer 503. */
   setJwksAvailable(available: boolean): void;
-  /** Makes the JWKS endpoint answer normally, 503, or a 200 that is not a key set. */
+  /** Makes the JWKS endpoint answer normally, 503, 500, a 200 that is not a key set, or a key set with no keys. */
   setJwksMode(mode: JwksMode): void;
   close(): Promise<void>;
 }
@@ -93,7 +93,9 @@ export async function startTestIssuer(options: TestIssuerOptions = {}): Promise<
     if (req.method === 'GET' && pathname === `${path}/jwks`) {
       jwksRequests++;
       if (jwksMode === 'unavailable') return sendJson(res, 503, { error: 'temporarily_unavailable' });
+      if (jwksMode === 'error') return sendJson(res, 500, { error: 'server_error' });
       if (jwksMode === 'garbage') return send(res, 200, 'text/html', '<html>maintenance</html>');
+      if (jwksMode === 'empty') return sendJson(res, 200, { keys: [] });
       return sendJson(res, 200, { keys: keys.map((k) => k.publicJwk) });
     }
     return sendJson(res, 404, { error: 'not_found' });

@@ -131,6 +131,18 @@ describe.each(CASES)('the doctor on a server with one defect: $defect', ({ defec
   });
 });
 
+describe('the doctor on resource_parameter_supported (RFC 8707)', () => {
+  // Absent (the correct server above has no such field) it is no finding at all; an explicit false is a note, never a failure.
+  it('notes an explicit false as a hint and fails nothing for it', async () => {
+    const { report } = await diagnoseServer('resource-parameter-unsupported');
+    expect(problems(report)).toEqual([]);
+    const hint = report.findings.find((f) => f.id === 'resource-parameter');
+    expect(hint).toMatchObject({ severity: 'info', clients: ALL });
+    expect(hint!.message).toContain('resource_parameter_supported: false');
+    expect(report.summary).toEqual({ fail: 0, warn: 0, info: 2 });
+  });
+});
+
 describe('the doctor with --register', () => {
   it('registers one client per DCR profile and reports each accepted', async () => {
     const { report, server } = await diagnoseServer('none', true);

@@ -25,7 +25,8 @@ export type Defect =
   | 'basic-challenge-first'
   | 'issuer-mismatch'
   | 'path-issuer'
-  | 'offline-access-prm';
+  | 'offline-access-prm'
+  | 'resource-parameter-unsupported';
 
 export interface BrokenServer {
   origin: string;
@@ -70,6 +71,7 @@ function metadata(origin: string, defect: Defect): Record<string, unknown> {
     token_endpoint_auth_methods_supported: ['none'],
     ...(defect === 'no-registration' ? {} : { client_id_metadata_document_supported: true }),
     authorization_response_iss_parameter_supported: true,
+    ...(defect === 'resource-parameter-unsupported' ? { resource_parameter_supported: false } : {}),
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['RS256'],
   };

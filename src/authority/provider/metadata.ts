@@ -31,7 +31,7 @@ export function isAuthorityMetadataPath(path: string): boolean {
  * The changes made to oidc-provider's discovery document: the resource's
  * scopes first, then the OpenID ones, never `offline_access` (MCP
  * 2026-07-28: refresh tokens come with the `refresh_token` grant), and the
- * RFC 8414/9207 fields MCP clients check, stated explicitly.
+ * RFC 8414/9207/8707 fields MCP clients check, stated explicitly.
  *
  * @example
  * ```ts
@@ -46,6 +46,8 @@ export function metadataOverrides(config: GatehouseConfig, providerScopes: unkno
     scopes_supported: [...scopes],
     code_challenge_methods_supported: ['S256'],
     authorization_response_iss_parameter_supported: true,
+    // RFC 8707 resource indicators are supported (provider/resource-indicators.ts); say so for clients that probe.
+    resource_parameter_supported: true,
   };
 }
 

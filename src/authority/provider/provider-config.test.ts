@@ -150,6 +150,7 @@ describe('the discovery documents of a provider built from it', () => {
       jwks_uri: `${origin}/oauth/jwks`,
       code_challenge_methods_supported: ['S256'],
       authorization_response_iss_parameter_supported: true,
+      resource_parameter_supported: true,
       response_types_supported: ['code'],
       scopes_supported: ['mcp:tools', 'openid'],
     });

@@ -62,6 +62,10 @@ function checkDocument(ctx: DoctorContext, result: AsResult, found: FoundMetadat
   if (doc.authorization_response_iss_parameter_supported !== true) {
     report(ctx, 'iss-parameter', clients, `The authorization server does not advertise authorization_response_iss_parameter_supported (RFC 9207), which MCP 2026-07-28 recommends against mix-up attacks`);
   }
+  // A hint, never a requirement: most providers bind tokens to the resource without advertising it, so only an explicit "no" is worth a note.
+  if (doc.resource_parameter_supported === false) {
+    report(ctx, 'resource-parameter', clients, `The metadata at ${found.url} says resource_parameter_supported: false: the authorization server may ignore the resource parameter (RFC 8707) MCP clients send, and issue tokens not bound to this server`);
+  }
 }
 
 async function checkLegacy(ctx: DoctorContext, result: AsResult): Promise<void> {
