@@ -46,6 +46,8 @@ export interface GateFront {
   readonly signer?: AssertionSigner;
   /** The public keys that verify identity assertions, served at {@link ASSERTION_JWKS_PATH}. */
   readonly assertionJwks: { keys: JWK[] };
+  /** Whether the gate can verify tokens yet (a lazy start may begin without the issuer's keys); absent when always ready. */
+  readiness?(): Promise<{ ready: boolean; detail: string }>;
   close(): Promise<void>;
 }
 
@@ -86,6 +88,7 @@ async function resourceServerFront(options: GateFrontOptions): Promise<GateFront
     async handle(req: IncomingMessage, res, next) {
       if (!(await guard(req, res))) next();
     },
+    readiness: () => gate.readiness(),
     async close() {
       gate.close();
     },

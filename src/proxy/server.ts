@@ -96,11 +96,18 @@ function backendFor(options: StartProxyOptions, front: GateFront, publicUrl: str
  * await proxy.close();
  * ```
  */
+/** Ready when the gate can verify tokens (a lazy start may still lack the issuer's keys) and the backend answers. */
+async function readinessOf(late: { front?: GateFront; backend?: ProxyBackend }): Promise<{ ready: boolean; detail: string }> {
+  if (!late.front || !late.backend) return { ready: false, detail: 'starting' };
+  const gate = (await late.front.readiness?.()) ?? { ready: true, detail: 'ready' };
+  return gate.ready ? late.backend.ready() : gate;
+}
+
 export async function startProxy(options: StartProxyOptions): Promise<RunningProxy> {
   const { settings } = options;
   if (!settings.upstream && !settings.command) throw new TypeError('the proxy needs an upstream URL or a command');
   const logger = options.logger ?? createLogger({ write: (line) => void process.stderr.write(`${line}\n`) });
-  const late: { backend?: ProxyBackend } = {};
+  const late: { front?: GateFront; backend?: ProxyBackend } = {};
   // The issuer and resource need the bound port, so the app arrives after the listener (/readyz: 503 until then).
   const listening = await serve({
     host: options.host,
@@ -108,7 +115,7 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
     logger,
     protectedPath: options.layers.path ?? '/mcp',
     shutdownTimeoutMs: options.shutdownTimeoutMs,
-    readiness: () => late.backend?.ready() ?? Promise.resolve({ ready: false, detail: 'starting' }),
+    readiness: () => readinessOf(late),
   });
   const publicUrl = (options.layers.publicUrl ?? `http://localhost:${listening.port}`).replace(/\/+$/, '');
   let front: GateFront;
@@ -126,6 +133,7 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
     throw err;
   }
   const backend = backendFor(options, front, publicUrl, logger);
+  late.front = front;
   late.backend = backend;
 
   listening.ready(async function proxyApp(req: GatedIncomingMessage, res: ServerResponse) {

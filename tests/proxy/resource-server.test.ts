@@ -72,3 +72,34 @@ describe('proxy in front of an HTTP upstream, tokens from an existing issuer', (
     expect(upstream.requests.length).toBe(before);
   });
 });
+
+describe('proxy on a lazy start (discovery.lazyStart), the issuer\'s keys not loadable yet', () => {
+  let issuer: TestIssuer;
+  let upstream: RecordingUpstream;
+  let proxy: TestProxy;
+  const state = tempStateDir();
+
+  beforeAll(async () => {
+    issuer = await startTestIssuer({ audience: AUDIENCE });
+    issuer.setJwksMode('error');
+    upstream = await startRecordingUpstream();
+    proxy = await startTestProxy(
+      { upstream: upstream.url },
+      { layers: { issuer: issuer.issuer, audience: AUDIENCE, discovery: { lazyStart: true }, authority: { stateDir: state.path, store: 'file' } } },
+    );
+  });
+  afterAll(async () => {
+    await proxy?.stop();
+    await upstream?.close();
+    await issuer?.close();
+    state.remove();
+  });
+
+  it('answers /readyz 503 with the reason until the keys load, then 200', async () => {
+    const down = await fetch(`${proxy.publicUrl}/readyz`);
+    expect(down.status).toBe(503);
+    expect(((await down.json()) as { detail: string }).detail).toContain("the issuer's signing keys are not loaded yet");
+    issuer.setJwksMode('ok');
+    expect((await fetch(`${proxy.publicUrl}/readyz`)).status).toBe(200);
+  });
+});
