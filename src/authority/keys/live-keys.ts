@@ -63,14 +63,15 @@ export async function loadLiveKeys(options: LiveKeysOptions): Promise<LiveAuthor
   const listeners: ((keys: AuthorityKeys) => void)[] = [];
   let stored = await loadStoredKeys(options);
   let current = await buildAuthorityKeys(stored, algorithms);
-  let lastWarning: string | undefined;
+  // Problems already told since the last good read: each once, even when two alternate (a refresh every minute must not repeat them).
+  const told = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   let queue: Promise<boolean> = Promise.resolve(false);
 
   function warnOnce(message: string): void {
-    if (message === lastWarning) return;
-    lastWarning = message;
+    if (told.has(message)) return;
+    told.add(message);
     warn(message);
   }
 
@@ -88,7 +89,7 @@ export async function loadLiveKeys(options: LiveKeysOptions): Promise<LiveAuthor
     if (options.persist !== false) {
       try {
         next = await readUsableKeys();
-        lastWarning = undefined;
+        told.clear();
       } catch (err) {
         // ConfigError messages name the file and what is wrong with it, never key material.
         const why = err instanceof ConfigError ? err.message : 'it could not be read';

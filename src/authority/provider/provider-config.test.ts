@@ -113,6 +113,7 @@ describe('metadataOverrides', () => {
       scopes_supported: ['mcp:tools', 'openid'],
       code_challenge_methods_supported: ['S256'],
       authorization_response_iss_parameter_supported: true,
+      resource_parameter_supported: true,
     });
   });
 });
