@@ -166,6 +166,18 @@ describe('gatehouse config check', () => {
     expect(out).not.toContain('Config OK');
   });
 
+  it('exits 1 on an OAUTH_*/GATEHOUSE_* variable no setting reads, naming the closest known one', async () => {
+    const { code, out } = await config(['check'], { OAUTH_ISSUER: 'https://idp.example.com', GATEHOUSE_SINGIN_ADDRESS_BURST: '5', GATEHOUSE_ZZZ: '1' });
+    expect(code).toBe(1);
+    expect(out).toMatch(/^Config has 3 unknown setting\(s\): /m);
+    expect(out).toContain('unknown environment variable OAUTH_ISSUER (ignored: did you mean OAUTH_ISSUER_URL?)');
+    expect(out).toContain('unknown environment variable GATEHOUSE_SINGIN_ADDRESS_BURST (ignored: did you mean GATEHOUSE_SIGNIN_ADDRESS_BURST?)');
+    expect(out).toContain('unknown environment variable GATEHOUSE_ZZZ (ignored: no setting reads it)');
+    const json = await config(['check', '--json'], { OAUTH_ISSUER: 'https://idp.example.com', GATEHOUSE_CONFIG: '' });
+    expect(JSON.parse(json.out)).toMatchObject({ ok: false, unknownEnv: [{ name: 'OAUTH_ISSUER', closest: 'OAUTH_ISSUER_URL' }] });
+    expect((await config(['check'], { OAUTH_ISSUER_URL: '' })).code).toBe(0);
+  });
+
   it('checks and shows the proxy section too, with its env vars', async () => {
     await writeFile(join(dir, 'proxy.yaml'), 'publicUrl: https://mcp.example.com\nproxy:\n  upstream: http://127.0.0.1:8080/mcp\n  upstreamTimeoutSec: 30\n');
     const ok = await config(['check', '--config', join(dir, 'proxy.yaml'), '--json'], { GATEHOUSE_UPSTREAM_TIMEOUT: '45s' });

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { configFromEnv, readEnv } from '../config/env.js';
 import { CLI_ENV_NAMES, FILE_ENV_NAMES, publishedConfigSchema } from '../config/file-shape.js';
 import { unknownSettings } from '../config/json-schema.js';
+import { unknownEnvNames, type UnknownEnvName } from '../config/unknown-env.js';
 import { configFilePath, loadConfigFile } from '../config/load-file.js';
 import { mergeConfig } from '../config/merge.js';
 import { resolveConfig } from '../config/resolve.js';
@@ -32,7 +33,7 @@ Options (check):
   --public-url <url>   As the server commands     (env PUBLIC_URL)
   --port <n>, --host <host>, --log-format <fmt>, --log-level <level>
                        As the server commands     (env PORT, HOST, GATEHOUSE_LOG_FORMAT, GATEHOUSE_LOG_LEVEL)
-  --json               Print JSON: { ok, file, mode, unknown, config, sources } (or { ok: false, error })
+  --json               Print JSON: { ok, file, mode, unknown, unknownEnv, config, sources } (or { ok: false, error })
   -h, --help           Show this help
 
 Settings apply in this order, later ones winning: config file, env vars, flags.
@@ -71,6 +72,8 @@ interface Checked {
   config: Record<string, unknown>;
   sources: Record<string, string>;
   unknown: string[];
+  /** `OAUTH_*`/`GATEHOUSE_*` variables no setting reads. */
+  unknownEnv: UnknownEnvName[];
 }
 
 async function check(values: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): Promise<Checked> {
@@ -103,6 +106,7 @@ async function check(values: Record<string, string | boolean | undefined>, env: 
     config: safe,
     sources: originsOf(paths, layers, FILE_ENV_NAMES),
     unknown: unknownSettings(fromFile, publishedConfigSchema()),
+    unknownEnv: unknownEnvNames(env),
   };
 }
 
@@ -114,9 +118,13 @@ function printText(result: Checked, io: Io): void {
   const flat = flattenSettings(result.config);
   const width = Math.max(...Object.keys(flat).map((p) => p.length));
   // An unknown setting fails the check (exit 1): the headline must not say OK.
-  const headline = result.unknown.length === 0 ? green(bold('Config OK')) : red(bold(`Config has ${result.unknown.length} unknown setting(s)`));
+  const unknown = result.unknown.length + result.unknownEnv.length;
+  const headline = unknown === 0 ? green(bold('Config OK')) : red(bold(`Config has ${unknown} unknown setting(s)`));
   io.out(`${headline}: ${result.mode} mode; file ${result.file ?? 'none'}`);
   for (const path of result.unknown) io.out(yellow(`  unknown setting "${path}" in ${result.file} (ignored: misspelt or misplaced?)`));
+  for (const { name, closest } of result.unknownEnv) {
+    io.out(yellow(`  unknown environment variable ${name} (ignored${closest ? `: did you mean ${closest}?` : ': no setting reads it'})`));
+  }
   io.out('');
   for (const [path, value] of Object.entries(flat)) {
     const origin = result.sources[path] ?? 'default';
@@ -171,8 +179,8 @@ export async function runConfig(argv: string[], env: NodeJS.ProcessEnv, io: Io):
     else io.err(red(`gatehouse config check: ${message}`, process.stderr));
     return 1;
   }
-  const ok = result.unknown.length === 0;
-  if (values.json) io.out(JSON.stringify({ ok, file: result.file ?? null, mode: result.mode, unknown: result.unknown, config: result.config, sources: result.sources }, null, 2));
+  const ok = result.unknown.length === 0 && result.unknownEnv.length === 0;
+  if (values.json) io.out(JSON.stringify({ ok, file: result.file ?? null, mode: result.mode, unknown: result.unknown, unknownEnv: result.unknownEnv, config: result.config, sources: result.sources }, null, 2));
   else printText(result, io);
   return ok ? 0 : 1;
 }
