@@ -41,8 +41,9 @@ export interface GatehouseInstance extends Gatehouse {
   readonly upstream: UpstreamMetadata;
   /**
    * For `/readyz`: ready once the metadata and (for the built-in verifier) the
-   * issuer's keys are loaded. While the keys are missing, each call tries to
-   * fetch them again, so a lazy start turns ready as soon as the issuer answers.
+   * issuer's keys are loaded. While the keys are missing, a call fetches them
+   * again once the JWKS cooldown has passed (so a flood of `/readyz` costs the
+   * issuer one request per cooldown), and a lazy start turns ready then.
    */
   readiness(): Promise<{ ready: boolean; detail: string }>;
 }
@@ -115,7 +116,7 @@ export function createGatehouse(input: GatehouseConfigInput | GatehouseConfig | 
     async readiness() {
       if (!upstream.current) return { ready: false, detail: 'the issuer\'s metadata is not loaded yet' };
       if (!needsKeys || builtIn.jwks.jwks) return { ready: true, detail: 'ready' };
-      await builtIn.jwks.reload();
+      await builtIn.jwks.retryIfDue();
       if (builtIn.jwks.jwks) return { ready: true, detail: 'ready' };
       return { ready: false, detail: `the issuer's signing keys are not loaded yet: ${builtIn.jwks.lastFailure ?? 'no attempt yet'}` };
     },

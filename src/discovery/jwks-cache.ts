@@ -121,6 +121,16 @@ export class JwksCache {
     return this.#refetch();
   }
 
+  /**
+   * Fetches the keys again unless the last attempt is younger than the
+   * cooldown (sharing a fetch already running): for callers anyone may
+   * trigger, such as `/readyz`, which must not turn into one IdP request each.
+   */
+  retryIfDue(): Promise<void> {
+    if (this.#inflight) return this.#inflight;
+    return this.#mayFetch() ? this.#refetch() : Promise.resolve();
+  }
+
   async #ensureKeys(): Promise<void> {
     if (this.#keySet === undefined) {
       if (this.#inflight) await this.#inflight;

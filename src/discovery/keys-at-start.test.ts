@@ -26,12 +26,12 @@ afterAll(async () => {
   await issuer.close();
 });
 
-function gateFor(extra: { lazyStart?: boolean; jwksUri?: string } = {}): GatehouseInstance {
+function gateFor(extra: { lazyStart?: boolean; jwksUri?: string; jwksCooldownSec?: number } = {}): GatehouseInstance {
   gate = createGatehouse({
     issuer: issuer.issuer,
     publicUrl: PUBLIC_URL,
     discovery: { timeoutMs: 1000, lazyStart: extra.lazyStart },
-    jwt: extra.jwksUri ? { jwksUri: extra.jwksUri } : {},
+    jwt: { ...(extra.jwksUri ? { jwksUri: extra.jwksUri } : {}), ...(extra.jwksCooldownSec !== undefined ? { jwksCooldownSec: extra.jwksCooldownSec } : {}) },
   });
   return gate;
 }
@@ -84,7 +84,8 @@ describe('ready() in resource-server mode checks the issuer\'s keys', () => {
 describe('a deliberate lazy start (discovery.lazyStart)', () => {
   it('starts without keys, /readyz 503 until they load, then 200 and tokens verify', async () => {
     issuer.setJwksMode('error');
-    const lazy = gateFor({ lazyStart: true });
+    // No cooldown here, so the recovery shows at the next /readyz; the next test keeps the default.
+    const lazy = gateFor({ lazyStart: true, jwksCooldownSec: 0 });
     await lazy.ready();
     served = await serve({ host: '127.0.0.1', port: 0, readiness: () => lazy.readiness() });
     served.ready((_req, res) => void res.writeHead(204).end());
@@ -98,6 +99,17 @@ describe('a deliberate lazy start (discovery.lazyStart)', () => {
     issuer.setJwksMode('ok');
     expect((await fetch(readyz)).status).toBe(200);
     expect(await status(await issuer.mint())).toBe(200);
+  });
+
+  it('costs the issuer one JWKS request per cooldown however often /readyz is asked', async () => {
+    issuer.setJwksMode('error');
+    const lazy = gateFor({ lazyStart: true });
+    await lazy.ready();
+    const before = issuer.jwksRequests;
+    const answers = await Promise.all(Array.from({ length: 20 }, () => lazy.readiness()));
+    expect(answers.every((answer) => !answer.ready)).toBe(true);
+    // The start's own attempt is younger than the 30 s default cooldown: none of the 20 goes to the issuer.
+    expect(issuer.jwksRequests).toBe(before);
   });
 
   it('is off by default', () => {

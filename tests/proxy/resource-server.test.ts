@@ -85,7 +85,7 @@ describe('proxy on a lazy start (discovery.lazyStart), the issuer\'s keys not lo
     upstream = await startRecordingUpstream();
     proxy = await startTestProxy(
       { upstream: upstream.url },
-      { layers: { issuer: issuer.issuer, audience: AUDIENCE, discovery: { lazyStart: true }, authority: { stateDir: state.path, store: 'file' } } },
+      { layers: { issuer: issuer.issuer, audience: AUDIENCE, discovery: { lazyStart: true }, jwt: { jwksCooldownSec: 0 }, authority: { stateDir: state.path, store: 'file' } } },
     );
   });
   afterAll(async () => {
