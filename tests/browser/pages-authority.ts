@@ -6,6 +6,7 @@
  * access tokens for one MCP resource. Used by the headless tests beside the
  * interactions module and by the Playwright test.
  */
+import { afterAll, beforeAll, expect } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -216,4 +217,27 @@ function port(server: Server): number {
 function stop(server: Server): Promise<void> {
   server.closeAllConnections();
   return new Promise((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+}
+
+/**
+ * The test authority for one `describe` block: started before its tests,
+ * closed after them, and failing the block if a page handler threw (a test
+ * that only reads status codes would not see that).
+ *
+ * @example
+ * ```ts
+ * const as = usePagesAuthority({ clientName: 'Notes app' });
+ * it('opens', async () => void (await openSignIn(as())));
+ * ```
+ */
+export function usePagesAuthority(options: PagesAuthorityOptions): () => PagesAuthority {
+  let as: PagesAuthority | undefined;
+  beforeAll(async () => {
+    as = await startPagesAuthority(options);
+  });
+  afterAll(async () => {
+    expect(as?.handlerErrors).toEqual([]);
+    await as?.close();
+  });
+  return () => as!;
 }

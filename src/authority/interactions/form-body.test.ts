@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { interactionResult, openSignIn, type OpenSignIn } from '../../../tests/browser/open-sign-in.js';
-import { startPagesAuthority, type PagesAuthority } from '../../../tests/browser/pages-authority.js';
+import { usePagesAuthority } from '../../../tests/browser/pages-authority.js';
 import { startUpload } from '../../../tests/helpers/raw-http.js';
 
 /** The fields of a sign-in that would succeed (any username in development), as URL-encoded text. */
@@ -17,20 +17,13 @@ function post(page: OpenSignIn, contentType: string, body: string): Promise<Resp
 }
 
 describe('sign-in form bodies read from the stream', () => {
-  let as: PagesAuthority;
-  beforeAll(async () => {
-    as = await startPagesAuthority({ clientName: 'Notes app' });
-  });
-  afterAll(async () => {
-    expect(as.handlerErrors).toEqual([]);
-    await as.close();
-  });
+  const as = usePagesAuthority({ clientName: 'Notes app' });
 
   it('the right fields as application/x-www-form-urlencoded sign in (what the refusals below differ from)', async () => {
-    const page = await openSignIn(as);
+    const page = await openSignIn(as());
     const posted = await post(page, 'application/x-www-form-urlencoded', signInFields(page));
     expect(posted.status).toBe(303);
-    expect(await interactionResult(as, page.uid)).toMatchObject({ login: { accountId: 'mallory' } });
+    expect(await interactionResult(as(), page.uid)).toMatchObject({ login: { accountId: 'mallory' } });
   });
 
   // Both are types a cross-site form may send without a preflight; each body also reads as a valid URL-encoded sign-in.
@@ -44,17 +37,17 @@ describe('sign-in form bodies read from the stream', () => {
       }),
     ],
   ])('a sign-in sent as %s gets 415 and signs nobody in', async (_type, make) => {
-    const page = await openSignIn(as);
+    const page = await openSignIn(as());
     const { type, body } = make(signInFields(page));
     const posted = await post(page, type, body);
     expect(posted.status).toBe(415);
     expect(posted.headers.get('location')).toBeNull();
     expect(await posted.text()).toContain('application/x-www-form-urlencoded');
-    expect(await interactionResult(as, page.uid)).toBeUndefined();
+    expect(await interactionResult(as(), page.uid)).toBeUndefined();
   });
 
   it('a chunked sign-in over the 16 KiB cap, with no Content-Length, gets 413 and signs nobody in', async () => {
-    const page = await openSignIn(as);
+    const page = await openSignIn(as());
     // Valid fields first, then padding in a field of its own: only the cap stands between it and a sign-in.
     const upload = startUpload(loginUrl(page).href, {
       headers: { cookie: page.cookie, 'content-type': 'application/x-www-form-urlencoded' },
@@ -70,30 +63,23 @@ describe('sign-in form bodies read from the stream', () => {
     } finally {
       upload.close();
     }
-    expect(await interactionResult(as, page.uid)).toBeUndefined();
+    expect(await interactionResult(as(), page.uid)).toBeUndefined();
   });
 });
 
 /** Express's `urlencoded()` in front: the handler gets `req.body`, and its anti-forgery check must hold there too. */
 describe('sign-in form bodies an app already parsed (Express)', () => {
-  let as: PagesAuthority;
-  beforeAll(async () => {
-    as = await startPagesAuthority({ clientName: 'Notes app', expressParsesForms: true });
-  });
-  afterAll(async () => {
-    expect(as.handlerErrors).toEqual([]);
-    await as.close();
-  });
+  const as = usePagesAuthority({ clientName: 'Notes app', expressParsesForms: true });
 
   function postFields(page: OpenSignIn, fields: Record<string, string>) {
     return post(page, 'application/x-www-form-urlencoded', new URLSearchParams(fields).toString());
   }
 
   it('the right token signs in: the parsed body is what the handler read', async () => {
-    const page = await openSignIn(as);
+    const page = await openSignIn(as());
     const posted = await postFields(page, { csrf: page.csrf, username: 'mallory', password: '' });
     expect(posted.status).toBe(303);
-    expect(await interactionResult(as, page.uid)).toMatchObject({ login: { accountId: 'mallory' } });
+    expect(await interactionResult(as(), page.uid)).toMatchObject({ login: { accountId: 'mallory' } });
   });
 
   it.each([
@@ -101,27 +87,27 @@ describe('sign-in form bodies an app already parsed (Express)', () => {
     ['a wrong token', (_page: OpenSignIn) => ({ csrf: 'x'.repeat(43), username: 'mallory', password: '' })],
     ['an empty token', (_page: OpenSignIn) => ({ csrf: '', username: 'mallory', password: '' })],
   ])('%s gets 403 and signs nobody in', async (_case, fields) => {
-    const page = await openSignIn(as);
+    const page = await openSignIn(as());
     const posted = await postFields(page, fields(page));
     expect(posted.status).toBe(403);
     expect(posted.headers.get('location')).toBeNull();
     expect(await posted.text()).toContain('Request refused');
-    expect(await interactionResult(as, page.uid)).toBeUndefined();
+    expect(await interactionResult(as(), page.uid)).toBeUndefined();
   });
 
   it("another interaction's token gets 403 and signs neither in", async () => {
-    const [mine, theirs] = await Promise.all([openSignIn(as), openSignIn(as)]);
+    const [mine, theirs] = await Promise.all([openSignIn(as()), openSignIn(as())]);
     const posted = await postFields(mine, { csrf: theirs.csrf, username: 'mallory', password: '' });
     expect(posted.status).toBe(403);
-    expect(await interactionResult(as, mine.uid)).toBeUndefined();
-    expect(await interactionResult(as, theirs.uid)).toBeUndefined();
+    expect(await interactionResult(as(), mine.uid)).toBeUndefined();
+    expect(await interactionResult(as(), theirs.uid)).toBeUndefined();
   });
 
   it('the token repeated (one wrong, one right) gets 403: a list is no token', async () => {
-    const page = await openSignIn(as);
+    const page = await openSignIn(as());
     const body = `csrf=${'x'.repeat(43)}&csrf=${page.csrf}&username=mallory&password=`;
     const posted = await post(page, 'application/x-www-form-urlencoded', body);
     expect(posted.status).toBe(403);
-    expect(await interactionResult(as, page.uid)).toBeUndefined();
+    expect(await interactionResult(as(), page.uid)).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { interactionResult, openSignIn } from '../../../tests/browser/open-sign-in.js';
-import { startPagesAuthority, type PagesAuthority } from '../../../tests/browser/pages-authority.js';
+import { usePagesAuthority } from '../../../tests/browser/pages-authority.js';
 
 /**
  * The browser's interaction cookie names the sign-in it is in; the page
@@ -9,18 +9,11 @@ import { startPagesAuthority, type PagesAuthority } from '../../../tests/browser
  * no form post on that URL acts on either sign-in.
  */
 describe("a sign-in page URL naming another interaction than the browser's cookie", () => {
-  let as: PagesAuthority;
-  beforeAll(async () => {
-    as = await startPagesAuthority({ clientName: 'Notes app' });
-  });
-  afterAll(async () => {
-    expect(as.handlerErrors).toEqual([]);
-    await as.close();
-  });
+  const as = usePagesAuthority({ clientName: 'Notes app' });
 
   /** Two sign-ins under way, and one browser's cookies sent to the other's URL. */
   async function crossed() {
-    const [mine, theirs] = await Promise.all([openSignIn(as), openSignIn(as)]);
+    const [mine, theirs] = await Promise.all([openSignIn(as()), openSignIn(as())]);
     expect(mine.uid).not.toBe(theirs.uid);
     return { mine, theirs, onTheirs: (action = '') => new URL(`${theirs.url.pathname}${action}`, theirs.url) };
   }
@@ -46,8 +39,8 @@ describe("a sign-in page URL naming another interaction than the browser's cooki
     expect(posted.status).toBe(400);
     expect(posted.headers.get('location')).toBeNull();
     expect(await posted.text()).toContain('This sign-in has expired');
-    expect(await interactionResult(as, mine.uid)).toBeUndefined();
-    expect(await interactionResult(as, theirs.uid)).toBeUndefined();
+    expect(await interactionResult(as(), mine.uid)).toBeUndefined();
+    expect(await interactionResult(as(), theirs.uid)).toBeUndefined();
   });
 
   it('the same post on its own URL does sign in (the refusal above is the mismatch, nothing else)', async () => {
@@ -59,6 +52,6 @@ describe("a sign-in page URL naming another interaction than the browser's cooki
       body: new URLSearchParams({ csrf: mine.csrf, username: 'mallory', password: '' }),
     });
     expect(posted.status).toBe(303);
-    expect(await interactionResult(as, mine.uid)).toMatchObject({ login: { accountId: 'mallory' } });
+    expect(await interactionResult(as(), mine.uid)).toMatchObject({ login: { accountId: 'mallory' } });
   });
 });
