@@ -4,7 +4,7 @@
  * same AuthInfo or the same error, code and message alike.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { base64url, exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWSHeaderParameters, type JWTPayload } from 'jose';
+import { base64url, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWSHeaderParameters, type JWTPayload } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createJwtVerifier, type KeySource } from './jwt-verifier.js';
 import { nativeSignatureCheck } from './native-signatures.js';
