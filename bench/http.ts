@@ -47,13 +47,14 @@ export interface HttpBenchRow {
 const BODY = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'whoami', arguments: {} } });
 const BASE_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
-interface Child {
+export interface Child {
   ready: ServerReady;
   ask(type: ServerCommand['type']): Promise<ServerReply>;
 }
 
-function startServers(issuer: string): Promise<Child & { process: ChildProcess }> {
-  const child = fork(new URL('./server.ts', import.meta.url), [], {
+/** Starts a servers child (bench/server.ts, or another speaking its IPC commands) and waits for it to listen. */
+export function startServers(issuer: string, script: URL = new URL('./server.ts', import.meta.url)): Promise<Child & { process: ChildProcess }> {
+  const child = fork(script, [], {
     env: { ...process.env, BENCH_ISSUER: issuer },
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -6,6 +6,8 @@
  *      a fresh token on every request.
  *   2. Verification: µs per call of the gate's verifier (cache miss and hit)
  *      next to a bare `jose` `jwtVerify`.
+ *   3. A real MCP server (Express + the SDK) with and without `gatehouseExpress`,
+ *      and with no auth twice: the noise floor (sdk-http.ts).
  *   (Then token exchange, the proxy, and on Linux the memory a flood of
  *   token-less 4 MiB POSTs costs: body-flood.ts.)
  *
@@ -18,6 +20,7 @@ import { printBodyFlood, runBodyFlood } from './body-flood.js';
 import { printExchangeBench, runExchangeBench } from './exchange.js';
 import { runHttpBench, type HttpBenchRow } from './http.js';
 import { printProxyBench, runProxyBench } from './proxy.js';
+import { printSdkBench, runSdkBench } from './sdk-http.js';
 import { formatNumber, table } from './stats.js';
 import { prepareTokens } from './tokens.js';
 import { runVerifyBench, type VerifyBenchRow } from './verify.js';
@@ -112,6 +115,7 @@ async function main(): Promise<void> {
   try {
     printVerify(await runVerifyBench(tokens, { iterations: settings.iterations, batches: settings.batches }));
     printHttp(await runHttpBench(tokens, settings));
+    printSdkBench(await runSdkBench(tokens, settings));
     printProxyBench(await runProxyBench(tokens, settings), settings);
   } finally {
     await tokens.issuer.close();
