@@ -19,7 +19,10 @@ export type GatedIncomingMessage = IncomingMessage & {
   auth?: AuthInfo;
   /** The JSON body, parsed, when the gate had to read it. */
   body?: unknown;
-  /** The body bytes, so `@hono/node-server` (used inside the SDK) can build its Request again. */
+  /**
+   * The body bytes, so `@hono/node-server` (used inside the SDK) can build its Request again, when the gate
+   * read the body itself (or a framework left bytes: `express.raw()`); not when a framework parsed JSON first.
+   */
   rawBody?: Buffer;
 };
 
@@ -95,11 +98,13 @@ export function gatehouseNode(gate: Gatehouse, options: GatehouseNodeOptions = {
   const passHeaders = cors ? [...addCorsHeaders(new Headers())] : [];
 
   async function guard(req: GatedIncomingMessage, res: ServerResponse, next?: NextFunction): Promise<boolean> {
-    const preparsed = preparsedBytes(req.body);
+    // A parsed object (express.json() ran first) is checked as it is; bytes a framework left (express.raw) are used as they are.
+    const parsed = req.body !== undefined && !Buffer.isBuffer(req.body) && typeof req.body !== 'string' ? req.body : undefined;
+    const preparsed = parsed === undefined ? preparsedBytes(req.body) : undefined;
     const light = gateRequestOf(req, urlOptions);
     // A Web Request is built only for Gatehouse's own routes and preflights; the MCP endpoint's hot path does without.
     if (light.method === 'OPTIONS' || gate.servesPath(light.pathname)) {
-      const probe = toWebRequest(req, { ...urlOptions, body: preparsed });
+      const probe = toWebRequest(req, { ...urlOptions, body: preparsed ?? preparsedBytes(parsed) });
       const own = await gate.handle(probe);
       if (own) {
         await writeWebResponse(res, own);
@@ -115,9 +120,8 @@ export function gatehouseNode(gate: Gatehouse, options: GatehouseNodeOptions = {
       return false;
     }
     const { method } = light;
-    // A parsed object (express.json() ran first) is checked as it is; anything else is bytes, read only once the
-    // token is verified, and only then if per-tool scopes need them: a request without a valid token never costs its body.
-    const parsed = req.body !== undefined && !Buffer.isBuffer(req.body) && typeof req.body !== 'string' ? req.body : undefined;
+    // Bytes are read only once the token is verified, and only then if per-tool scopes need them:
+    // a request without a valid token never costs its body.
     const body = parsed === undefined && method !== 'GET' && method !== 'HEAD' ? new GateBody(req, maxBodyBytes, preparsed) : undefined;
     const result = await gate.authenticate(light, body ? { readBody: () => jsonForGate(body, light.headers, maxBodyBytes) } : { body: parsed ?? null });
     if (!result.ok) {
@@ -126,7 +130,9 @@ export function gatehouseNode(gate: Gatehouse, options: GatehouseNodeOptions = {
       await writeWebResponse(res, cors ? withCors(result.response) : result.response);
       return true;
     }
-    // Read within the cap (413 beyond) when the gate did not need it, for the MCP transport after it.
+    // Read within the cap (413 beyond) when the gate did not need it, for the MCP transport after it. A body a
+    // framework parsed gets no rawBody: serialising it again per request would cost more than the gate's own check,
+    // and the SDK takes the parsed body as it is (handleRequest(req, res, req.body)), as it does without the gate.
     const bytes = body ? await body.bytes() : preparsed;
     if (req.body === undefined) {
       const json = parseJson(bytes);
