@@ -43,10 +43,9 @@ beforeAll(async () => {
   parts.issuer = await startTestIssuer({ audience: AUDIENCE });
   parts.reached = [];
   const handler = createMcpHandler(() => v2McpServer());
-  let gate: GatehouseInstance | undefined;
   let origin = '';
   parts.server = createServer((req, res) => {
-    void gate!
+    void parts.gate
       .fetch(toWebRequest(req, { origin }), async (request, authInfo) => {
         if (!authInfo) return new Response('not found', { status: 404 });
         const body = (await request.clone().json().catch(() => undefined)) as { method?: string; params?: { name?: string; uri?: string } } | undefined;
@@ -58,7 +57,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => parts.server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(parts.server.address() as AddressInfo).port}`;
-  gate = createGatehouse({
+  const gate = createGatehouse({
     issuer: parts.issuer.issuer,
     publicUrl: origin,
     audience: AUDIENCE,
