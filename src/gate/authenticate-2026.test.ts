@@ -85,3 +85,11 @@ describe('authenticateRequest on 2026-07-28 requests', () => {
     ]);
   });
 });
+
+describe('the 401 challenge and scope hierarchies', () => {
+  it('names no required scope another required one implies', async () => {
+    const request = new Request(`${publicUrl}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const result = await authenticateRequest(request, contextFor({ scopes: { required: ['mcp:tools', 'mcp:admin'], implies: { 'mcp:admin': ['mcp:tools'] } } }));
+    expect(result.ok ? 200 : result.response.headers.get('www-authenticate')).toMatch(/scope="mcp:admin"$/);
+  });
+});

@@ -29,6 +29,8 @@ interface ScopePlan {
   rules: NameScopeRules;
   /** Whether every body is read: per-name scopes need it, and `headerCheck: 'always'` asks for it. */
   readsBody: boolean;
+  /** The required scopes as a 401 names them: none another of them implies. */
+  challenged: string[];
 }
 
 const plans = new WeakMap<GatehouseConfig, ScopePlan>();
@@ -37,7 +39,8 @@ function scopePlan(config: GatehouseConfig): ScopePlan {
   let plan = plans.get(config);
   if (!plan) {
     const rules = nameScopeRules(config.scopes);
-    plan = { required: challengeScopes(config.scopes.required), rules, readsBody: rules.any || config.headerCheck === 'always' };
+    const required = challengeScopes(config.scopes.required);
+    plan = { required, rules, readsBody: rules.any || config.headerCheck === 'always', challenged: rules.hierarchy.minimal(required) };
     plans.set(config, plan);
   }
   return plan;
@@ -177,6 +180,6 @@ export async function authenticateRequest(request: Request | GateRequest, contex
     const error = asOAuthError(err);
     // Not an authorization failure: a JSON-RPC error the client's SDK reads, and no challenge that would send it to sign in.
     if (error instanceof HeaderMismatchError) return { ok: false, error, response: headerMismatchResponse(error, corsHeaders()) };
-    return { ok: false, error, response: challengeResponse(error, { resourceMetadata, scopes: config.scopes.required }) };
+    return { ok: false, error, response: challengeResponse(error, { resourceMetadata, scopes: scopePlan(config).challenged }) };
   }
 }

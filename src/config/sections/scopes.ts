@@ -12,16 +12,13 @@ import { list, listsByName, type EnvTable } from '../values.js';
 /** Longest resource URI pattern accepted; matching is linear in pattern and URI, this keeps it cheap. */
 const MAX_PATTERN_LENGTH = 2048;
 
-/**
- * A resource URI pattern: the exact URI, or one with `*` standing for any
- * run of characters (slashes included). Nothing else is special: no regex,
- * no `?`, no character classes.
- */
-const resourcePattern = z
-  .string()
-  .min(1)
-  .max(MAX_PATTERN_LENGTH)
-  .refine((p) => ![...p].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), 'a resource URI pattern has no control characters');
+/** Why a resource URI pattern is refused (exact URI, or `*` for any run of characters; nothing else is special), or `undefined`. */
+function patternProblem(pattern: string): string | undefined {
+  if (pattern.length === 0) return 'a resource URI pattern cannot be empty';
+  if (pattern.length > MAX_PATTERN_LENGTH) return `a resource URI pattern is at most ${MAX_PATTERN_LENGTH} characters`;
+  if ([...pattern].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return 'a resource URI pattern has no control characters';
+  return undefined;
+}
 
 /**
  * The first cycle in a hierarchy, as the chain of scopes that closes it
@@ -66,7 +63,7 @@ export const scopesSchema = z
     /** Extra scopes per tool name (exact), checked on `tools/call`. */
     tools: z.record(z.string(), scopeList).default({}),
     /** Extra scopes per resource URI pattern (exact, or `*` for any run of characters), checked on `resources/read`. */
-    resources: z.record(resourcePattern, scopeList).default({}),
+    resources: z.record(z.string(), scopeList).default({}),
     /** Extra scopes per prompt name (exact), checked on `prompts/get`. */
     prompts: z.record(z.string(), scopeList).default({}),
     /**
@@ -76,6 +73,10 @@ export const scopesSchema = z
     implies: z.record(scopeList.element, scopeList).default({}),
   })
   .superRefine((scopes, ctx) => {
+    for (const pattern of Object.keys(scopes.resources)) {
+      const problem = patternProblem(pattern);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['resources'], message: `${JSON.stringify(pattern.slice(0, 80))}: ${problem}` });
+    }
     const cycle = hierarchyCycle(scopes.implies);
     if (cycle) ctx.addIssue({ code: 'custom', path: ['implies', cycle[0]!], message: `scope hierarchy has a cycle: ${cycle.join(' implies ')}` });
   });
