@@ -110,7 +110,7 @@ export interface NameStepUp {
  * ```
  */
 export function nameStepUp(body: unknown, rules: NameScopeRules, granted: readonly string[], required: readonly string[]): NameStepUp | null {
-  const satisfied = rules.hierarchy.expand(granted);
+  let satisfied: Set<string> | undefined;
   const calls: NamedCall[] = [];
   const needed = new Set<string>();
   const missing = new Set<string>();
@@ -118,7 +118,8 @@ export function nameStepUp(body: unknown, rules: NameScopeRules, granted: readon
     const scopes = rules.scopesOf(call);
     if (scopes.length === 0) continue;
     for (const scope of scopes) needed.add(scope);
-    const lacking = scopes.filter((scope) => !satisfied.has(scope));
+    satisfied ??= rules.hierarchy.expand(granted);
+    const lacking = scopes.filter((scope) => !satisfied!.has(scope));
     if (lacking.length === 0) continue;
     if (!calls.some((seen) => seen.kind === call.kind && seen.name === call.name)) calls.push(call);
     for (const scope of lacking) missing.add(scope);

@@ -57,7 +57,12 @@ function shown(value: unknown): string {
 /** RFC 9110 optional whitespace (SP, HTAB) trimmed; `null` stays `null`. */
 function header(headers: GateRequest['headers'], name: string): string | null {
   const value = headers.get(name);
-  return value === null ? null : value.replace(/^[ \t]+|[ \t]+$/g, '');
+  if (value === null || value === '') return value;
+  // Parsers trim already: the regex runs only when something did not.
+  const first = value[0];
+  const last = value[value.length - 1];
+  if (first !== ' ' && first !== '\t' && last !== ' ' && last !== '\t') return value;
+  return value.replace(/^[ \t]+|[ \t]+$/g, '');
 }
 
 /**
