@@ -145,6 +145,35 @@ export class RequestTooLargeError extends OAuthError {
 }
 
 /**
+ * An MCP 2026-07-28 request whose standard headers (`MCP-Protocol-Version`,
+ * `Mcp-Method`, `Mcp-Name`) disagree with its body, or lack one the body
+ * needs. Answered with 400 and the JSON-RPC error `-32020`
+ * (HeaderMismatch), before any scope check or handler runs: an
+ * intermediary routing on the headers must never see a different request
+ * than the one the server runs.
+ *
+ * @example
+ * ```ts
+ * throw new HeaderMismatchError('the Mcp-Name header names "a" but the body\'s params.name is "b"', 7);
+ * ```
+ */
+export class HeaderMismatchError extends OAuthError {
+  static readonly code = 'ERR_HEADER_MISMATCH';
+  static readonly codes: readonly 'ERR_HEADER_MISMATCH'[] = [HeaderMismatchError.code];
+  /** The JSON-RPC error code of the answer (SEP-2243 HeaderMismatch). */
+  static readonly rpcCode = -32020;
+  declare readonly code: typeof HeaderMismatchError.code;
+  readonly status = 400;
+  readonly error = 'invalid_request';
+  /** The `id` of the JSON-RPC request, when the body has one; the answer echoes it. */
+  readonly requestId: string | number | null;
+  constructor(message: string, requestId: string | number | null = null) {
+    super(HeaderMismatchError.code, message);
+    this.requestId = requestId;
+  }
+}
+
+/**
  * The token is valid but lacks scopes. Answered with 403 and
  * `error="insufficient_scope", scope="<every scope the request needs>"`.
  *
@@ -259,6 +288,7 @@ export type AnyGatehouseError =
   | MissingTokenError
   | InvalidRequestError
   | RequestTooLargeError
+  | HeaderMismatchError
   | InsufficientScopeError
   | ConfigError
   | DiscoveryError

@@ -53,9 +53,9 @@ export interface AuthenticateOptions {
   /**
    * Reads the body on demand, for adapters that have not read it yet: called
    * at most once, and only after the token is verified and the endpoint's
-   * required scopes are there, when per-tool scopes need the body. So a
-   * request without a valid token is refused before a byte of its body is
-   * read. Resolves to the parsed JSON (`undefined`: no JSON body); an
+   * required scopes are there, when per-name scopes or `headerCheck:
+   * 'always'` need the body. So a request without a valid token is refused
+   * before a byte of its body is read. Resolves to the parsed JSON (`undefined`: no JSON body); an
    * `OAuthError` it throws (e.g. `RequestTooLargeError`) is the answer.
    */
   readBody?: () => Promise<unknown>;

@@ -65,7 +65,8 @@ describe('resolveConfig', () => {
     expect(config.jwt.algorithms).not.toContain('none');
     expect(config.jwt.algorithms.some((a) => a.startsWith('HS'))).toBe(false);
     expect(config.jwt.clockToleranceSec).toBe(30);
-    expect(config.scopes).toEqual({ required: [], tools: {} });
+    expect(config.scopes).toEqual({ required: [], tools: {}, resources: {}, prompts: {}, implies: {} });
+    expect(config.headerCheck).toBe('when-read');
     expect(config.mirrorMetadata).toBe(false);
   });
 

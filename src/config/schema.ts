@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { issuerUrl, url, scopeList } from './fields.js';
+import { issuerUrl, url } from './fields.js';
 import { authoritySchema } from './sections/authority.js';
 import { exchangeSchema } from './sections/exchange.js';
-import { bool, json, list, listsByName, num, oneOrMany, type EnvTable } from './values.js';
+import { SCOPES_ENV, scopesSchema } from './sections/scopes.js';
+import { bool, json, list, num, oneOrMany, type EnvTable } from './values.js';
 
 /**
  * The one typed config of Gatehouse. Everything has a default except the
@@ -73,16 +74,15 @@ export const configSchema = z.object({
   issuer: issuerUrl('issuer (OAUTH_ISSUER_URL)').optional(),
   /** Accepted `aud` values; defaults to the resource URI. */
   audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
-  scopes: z
-    .object({
-      /** Scopes every request to the MCP endpoint needs. */
-      required: scopeList.default([]),
-      /** Scopes advertised in protected-resource metadata; defaults to required ∪ tool scopes. */
-      supported: scopeList.optional(),
-      /** Extra scopes per tool, checked on `tools/call`. */
-      tools: z.record(z.string(), scopeList).default({}),
-    })
-    .prefault({}),
+  scopes: scopesSchema.prefault({}),
+  /**
+   * When the gate checks the MCP 2026-07-28 standard headers (`Mcp-Method`,
+   * `Mcp-Name`, `MCP-Protocol-Version`) against the body: `when-read` (the
+   * body is read anyway, for per-name scopes, or an adapter handed it over
+   * parsed) or `always` (every POST's body is read for it; `gatehouse proxy`
+   * sets this).
+   */
+  headerCheck: z.enum(['when-read', 'always']).default('when-read'),
   jwt: jwtOptionsSchema.prefault({}),
   introspection: introspectionSchema.optional(),
   discovery: z
@@ -128,9 +128,8 @@ export const GATE_ENV: EnvTable = {
   trustProxy: ['GATEHOUSE_TRUST_PROXY', bool],
   issuer: ['OAUTH_ISSUER_URL'],
   audience: ['OAUTH_AUDIENCE', oneOrMany],
-  'scopes.required': ['OAUTH_SCOPES', list],
-  'scopes.supported': ['OAUTH_SCOPES_SUPPORTED', list],
-  'scopes.tools': ['OAUTH_TOOL_SCOPES', listsByName],
+  ...SCOPES_ENV,
+  headerCheck: ['GATEHOUSE_HEADER_CHECK'],
   'jwt.algorithms': ['OAUTH_ALGORITHMS', list],
   'jwt.clockToleranceSec': ['OAUTH_CLOCK_TOLERANCE', num],
   'jwt.requireAccessTokenType': ['OAUTH_REQUIRE_AT_JWT', bool],

@@ -15,7 +15,8 @@ export interface ProtectedResourceMetadata {
 
 /**
  * The scopes advertised in `scopes_supported`: `scopes.supported` when set,
- * else the required scopes and every tool's scopes. Clients that get no
+ * else the required scopes and every tool's, resource pattern's and
+ * prompt's scopes. Clients that get no
  * `scope` in a challenge ask for all of these, so the set stays minimal, and
  * never has `offline_access` (MCP 2026-07-28).
  *
@@ -25,8 +26,8 @@ export interface ProtectedResourceMetadata {
  * ```
  */
 export function supportedScopes(config: GatehouseConfig): string[] {
-  const { supported, required, tools } = config.scopes;
-  return challengeScopes(supported ?? [...required, ...Object.values(tools).flat()]);
+  const { supported, required, tools, resources, prompts } = config.scopes;
+  return challengeScopes(supported ?? [...required, ...[tools, resources, prompts].flatMap((table) => Object.values(table).flat())]);
 }
 
 /**

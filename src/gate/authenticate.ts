@@ -1,12 +1,14 @@
 import type { GatehouseConfig } from '../config/schema.js';
-import { InsufficientScopeError, InvalidRequestError, InvalidTokenError, OAuthError } from '../errors.js';
+import { HeaderMismatchError, InsufficientScopeError, InvalidRequestError, InvalidTokenError, OAuthError } from '../errors.js';
+import { corsHeaders } from '../http/cors.js';
 import type { AuthInfo, TokenVerifier } from '../tokens/types.js';
 import type { AuthenticateOptions, GateRequest, GateResult } from '../types.js';
 import { extractBearerToken } from './bearer.js';
 import { challengeResponse, challengeScopes } from './challenge.js';
 import { readJsonBody } from './read-body.js';
+import { describeStepUp, nameScopeRules, nameStepUp, type NameScopeRules } from './name-scopes.js';
 import { resourceUrls } from './resource.js';
-import { toolStepUp } from './tool-scopes.js';
+import { headerMismatchResponse, standardHeaderMismatch } from './standard-headers.js';
 
 /** What the gate needs to check a request. */
 export interface GateContext {
@@ -23,7 +25,12 @@ export interface GateContext {
 /** What the check needs from the config, worked out once per config rather than per request. */
 interface ScopePlan {
   required: string[];
-  hasToolScopes: boolean;
+  /** Per-name scopes and the hierarchy. */
+  rules: NameScopeRules;
+  /** Whether every body is read: per-name scopes need it, and `headerCheck: 'always'` asks for it. */
+  readsBody: boolean;
+  /** The required scopes as a 401 names them: none another of them implies. */
+  challenged: string[];
 }
 
 const plans = new WeakMap<GatehouseConfig, ScopePlan>();
@@ -31,7 +38,9 @@ const plans = new WeakMap<GatehouseConfig, ScopePlan>();
 function scopePlan(config: GatehouseConfig): ScopePlan {
   let plan = plans.get(config);
   if (!plan) {
-    plan = { required: challengeScopes(config.scopes.required), hasToolScopes: Object.keys(config.scopes.tools).length > 0 };
+    const rules = nameScopeRules(config.scopes);
+    const required = challengeScopes(config.scopes.required);
+    plan = { required, rules, readsBody: rules.any || config.headerCheck === 'always', challenged: rules.hierarchy.minimal(required) };
     plans.set(config, plan);
   }
   return plan;
@@ -99,6 +108,11 @@ function parsedBody(body: unknown): unknown {
   }
 }
 
+/** A body the adapter already holds parsed: checking its headers costs no read. */
+function heldBody(options: AuthenticateOptions | undefined): boolean {
+  return options?.body !== undefined && options.body !== null;
+}
+
 async function check(request: Request | GateRequest, context: GateContext, options: AuthenticateOptions | undefined, resource: string): Promise<AuthInfo> {
   const { config } = context;
   const token = extractBearerToken(request, config.jwt);
@@ -107,19 +121,24 @@ async function check(request: Request | GateRequest, context: GateContext, optio
   let authInfo = await context.verifier.verify(token, { resource, audience: audienceFor(config, resource) });
   if (!authInfo.resource) authInfo = { ...authInfo, resource: new URL(resource) };
 
-  const granted = new Set(authInfo.scopes);
-  const { required, hasToolScopes } = scopePlan(config);
-  const missing = required.filter((scope) => !granted.has(scope));
+  const { required, rules, readsBody } = scopePlan(config);
+  const satisfied = rules.hierarchy.empty ? new Set(authInfo.scopes) : rules.hierarchy.expand(authInfo.scopes);
+  const missing = required.filter((scope) => !satisfied.has(scope));
   if (missing.length > 0) {
-    throw new InsufficientScopeError(`The token lacks the scope(s) this server requires: ${missing.join(' ')}`, [...required, ...authInfo.scopes]);
+    // Refused whatever the body says, so a token without the endpoint's scopes never costs a body read.
+    const scopes = rules.hierarchy.minimal(challengeScopes([...required, ...authInfo.scopes]));
+    throw new InsufficientScopeError(`The token lacks the scope(s) this server requires: ${missing.join(' ')}`, scopes);
   }
 
-  if (hasToolScopes) {
+  if (readsBody || heldBody(options)) {
     let body = bodyOf(request, options);
     if (body instanceof Promise) body = await body;
-    const stepUp = toolStepUp(body, config.scopes.tools, authInfo.scopes, required);
-    if (stepUp) {
-      throw new InsufficientScopeError(`Tool ${stepUp.tools.join(', ')} needs the scope(s) ${stepUp.missing.join(' ')}`, stepUp.scopes);
+    // Before the per-name scopes: they are read from the body, which must be the request the headers announce.
+    const mismatch = standardHeaderMismatch(request.headers, body);
+    if (mismatch) throw mismatch;
+    if (rules.any) {
+      const stepUp = nameStepUp(body, rules, authInfo.scopes, required);
+      if (stepUp) throw new InsufficientScopeError(describeStepUp(stepUp), stepUp.scopes);
     }
   }
   return authInfo;
@@ -127,9 +146,12 @@ async function check(request: Request | GateRequest, context: GateContext, optio
 
 /**
  * The whole check of a request to the protected endpoint: bearer token →
- * verification against this resource's audience → required scopes → per-tool
- * scopes of a `tools/call`. The body is read only for the last step, so a
- * request without a valid token is refused before its body is read. Never
+ * verification against this resource's audience → required scopes → (when
+ * the body is read) the MCP 2026-07-28 standard headers against the body
+ * (400, `-32020`) → per-name scopes of `tools/call`, `resources/read` and
+ * `prompts/get`; scope hierarchies honoured throughout. The body is read
+ * only after the token and the required scopes pass, so a request without
+ * them is refused before its body is read. Never
  * throws: every failure is a `GateResult` with the 400/401/403 (or 413)
  * response and its challenge.
  *
@@ -156,6 +178,8 @@ export async function authenticateRequest(request: Request | GateRequest, contex
     return { ok: true, authInfo: await check(request, context, options, resource) };
   } catch (err) {
     const error = asOAuthError(err);
-    return { ok: false, error, response: challengeResponse(error, { resourceMetadata, scopes: config.scopes.required }) };
+    // Not an authorization failure: a JSON-RPC error the client's SDK reads, and no challenge that would send it to sign in.
+    if (error instanceof HeaderMismatchError) return { ok: false, error, response: headerMismatchResponse(error, corsHeaders()) };
+    return { ok: false, error, response: challengeResponse(error, { resourceMetadata, scopes: scopePlan(config).challenged }) };
   }
 }

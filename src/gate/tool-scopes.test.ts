@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toolScopesFor, toolStepUp } from './tool-scopes.js';
+import { toolScopesFor } from './tool-scopes.js';
 
 const tools = { delete_file: ['files:write'], admin_report: ['admin', 'offline_access'], free: [] };
 const call = (name: unknown, id = 1) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: {} } });
@@ -31,30 +31,5 @@ describe('toolScopesFor', () => {
     for (const body of [undefined, null, 42, 'tools/call', [], [null, 1, 'x'], { method: 'tools/call' }, { method: 'tools/call', params: null }, call(42), call({ toString: 'delete_file' })]) {
       expect(toolScopesFor(body, tools)).toEqual({ tools: [], scopes: [] });
     }
-  });
-});
-
-describe('toolStepUp', () => {
-  it('is null when the token has every scope the calls need', () => {
-    expect(toolStepUp(call('delete_file'), tools, ['mcp', 'files:write'], ['mcp'])).toBeNull();
-    expect(toolStepUp(call('unknown'), tools, [], ['mcp'])).toBeNull();
-  });
-
-  it('asks for required ∪ granted ∪ the tools\' scopes, never offline_access', () => {
-    const stepUp = toolStepUp([call('delete_file'), call('admin_report', 2)], tools, ['mcp', 'profile', 'files:write', 'offline_access'], ['mcp']);
-    expect(stepUp).toEqual({
-      tools: ['admin_report'],
-      missing: ['admin'],
-      scopes: ['mcp', 'profile', 'files:write', 'admin'],
-    });
-  });
-
-  it('names a tool that lacks one of its several scopes, though the token has the other', () => {
-    const both = { move_file: ['files:read', 'files:write'] };
-    expect(toolStepUp(call('move_file'), both, ['mcp', 'files:read'], ['mcp'])).toMatchObject({ tools: ['move_file'], missing: ['files:write'] });
-  });
-
-  it('never demands offline_access, which no challenge can ask for', () => {
-    expect(toolStepUp(call('admin_report'), tools, ['admin'], [])).toBeNull();
   });
 });

@@ -56,8 +56,16 @@ async function signerFor(keys: AuthorityKeys, issuer: string, options: GateFront
   return createAssertionSigner({ key: activeSigningKey(keys, 'ES256'), issuer, audience: options.assertionAudience, ttlSec: options.assertionTtlSec });
 }
 
+/**
+ * The proxy reads every body anyway (to bind sessions, and to pass it on), so
+ * its gate cross-checks every POST's MCP 2026-07-28 standard headers against
+ * it, not only when per-name scopes are set: the upstream, or anything
+ * between that routes on the headers, never gets a request that disagrees.
+ */
+const PROXY_GATE_DEFAULTS: ConfigLayer = { headerCheck: 'always' };
+
 async function authorityFront(options: GateFrontOptions): Promise<GateFront> {
-  const layers = mergeConfig({ scopes: { required: [AUTHORITY_PROXY_SCOPE] } }, options.layers);
+  const layers = mergeConfig(PROXY_GATE_DEFAULTS, { scopes: { required: [AUTHORITY_PROXY_SCOPE] } }, options.layers);
   // Loaded only in authority mode: it pulls in oidc-provider, which a resource server does not need.
   const { createAuthority } = await import('../authority/create-authority.js');
   const authority = await createAuthority(layers, { fetch: options.fetch, publicUrlDefaulted: options.publicUrlDefaulted, warn: options.warn });
@@ -73,7 +81,7 @@ async function authorityFront(options: GateFrontOptions): Promise<GateFront> {
 }
 
 async function resourceServerFront(options: GateFrontOptions): Promise<GateFront> {
-  const config = resolveConfig(options.layers);
+  const config = resolveConfig(mergeConfig(PROXY_GATE_DEFAULTS, options.layers));
   const gate = createGatehouse(config, { fetch: options.fetch });
   await gate.ready();
   const guard = gatehouseNode(gate);
