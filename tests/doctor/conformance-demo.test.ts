@@ -25,10 +25,29 @@ const failing = (report: ConformanceReport) => report.results.filter((r) => r.st
 describe('gatehouse doctor --conformance on gatehouse demo', () => {
   it('passes every MUST, with --register and a token', async () => {
     const tokens = await signInForTokens(demo.origin, { login: 'alice', scope: 'mcp' });
-    const report = await checkConformance(demo.mcpUrl, { register: true, token: String(tokens.access_token), timeoutMs: 10_000 });
-    console.log(report.results.map((r) => `${r.status.padEnd(15)} ${r.level.padEnd(6)} ${r.id} ${r.reason ?? ''} ${r.status === 'warn' || r.status === 'fail' ? JSON.stringify(r.evidence) : ''}`).join('\n'));
-    console.log(JSON.stringify(report.eras, null, 1), report.summary);
+    const token = String(tokens.access_token);
+    const report = await checkConformance(demo.mcpUrl, { register: true, token, timeoutMs: 10_000 });
     expect(failing(report)).toEqual([]);
     expect(report.summary.evaluated).toBeGreaterThanOrEqual(40);
+    expect(report.summary.MUST.passed).toBeGreaterThanOrEqual(30);
+    // The token went into requests, never into the report.
+    expect(JSON.stringify(report)).not.toContain(token);
+    // Whatever era the demo speaks, the report says so from what the server answered.
+    expect(report.eras.legacy).toBe(true);
+    expect(typeof report.eras.modern).toBe('boolean');
+    const status = (id: string) => report.results.find((r) => r.id === id)?.status;
+    for (const id of ['rfc6750/invalid-request-400', 'mcp-2026-07-28/no-query-token', 'mcp-2026-07-28/exact-redirect', 'rfc8252/loopback-any-port', 'mcp-2026-07-28/redirect-localhost-or-https']) {
+      expect([id, status(id)]).toEqual([id, 'pass']);
+    }
+  });
+
+  it('without a token or --register, says what it could not observe and why', async () => {
+    const report = await checkConformance(demo.mcpUrl, { timeoutMs: 10_000 });
+    expect(failing(report)).toEqual([]);
+    expect(report.eras).toEqual({ modern: 'unknown', legacy: 'unknown', evidence: [] });
+    const reason = (id: string) => report.results.find((r) => r.id === id)?.reason;
+    expect(reason('mcp-2026-07-28/header-name-mismatch')).toContain('--token');
+    expect(reason('rfc8252/loopback-any-port')).toContain('--register');
+    expect(reason('mcp-2026-07-28/audience')).toContain('doctor holds neither');
   });
 });

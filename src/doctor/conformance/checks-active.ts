@@ -51,9 +51,9 @@ function errorRedirect(p: Probe, redirectUri: string | undefined): URL | undefin
   return to && redirectUri && to.href.startsWith(redirectUri) && to.searchParams.has('error') ? to : undefined;
 }
 
+/** The issuer the PRM names: the identity clients record (a metadata document naming another is its own failure). */
 function issuerOf(o: Observed): string | undefined {
-  const issuer = (o.as?.oauth ?? o.as?.oidc)?.json.issuer;
-  return typeof issuer === 'string' ? issuer : undefined;
+  return o.as?.issuer;
 }
 
 const advertisesIss = (o: Observed) => (o.as?.oauth ?? o.as?.oidc)?.json.authorization_response_iss_parameter_supported === true;
@@ -78,8 +78,10 @@ export const ACTIVE_CHECKS = {
     return p.exchange.status < 400 ? met(show(p, false)) : unmet([show(p)]);
   }),
   'authorize-exact-redirect': (o: Observed) => withAuthorize(o, (r) => r.foreignRedirect, (p) => {
-    const to = locationOf(p.exchange);
-    return to?.hostname === 'attacker.example.com' ? unmet([show(p, false)]) : met(show(p, false));
+    // Refused on the spot: an authorization server that goes on to sign-in has not matched the redirect URI.
+    const { status } = p.exchange;
+    if (status === 0) return notObservable(`the authorization endpoint did not answer: ${p.exchange.error ?? 'no answer'}`);
+    return status >= 400 && status < 500 && locationOf(p.exchange)?.hostname !== 'attacker.example.com' ? met(show(p, false)) : unmet([show(p, false)]);
   }),
   'authorize-pkce-required': (o: Observed) => withAuthorize(o, (r) => r.noPkce, (p, r) => {
     const to = errorRedirect(p, r.redirectUri);

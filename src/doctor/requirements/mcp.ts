@@ -188,7 +188,7 @@ const ENTRIES: Entry[] = [
     slug: 'exact-redirect', level: 'MUST', check: 'authorize-exact-redirect',
     sentence: 'Authorization servers MUST validate exact redirect URIs against pre-registered values to prevent redirection attacks.',
     where: { '2025-06-18': 'open-redirection', '2025-11-25': 'open-redirection', '2026-07-28': 'security#open-redirection' },
-    note: 'With --register: an authorization request naming an unregistered https redirect URI must not be redirected there.',
+    note: 'With --register: an authorization request naming an https redirect URI nobody registered must be refused on the spot (4xx), neither redirected there nor taken on to sign-in.',
     fix: 'Compare redirect_uri with the registered ones exactly (only a loopback port may differ) and show an error page, never redirect, on a mismatch',
   },
   {
