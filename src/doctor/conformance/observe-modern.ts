@@ -5,7 +5,8 @@ import type { Probe } from './observe-tokens.js';
 import type { Eras } from './types.js';
 
 /**
- * Which eras a server speaks, and, for one that speaks 2026-07-28, how it
+ * Which eras a server speaks (2026-07-28: `server/discover` offers it;
+ * 2025: `initialize` answers), and, for one that speaks 2026-07-28, how it
  * answers requests whose standard headers disagree with the body. Needs a
  * token: without one every request gets the same 401. Every tools/call
  * names a tool no server has, so that a server that skips the cross-check
@@ -120,13 +121,11 @@ export async function observeModern(http: Prober, url: string, token: string | u
   const discover = await send(http, url, token, standard('server/discover'), discoverBody);
   const result = jsonRpcOf(discover)?.result;
   const versions = isJsonObject(result) && Array.isArray(result.supportedVersions) ? result.supportedVersions.filter((v): v is string => typeof v === 'string') : undefined;
-  // A server without server/discover may still answer modern requests: ask for tools/list the 2026 way too.
-  const list = versions?.includes(MODERN) ? undefined : await send(http, url, token, standard('tools/list'), envelope('tools/list', {}));
-  const modern = !!versions?.includes(MODERN) || (list?.status === 200 && isJsonObject(jsonRpcOf(list)?.result));
+  // server/discover is the one sign: a 2025 stateless server answers other methods too, ignoring _meta.
+  const modern = !!versions?.includes(MODERN);
   const legacy = await speaksLegacy(http, url, token);
   const evidence = [
     evidenceOf(discover, label(url, discoverBody, standard('server/discover'))),
-    ...(list ? [evidenceOf(list, `POST ${url} tools/list the 2026-07-28 way, with the --token value`)] : []),
     evidenceOf(legacy.exchange, `POST ${url} initialize (${LEGACY}) with the --token value`),
   ];
   const eras: Eras = { modern, legacy: legacy.legacy, ...(versions ? { supportedVersions: versions } : {}), evidence };

@@ -214,7 +214,7 @@ const ENTRIES: Entry[] = [
     slug: 'server-discover', level: 'MUST', check: 'modern-discover',
     sentence: 'Servers MUST implement it.',
     where: { '2026-07-28': 'discover' },
-    note: '"it" is `server/discover`. Checked with --token, on a server that answers 2026-07-28 requests.',
+    note: '"it" is `server/discover`. The doctor knows a server speaks 2026-07-28 from its server/discover answer (a 2025 stateless server answers other methods too), so this cannot fail: it shows the answer, with --token.',
     fix: 'Answer server/discover with supportedVersions, capabilities and serverInfo',
   },
   {
