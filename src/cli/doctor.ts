@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_BROWSER_ORIGIN, DEFAULT_TIMEOUT_MS, diagnose, renderReport, type Paint } from '../doctor/index.js';
+import { DEFAULT_BROWSER_ORIGIN, DEFAULT_TIMEOUT_MS, diagnose, renderReport, SPEC_REVISIONS, type Paint, type SpecRevision } from '../doctor/index.js';
+import { runConformance } from './doctor-conformance.js';
 import { UsageError, type Io } from './io.js';
 import { bold, dim, green, red, yellow } from './style.js';
 
@@ -22,20 +23,43 @@ Options:
   --origin <origin>   Browser origin for the CORS checks             (default ${DEFAULT_BROWSER_ORIGIN}, MCP Inspector's)
   -h, --help          Show this help
 
+Conformance (the MCP authorization spec and its RFCs, requirement by requirement):
+  --conformance       Judge every requirement of the catalogue (docs/conformance.md):
+                      pass, fail (MUST), warn (SHOULD), not observable; exit 1 on a MUST failure
+  --spec <revision>   MCP revision: ${SPEC_REVISIONS.join(', ')}   (default ${SPEC_REVISIONS[0]})
+  --token <token>     An access token for the server: the eras it speaks, the 2026-07-28
+                      header checks, a token in the query string (never printed)
+  --junit             Print JUnit XML instead of the table (for CI systems)
+  --verbose           Say why each requirement was not observable
+  With --register, also sends authorization requests for a test client (nobody signs in).
+
 Colours only on a terminal, never with NO_COLOR set.
 
 Examples:
   gatehouse doctor http://localhost:3000/mcp
   gatehouse doctor https://mcp.example.com/mcp --register
   gatehouse doctor https://mcp.example.com/mcp --json --timeout 5s | jq '.findings[].fix'
+  gatehouse doctor --conformance https://mcp.example.com/mcp
+  gatehouse doctor --conformance --spec 2025-11-25 --junit https://mcp.example.com/mcp > conformance.xml
 `;
 
-interface DoctorSettings {
+export interface DoctorSettings {
   url: string;
   json: boolean;
   timeoutMs: number;
   register: boolean;
   origin: string;
+  conformance: boolean;
+  spec: SpecRevision;
+  token?: string;
+  junit: boolean;
+  verbose: boolean;
+}
+
+function parseSpec(value: string | undefined): SpecRevision {
+  if (value === undefined) return SPEC_REVISIONS[0]!;
+  if (!(SPEC_REVISIONS as readonly string[]).includes(value)) throw new UsageError(`--spec="${value}" is not a known MCP revision: use one of ${SPEC_REVISIONS.join(', ')}`);
+  return value as SpecRevision;
 }
 
 function parseTimeout(value: string): number {
@@ -60,6 +84,11 @@ function settingsFrom(argv: string[]): DoctorSettings | 'help' {
       timeout: { type: 'string' },
       register: { type: 'boolean' },
       origin: { type: 'string' },
+      conformance: { type: 'boolean' },
+      spec: { type: 'string' },
+      token: { type: 'string' },
+      junit: { type: 'boolean' },
+      verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -67,12 +96,23 @@ function settingsFrom(argv: string[]): DoctorSettings | 'help' {
   const [url, ...extra] = positionals;
   if (url === undefined) throw new UsageError('give the URL of the MCP endpoint, e.g. gatehouse doctor https://mcp.example.com/mcp');
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  const conformance = values.conformance ?? false;
+  for (const only of ['spec', 'token', 'junit', 'verbose'] as const) {
+    if (values[only] !== undefined && !conformance) throw new UsageError(`--${only} goes with --conformance`);
+  }
+  if (values.junit && values.json) throw new UsageError('choose one of --json and --junit');
+  if (values.token !== undefined && !/^[\x21-\x7e]+$/.test(values.token)) throw new UsageError('--token must be the bare access token (printable characters, no "Bearer " prefix)');
   return {
     url: parseUrl(url, 'the URL').href,
     json: values.json ?? false,
     timeoutMs: values.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseTimeout(values.timeout),
     register: values.register ?? false,
     origin: values.origin === undefined ? DEFAULT_BROWSER_ORIGIN : parseUrl(values.origin, '--origin').origin,
+    conformance,
+    spec: parseSpec(values.spec),
+    ...(values.token !== undefined ? { token: values.token } : {}),
+    junit: values.junit ?? false,
+    verbose: values.verbose ?? false,
   };
 }
 
@@ -93,6 +133,7 @@ export async function runDoctor(argv: string[], _env: NodeJS.ProcessEnv, io: Io)
     io.out(DOCTOR_USAGE);
     return 0;
   }
+  if (settings.conformance) return runConformance(settings, io, TERMINAL);
   const report = await diagnose(settings.url, { timeoutMs: settings.timeoutMs, register: settings.register, browserOrigin: settings.origin });
   io.out(settings.json ? JSON.stringify(report, null, 2) : renderReport(report, { registerAttempted: settings.register, paint: TERMINAL }));
   return report.summary.fail > 0 ? 1 : 0;

@@ -91,8 +91,12 @@ export class Prober {
     return exchange;
   }
 
-  /** Any request, never remembered. Redirects within the origin are followed for GET and HEAD only. */
-  async send(url: string, init: RequestInit & { method: string }): Promise<Exchange> {
+  /**
+   * Any request, never remembered. Redirects within the origin are followed
+   * for GET and HEAD only, unless `follow` is false (an authorization
+   * endpoint's first answer is the one to judge).
+   */
+  async send(url: string, init: RequestInit & { method: string }, follow = true): Promise<Exchange> {
     const doFetch = this.#options.fetch ?? globalThis.fetch;
     let current = url;
     for (let hop = 0; ; hop++) {
@@ -109,7 +113,7 @@ export class Prober {
       if (response.status < 300 || response.status > 399 || !location || !URL.canParse(location, current)) return exchange;
       const target = new URL(location, current);
       if (target.origin !== new URL(current).origin) return { ...exchange, crossOriginRedirect: target.href };
-      if (hop >= MAX_REDIRECTS || !['GET', 'HEAD'].includes(init.method)) return exchange;
+      if (!follow || hop >= MAX_REDIRECTS || !['GET', 'HEAD'].includes(init.method)) return exchange;
       current = target.href;
     }
   }

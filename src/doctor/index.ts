@@ -9,3 +9,7 @@ export { PROFILES, type ClientProfile } from './profiles.js';
 export { STEPS } from './grid.js';
 export { parseChallenges, sdkChallengeView, type Challenge } from './www-authenticate.js';
 export type * from './types.js';
+export { checkConformance, renderConformance, conformanceJunit } from './conformance/index.js';
+export type { ConformanceReport, ConformanceOptions, RequirementResult, ConformanceStatus, Evidence, Eras } from './conformance/index.js';
+export { catalogue, allRequirements, SOURCES, SPEC_REVISIONS, DEFAULT_SPEC } from './requirements/index.js';
+export type { Requirement, SpecRevision, SourceId, CheckId } from './requirements/index.js';

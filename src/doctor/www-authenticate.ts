@@ -11,6 +11,8 @@ export interface Challenge {
   /** Parameter names lower-cased. */
   params: Record<string, string>;
   token68?: string;
+  /** Parameter names that appeared more than once (the last value is in `params`). */
+  repeated?: string[];
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+/;
@@ -55,7 +57,9 @@ export function parseChallenges(header: string): Challenge[] {
       rest = rest.slice(param[0].length);
       const value = readValue();
       if (value === undefined) return challenges;
-      challenge.params[param[1]!.toLowerCase()] = value;
+      const name = param[1]!.toLowerCase();
+      if (Object.hasOwn(challenge.params, name)) (challenge.repeated ??= []).push(name);
+      challenge.params[name] = value;
     }
   }
 

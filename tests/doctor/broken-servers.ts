@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerRpc, authenticate, authorize, refusedRedirect, type Answer, type Clients } from './broken-server-parts.js';
 
 export type Defect =
   | 'none'
@@ -26,7 +27,18 @@ export type Defect =
   | 'issuer-mismatch'
   | 'path-issuer'
   | 'offline-access-prm'
-  | 'resource-parameter-unsupported';
+  | 'resource-parameter-unsupported'
+  // conformance: each breaks exactly one MUST of the catalogue
+  | 'verifier-500'
+  | 'accepts-unsigned'
+  | 'query-token-accepted'
+  | 'no-authorization-servers'
+  | 'pkce-plain-only'
+  | 'oidc-no-pkce'
+  | 'accepts-http-redirect'
+  | 'open-redirect'
+  | 'fixed-loopback-port'
+  | 'no-method-check';
 
 export interface BrokenServer {
   origin: string;
@@ -57,9 +69,11 @@ function issuerOf(origin: string, defect: Defect): string {
   return defect === 'path-issuer' ? `${origin}/oauth` : origin;
 }
 
-function metadata(origin: string, defect: Defect): Record<string, unknown> {
+function metadata(origin: string, defect: Defect, kind: 'oauth' | 'oidc'): Record<string, unknown> {
+  const methods = defect === 'pkce-plain-only' ? ['plain'] : ['S256'];
   return {
-    issuer: defect === 'issuer-mismatch' ? 'https://login.example.com' : issuerOf(origin, defect),
+    // The RFC 8414 document alone names another issuer: one requirement (rfc8414/issuer-identical) broken, not the OpenID one too.
+    issuer: defect === 'issuer-mismatch' && kind === 'oauth' ? `${origin}/another-issuer` : issuerOf(origin, defect),
     authorization_endpoint: `${origin}/authorize`,
     token_endpoint: `${origin}/token`,
     ...(defect === 'no-registration' ? {} : { registration_endpoint: `${origin}/register` }),
@@ -67,7 +81,7 @@ function metadata(origin: string, defect: Defect): Record<string, unknown> {
     scopes_supported: ['mcp'],
     response_types_supported: ['code'],
     grant_types_supported: ['authorization_code', 'refresh_token'],
-    ...(defect === 'no-pkce' ? {} : { code_challenge_methods_supported: ['S256'] }),
+    ...(defect === 'no-pkce' || (defect === 'oidc-no-pkce' && kind === 'oidc') ? {} : { code_challenge_methods_supported: methods }),
     token_endpoint_auth_methods_supported: ['none'],
     ...(defect === 'no-registration' ? {} : { client_id_metadata_document_supported: true }),
     authorization_response_iss_parameter_supported: true,
@@ -80,7 +94,7 @@ function metadata(origin: string, defect: Defect): Record<string, unknown> {
 function prm(origin: string, defect: Defect): Record<string, unknown> {
   const resource = defect === 'prm-resource-mismatch' ? `${origin}/v1/mcp` : defect === 'prm-resource-origin' ? origin : `${origin}/mcp`;
   const scopes = defect === 'offline-access-prm' ? ['mcp', 'offline_access'] : ['mcp'];
-  return { resource, authorization_servers: [issuerOf(origin, defect)], scopes_supported: scopes, bearer_methods_supported: ['header'] };
+  return { resource, ...(defect === 'no-authorization-servers' ? {} : { authorization_servers: [issuerOf(origin, defect)] }), scopes_supported: scopes, bearer_methods_supported: ['header'] };
 }
 
 function challenge(origin: string, defect: Defect): string {
@@ -100,15 +114,19 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   }
 }
 
-function register(res: ServerResponse, defect: Defect, body: Record<string, unknown>): void {
+function register(res: ServerResponse, defect: Defect, body: Record<string, unknown>, clients: Clients): void {
   const uris = Array.isArray(body.redirect_uris) ? (body.redirect_uris as string[]) : [];
   if (defect === 'refuses-custom-schemes' && uris.some((u) => !/^https?:/.test(u))) {
     return send(res, defect, 400, { error: 'invalid_redirect_uri', error_description: 'only http and https redirect URIs' });
   }
+  const refused = refusedRedirect(uris, defect);
+  if (refused) return send(res, defect, 400, { error: 'invalid_redirect_uri', error_description: `${refused} is neither https nor loopback, or has a fragment` });
+  const clientId = `client-${Math.random().toString(36).slice(2)}`;
+  clients.set(clientId, uris);
   // Secrets in the answer, as confidential registrations get them: the doctor must never print them.
   send(res, defect, 201, {
     ...body,
-    client_id: `client-${Math.random().toString(36).slice(2)}`,
+    client_id: clientId,
     client_id_issued_at: Math.floor(Date.now() / 1000),
     client_secret: REGISTRATION_SECRETS.clientSecret,
     registration_access_token: REGISTRATION_SECRETS.registrationAccessToken,
@@ -127,9 +145,12 @@ function register(res: ServerResponse, defect: Defect, body: Record<string, unkn
  */
 export async function startBrokenServer(defect: Defect = 'none'): Promise<BrokenServer> {
   const requests: string[] = [];
+  const clients: Clients = new Map();
   let origin = '';
+  const answer = (res: ServerResponse, a: Answer) => send(res, defect, a.status, a.body, a.headers);
   const server = createServer(async function route(req, res) {
-    const path = new URL(req.url ?? '/', origin).pathname;
+    const url = new URL(req.url ?? '/', origin);
+    const path = url.pathname;
     requests.push(`${req.method} ${path}`);
     if (req.method === 'OPTIONS') {
       if (defect === 'no-cors') return send(res, defect, 405, { error: 'method_not_allowed' });
@@ -137,17 +158,18 @@ export async function startBrokenServer(defect: Defect = 'none'): Promise<Broken
       return res.end();
     }
     if (path === '/mcp' && req.method === 'POST') {
-      await readJson(req);
-      if (req.headers.authorization) return send(res, defect, 200, { jsonrpc: '2.0', id: 1, result: {} });
-      if (defect === 'status-500') return send(res, defect, 500, { error: 'Internal Server Error' });
-      return send(res, defect, 401, { error: 'unauthorized' }, { 'www-authenticate': challenge(origin, defect) });
+      const body = await readJson(req);
+      const refused = authenticate(req, url, defect, challenge(origin, defect));
+      return answer(res, refused ?? answerRpc(req, body, defect));
     }
+    if (path === '/mcp' && req.method === 'DELETE') return send(res, defect, 200, {});
+    if (req.method === 'GET' && path === '/authorize') return answer(res, authorize(url, clients, issuerOf(origin, defect), defect));
     if (req.method === 'GET' && path === PRM_ROOT && defect !== 'prm-only-path-inserted') return send(res, defect, 200, prm(origin, defect));
     if (req.method === 'GET' && path === `${PRM_ROOT}/mcp` && defect !== 'prm-only-root') return send(res, defect, 200, prm(origin, defect));
     const suffix = defect === 'path-issuer' ? '/oauth' : '';
-    if (req.method === 'GET' && path === `/.well-known/oauth-authorization-server${suffix}` && defect !== 'only-openid-configuration') return send(res, defect, 200, metadata(origin, defect));
-    if (req.method === 'GET' && path === `/.well-known/openid-configuration${suffix}` && defect !== 'no-openid-configuration') return send(res, defect, 200, metadata(origin, defect));
-    if (req.method === 'POST' && path === '/register' && defect !== 'no-registration') return register(res, defect, await readJson(req));
+    if (req.method === 'GET' && path === `/.well-known/oauth-authorization-server${suffix}` && defect !== 'only-openid-configuration') return send(res, defect, 200, metadata(origin, defect, 'oauth'));
+    if (req.method === 'GET' && path === `/.well-known/openid-configuration${suffix}` && defect !== 'no-openid-configuration') return send(res, defect, 200, metadata(origin, defect, 'oidc'));
+    if (req.method === 'POST' && path === '/register' && defect !== 'no-registration') return register(res, defect, await readJson(req), clients);
     if (req.method === 'POST' && path === '/token') return send(res, defect, 400, { error: 'invalid_grant' });
     send(res, defect, 404, { error: 'not_found' });
   });
