@@ -41,7 +41,13 @@ export const authoritySchema = z.object({
   stateDir: z.string().min(1).default('.gatehouse'),
   /** Where grants, sessions, codes and tokens are kept. `memory` loses them on restart. */
   store: z.enum(['file', 'memory', 'redis']).default('file'),
-  redisUrl: z.string().optional(),
+  /** `redis://[user:password@]host[:port][/db]` or `rediss://` (TLS) for `store: redis`. */
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//i, 'a redis:// or rediss:// URL (credentials in it: redis://user:password@host:6379/0)')
+    .optional(),
+  /** Put before every Redis key, so several deployments can share one Redis. */
+  redisPrefix: z.string().min(1).max(128).default('gatehouse:'),
   /** The development sign-in page: any username, no password. Defaults to on outside production. */
   devLogin: z.boolean().optional(),
   /** Users with password hashes (`gatehouse users add`); defaults to `<stateDir>/users.json`. */
@@ -136,6 +142,7 @@ export const AUTHORITY_ENV: EnvTable = {
   'authority.stateDir': ['GATEHOUSE_STATE_DIR'],
   'authority.store': ['GATEHOUSE_STORE'],
   'authority.redisUrl': ['GATEHOUSE_REDIS_URL'],
+  'authority.redisPrefix': ['GATEHOUSE_REDIS_PREFIX'],
   'authority.devLogin': ['GATEHOUSE_DEV_LOGIN', bool],
   'authority.usersFile': ['GATEHOUSE_USERS_FILE'],
   'authority.signInThrottle.accountFailures': ['GATEHOUSE_SIGNIN_ACCOUNT_FAILURES', num],
