@@ -19,10 +19,11 @@ import type { AuthInfo, TokenVerifier, VerifyContext } from '../tokens/types.js'
  *
  * A grant found alive is trusted for a few seconds (never past its own
  * expiry) rather than read from the store on every request of a session.
- * That is safe because every revocation runs in this process (one process per
- * state directory): oidc-provider emits `grant.revoked` / `grant.destroyed`,
- * which forget every remembered grant at once; the short TTL only bounds a
- * store edited behind the process's back. The grant id is a random handle that no endpoint accepts:
+ * That is safe because every revocation in this process makes oidc-provider
+ * emit `grant.revoked` / `grant.destroyed`, which forget every remembered
+ * grant at once, and on a shared store every other instance's revocations
+ * arrive through `revocations` (Redis pub/sub) to the same effect; the short
+ * TTL only bounds a store edited behind the process's back or a lost message. The grant id is a random handle that no endpoint accepts:
  * showing it to the client reveals nothing it could use.
  */
 
@@ -64,6 +65,22 @@ export interface LiveGrantOptions {
    * of this one reports.
    */
   accountIsActive?: (accountId: string, issuedAtSec: number | undefined) => Promise<boolean>;
+  /**
+   * Revocations on other instances of a shared store (see
+   * stores/redis-revocations.ts): this process tells them of its own, and
+   * forgets every remembered grant when one of them tells it of theirs.
+   * While the channel is down the cache's TTL bounds how late a revocation
+   * elsewhere is seen.
+   */
+  revocations?: RevocationChannel;
+}
+
+/** Tells other instances that a grant went, and hears when theirs do. */
+export interface RevocationChannel {
+  /** Tells the others; never throws (a lost message is bounded by the cache TTL). */
+  announce(): void;
+  /** Runs `listener` for each revocation another instance announced. */
+  onRevocation(listener: () => void): void;
 }
 
 /**
@@ -85,8 +102,13 @@ export function requireLiveGrant(inner: TokenVerifier, provider: Provider, optio
     revocations++;
     alive.clear();
   }
-  provider.on('grant.revoked', forgetAll);
-  provider.on('grant.destroyed', forgetAll);
+  function forgetAndAnnounce(): void {
+    forgetAll();
+    options.revocations?.announce();
+  }
+  provider.on('grant.revoked', forgetAndAnnounce);
+  provider.on('grant.destroyed', forgetAndAnnounce);
+  options.revocations?.onRevocation(forgetAll);
 
   async function grantIsAlive(grantId: string): Promise<boolean> {
     if (alive.get(grantId)) return true;

@@ -48,6 +48,12 @@ export const authoritySchema = z.object({
     .optional(),
   /** Put before every Redis key, so several deployments can share one Redis. */
   redisPrefix: z.string().min(1).max(128).default('gatehouse:'),
+  /**
+   * The secret every instance on a shared store has (at least 32 characters):
+   * it encrypts the signing keys kept in Redis and keys the sign-in cookies,
+   * so any instance reads what another wrote. Required with `store: redis`.
+   */
+  secret: z.string().min(32, 'at least 32 random characters, the same on every instance (e.g. openssl rand -base64 32)').optional(),
   /** The development sign-in page: any username, no password. Defaults to on outside production. */
   devLogin: z.boolean().optional(),
   /** Users with password hashes (`gatehouse users add`); defaults to `<stateDir>/users.json`. */
@@ -143,6 +149,7 @@ export const AUTHORITY_ENV: EnvTable = {
   'authority.store': ['GATEHOUSE_STORE'],
   'authority.redisUrl': ['GATEHOUSE_REDIS_URL'],
   'authority.redisPrefix': ['GATEHOUSE_REDIS_PREFIX'],
+  'authority.secret': ['GATEHOUSE_SECRET'],
   'authority.devLogin': ['GATEHOUSE_DEV_LOGIN', bool],
   'authority.usersFile': ['GATEHOUSE_USERS_FILE'],
   'authority.signInThrottle.accountFailures': ['GATEHOUSE_SIGNIN_ACCOUNT_FAILURES', num],
