@@ -1,6 +1,7 @@
 import type Provider from 'oidc-provider';
 import type { Configuration } from 'oidc-provider';
-import { InvalidTokenError } from '../errors.js';
+import { InvalidTokenError, TemporarilyUnavailableError } from '../errors.js';
+import { isStoreOutage, STORE_RETRY_AFTER_SEC } from './store-outage.js';
 import { TtlCache } from '../tokens/ttl-cache.js';
 import type { AuthInfo, TokenVerifier, VerifyContext } from '../tokens/types.js';
 
@@ -117,6 +118,8 @@ export function requireLiveGrant(inner: TokenVerifier, provider: Provider, optio
     try {
       grant = await provider.Grant.find(grantId);
     } catch (err) {
+      // The store is down: the token may well be good, so the client should wait, not sign in again.
+      if (isStoreOutage(err)) throw new TemporarilyUnavailableError("The authorization server's store is unreachable; try again in a few seconds", STORE_RETRY_AFTER_SEC, { cause: err });
       throw new InvalidTokenError('ERR_VERIFICATION_FAILED', 'The authorization behind this token could not be checked; see the server log', { cause: err });
     }
     if (!grant) return false;

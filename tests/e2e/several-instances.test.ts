@@ -182,6 +182,17 @@ describeWithRedis('two instances on one Redis behind a round-robin', () => {
       expect(register.status).toBe(503);
       await register.arrayBuffer();
     }
+    // Past the live-grant window the grant cannot be confirmed: 503 with Retry-After, no challenge (the token may be fine).
+    await new Promise((resolve) => setTimeout(resolve, 5200));
+    const unconfirmed = await fetch(`${lb.origin}/mcp`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: TOOLS_LIST,
+    });
+    expect(unconfirmed.status).toBe(503);
+    expect(unconfirmed.headers.get('retry-after')).toBe('5');
+    expect(unconfirmed.headers.get('www-authenticate')).toBeNull();
+    expect(await unconfirmed.json()).toMatchObject({ error: 'temporarily_unavailable' });
     expect(lb.log.slice(logged).filter((line) => / 5\d\d /.test(line) && !/ 503 /.test(line))).toEqual([]);
 
     await redis.start();
