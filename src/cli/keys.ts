@@ -13,7 +13,9 @@ import { bold, green, yellow } from './style.js';
 export const KEYS_USAGE = `Usage: gatehouse keys <list|rotate> [options]
 
 The signing keys of Gatehouse's own authorization server (authority mode),
-kept in <state dir>/keys.json and made on its first start.
+kept in <state dir>/keys.json and made on its first start. With
+GATEHOUSE_STORE=redis they live in Redis instead, sealed with GATEHOUSE_SECRET,
+and every instance on it uses a rotation within seconds.
 
 Commands:
   list                List every key: kid, algorithm, created, active or retiring
