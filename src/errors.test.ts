@@ -10,6 +10,7 @@ import {
   MissingTokenError,
   RequestTooLargeError,
   HeaderMismatchError,
+  TemporarilyUnavailableError,
   TokenExchangeError,
   type AnyGatehouseError,
   type ErrorCode,
@@ -22,6 +23,7 @@ const samples: Array<{ error: AnyGatehouseError; codes: readonly ErrorCode[]; co
   { error: new InvalidRequestError('ERR_TOKEN_IN_QUERY', 'query'), codes: InvalidRequestError.codes, status: 400, oauth: 'invalid_request' },
   { error: new RequestTooLargeError(10), codes: RequestTooLargeError.codes, code: RequestTooLargeError.code, status: 413, oauth: 'invalid_request' },
   { error: new HeaderMismatchError('differ', 1), codes: HeaderMismatchError.codes, code: HeaderMismatchError.code, status: 400, oauth: 'invalid_request' },
+  { error: new TemporarilyUnavailableError('down', 5), codes: TemporarilyUnavailableError.codes, code: TemporarilyUnavailableError.code, status: 503, oauth: 'temporarily_unavailable' },
   { error: new InsufficientScopeError('more', ['a']), codes: InsufficientScopeError.codes, code: InsufficientScopeError.code, status: 403, oauth: 'insufficient_scope' },
   { error: new ConfigError('bad'), codes: ConfigError.codes, code: ConfigError.code },
   { error: new DiscoveryError('down', ['https://x']), codes: DiscoveryError.codes, code: DiscoveryError.code },
@@ -32,6 +34,7 @@ const samples: Array<{ error: AnyGatehouseError; codes: readonly ErrorCode[]; co
 const everyCode: Record<ErrorCode, true> = {
   ERR_TOKEN_MISSING: true, ERR_AUTHORIZATION_HEADER_INVALID: true, ERR_AUTHORIZATION_HEADER_DUPLICATE: true,
   ERR_TOKEN_IN_QUERY: true, ERR_TOKEN_TOO_LARGE: true, ERR_REQUEST_BODY_UNCHECKABLE: true, ERR_REQUEST_BODY_TOO_LARGE: true, ERR_HEADER_MISMATCH: true,
+  ERR_STORE_UNAVAILABLE: true,
   ERR_JWT_MALFORMED: true, ERR_JWS_SIGNATURE_INVALID: true, ERR_JOSE_ALG_NOT_ALLOWED: true, ERR_JWKS_NO_MATCHING_KEY: true,
   ERR_JWT_ISSUER_MISMATCH: true, ERR_JWT_AUDIENCE_MISMATCH: true, ERR_JWT_EXPIRED: true, ERR_JWT_NOT_YET_VALID: true,
   ERR_JWT_TYPE_INVALID: true, ERR_JWT_CLAIM_INVALID: true, ERR_TOKEN_INACTIVE: true, ERR_TOKEN_UNSUPPORTED: true,

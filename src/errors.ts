@@ -174,6 +174,31 @@ export class HeaderMismatchError extends OAuthError {
 }
 
 /**
+ * The token could not be checked because something the check needs is
+ * unreachable for now (the authority's store, during a Redis outage).
+ * Answered with 503, `error="temporarily_unavailable"` and `Retry-After`,
+ * without a challenge: the client should wait, not sign in again.
+ *
+ * @example
+ * ```ts
+ * throw new TemporarilyUnavailableError('The store is unreachable; try again shortly', 5);
+ * ```
+ */
+export class TemporarilyUnavailableError extends OAuthError {
+  static readonly code = 'ERR_STORE_UNAVAILABLE';
+  static readonly codes: readonly 'ERR_STORE_UNAVAILABLE'[] = [TemporarilyUnavailableError.code];
+  declare readonly code: typeof TemporarilyUnavailableError.code;
+  readonly status = 503;
+  readonly error = 'temporarily_unavailable';
+  /** Seconds the client is told to wait (`Retry-After`). */
+  readonly retryAfterSec: number;
+  constructor(message: string, retryAfterSec: number, options?: { cause?: unknown }) {
+    super(TemporarilyUnavailableError.code, message, options);
+    this.retryAfterSec = retryAfterSec;
+  }
+}
+
+/**
  * The token is valid but lacks scopes. Answered with 403 and
  * `error="insufficient_scope", scope="<every scope the request needs>"`.
  *
@@ -289,6 +314,7 @@ export type AnyGatehouseError =
   | InvalidRequestError
   | RequestTooLargeError
   | HeaderMismatchError
+  | TemporarilyUnavailableError
   | InsufficientScopeError
   | ConfigError
   | DiscoveryError

@@ -36,6 +36,7 @@ export {
   MissingTokenError,
   InvalidRequestError,
   RequestTooLargeError,
+  TemporarilyUnavailableError,
   InsufficientScopeError,
   ConfigError,
   DiscoveryError,

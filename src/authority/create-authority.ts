@@ -11,9 +11,11 @@ import { installDefaultScope } from './provider/default-scope.js';
 import { keepEarlyErrorsOnOurPage } from './provider/early-authorization-errors.js';
 import { checkGuardRails, printWarnings } from './guard-rails.js';
 import { requireLiveGrant } from './live-grants.js';
+import { answerStoreOutage, answerStoreOutagesIn, isStoreOutage, storeReadiness } from './store-outage.js';
 import { createLocalAccounts, identityConfiguration } from './identity/index.js';
 import { createInteractionHandler, interactionsConfiguration } from './interactions/index.js';
-import { loadLiveKeys, loadOrCreateSecret, type LiveAuthorityKeys } from './keys/index.js';
+import type { LiveAuthorityKeys } from './keys/index.js';
+import { loadInstanceSecrets, requireSharedSecret } from './shared-state.js';
 // Not through keys/index.js: that is imported by CLI commands that must not load oidc-provider.
 import { swapProviderKeys } from './keys/provider-keystore.js';
 import { JWKS_WELL_KNOWN_PATH, routeJwksAlias } from './provider/jwks-alias.js';
@@ -25,7 +27,8 @@ import { authorityRoutes } from './provider/routes.js';
 import { installRegistrationRules, registrationConfiguration, type FetchHook } from './registration/index.js';
 import { installRegistrationCors } from './registration/cors.js';
 import { installRegistrationRateLimit } from './registration/rate-limit.js';
-import { createStore } from './stores/index.js';
+import { createStore, type RedisStoreFactory } from './stores/index.js';
+import { redisRevocations } from './stores/redis-revocations.js';
 import { expireIdleClients } from './stores/idle-clients.js';
 import { installTokenExchange } from './token-exchange/index.js';
 
@@ -58,6 +61,8 @@ export interface Authority {
    * `next`, those get 404.
    */
   handler(req: IncomingMessage, res: ServerResponse, next?: NextFunction): Promise<void>;
+  /** For `/readyz`: whether the store answers (on Redis, a PING within the command timeout). */
+  readiness(): Promise<{ ready: boolean; detail: string }>;
   /** Stops timers and releases the store. */
   close(): Promise<void>;
 }
@@ -81,18 +86,17 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   const config = resolveConfig({ ...input, mode: 'authority' });
   printWarnings(checkGuardRails(config, { publicUrlDefaulted: options.publicUrlDefaulted }), options.warn);
 
-  const { stateDir, store: storeKind, signingAlgorithms } = config.authority;
-  const persist = storeKind !== 'memory';
-  const keys = await loadLiveKeys({
-    stateDir,
-    algorithms: signingAlgorithms,
-    persist,
-    refreshIntervalMs: options.keyRefresh?.intervalMs,
-    now: options.keyRefresh?.now,
+  requireSharedSecret(config.authority);
+  const baseStore = createStore(config.authority);
+  const secrets = await loadInstanceSecrets(config, baseStore, {
+    keyRefresh: options.keyRefresh,
     warn: (message) => printWarnings([message], options.warn),
+  }).catch(async (err: unknown) => {
+    await baseStore.close();
+    throw err;
   });
-  const cookieKey = await loadOrCreateSecret(stateDir, 'cookies', { persist });
-  const store = expireIdleClients(createStore(config.authority), { idleSec: config.authority.registeredClientIdleDays * 86_400 });
+  const { keys, cookieKey } = secrets;
+  const store = expireIdleClients(baseStore, { idleSec: config.authority.registeredClientIdleDays * 86_400 });
   const accounts = createLocalAccounts(config);
   if (!accounts.devLogin && (await accounts.countUsers()) === 0) {
     printWarnings([`no users in ${accounts.usersFile}: nobody can sign in until one is added with \`gatehouse users add <name>\``], options.warn);
@@ -109,6 +113,8 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
       fragments: [identityConfiguration(accounts), registrationConfiguration(config, { fetch: options.fetch }), interactionsConfiguration(config)],
     }),
   );
+  // First, so it wraps every other middleware: a store outage is a 503, not oidc-provider's 500.
+  answerStoreOutagesIn(provider);
   // URLs and cookies follow the issuer, never the request's Host or X-Forwarded-* (see provider/public-origin.ts).
   pinPublicOrigin(provider, config.issuer);
   installTokenExchange(provider, config, keys, { accountIsActive: accounts.accountIsActive });
@@ -122,7 +128,8 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   await installRegistrationRules(provider, config);
 
   const ownTokens = cacheVerifications(ownAccessTokenVerifier(config, keys), { ttlSec: config.jwt.cacheTtlSec, maxEntries: config.jwt.cacheMaxEntries });
-  const verifier = requireLiveGrant(ownTokens, provider, { accountIsActive: accounts.accountIsActive });
+  const revocations = baseStore.kind === 'redis' ? redisRevocations((baseStore as RedisStoreFactory).redis, (baseStore as RedisStoreFactory).prefix) : undefined;
+  const verifier = requireLiveGrant(ownTokens, provider, { accountIsActive: accounts.accountIsActive, revocations });
   keys.onChange(function useNewKeys(next) {
     swapProviderKeys(provider, next.jwks);
     // A token verified with a key that is now gone must not be served from the cache.
@@ -135,6 +142,15 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   const prefix = config.authority.routePrefix;
 
   async function handler(req: GatedIncomingMessage, res: ServerResponse, next?: NextFunction): Promise<void> {
+    try {
+      await route(req, res, next);
+    } catch (err) {
+      if (!isStoreOutage(err)) throw err;
+      answerStoreOutage(res);
+    }
+  }
+
+  async function route(req: GatedIncomingMessage, res: ServerResponse, next?: NextFunction): Promise<void> {
     if (await guard(req, res)) return;
     if (req.auth) return next ? next() : sendJson(res, 404, { error: 'not_found' });
     if (await interactions(req, res)) return;
@@ -150,9 +166,11 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
     gate,
     keys,
     handler,
+    readiness: () => storeReadiness(baseStore, config.authority.redisUrl),
     async close() {
       keys.close();
       gate.close();
+      await revocations?.close();
       await store.close();
     },
   };

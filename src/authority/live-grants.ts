@@ -1,6 +1,7 @@
 import type Provider from 'oidc-provider';
 import type { Configuration } from 'oidc-provider';
-import { InvalidTokenError } from '../errors.js';
+import { InvalidTokenError, TemporarilyUnavailableError } from '../errors.js';
+import { isStoreOutage, STORE_RETRY_AFTER_SEC } from './store-outage.js';
 import { TtlCache } from '../tokens/ttl-cache.js';
 import type { AuthInfo, TokenVerifier, VerifyContext } from '../tokens/types.js';
 
@@ -19,10 +20,11 @@ import type { AuthInfo, TokenVerifier, VerifyContext } from '../tokens/types.js'
  *
  * A grant found alive is trusted for a few seconds (never past its own
  * expiry) rather than read from the store on every request of a session.
- * That is safe because every revocation runs in this process (one process per
- * state directory): oidc-provider emits `grant.revoked` / `grant.destroyed`,
- * which forget every remembered grant at once; the short TTL only bounds a
- * store edited behind the process's back. The grant id is a random handle that no endpoint accepts:
+ * That is safe because every revocation in this process makes oidc-provider
+ * emit `grant.revoked` / `grant.destroyed`, which forget every remembered
+ * grant at once, and on a shared store every other instance's revocations
+ * arrive through `revocations` (Redis pub/sub) to the same effect; the short
+ * TTL only bounds a store edited behind the process's back or a lost message. The grant id is a random handle that no endpoint accepts:
  * showing it to the client reveals nothing it could use.
  */
 
@@ -64,6 +66,22 @@ export interface LiveGrantOptions {
    * of this one reports.
    */
   accountIsActive?: (accountId: string, issuedAtSec: number | undefined) => Promise<boolean>;
+  /**
+   * Revocations on other instances of a shared store (see
+   * stores/redis-revocations.ts): this process tells them of its own, and
+   * forgets every remembered grant when one of them tells it of theirs.
+   * While the channel is down the cache's TTL bounds how late a revocation
+   * elsewhere is seen.
+   */
+  revocations?: RevocationChannel;
+}
+
+/** Tells other instances that a grant went, and hears when theirs do. */
+export interface RevocationChannel {
+  /** Tells the others; never throws (a lost message is bounded by the cache TTL). */
+  announce(): void;
+  /** Runs `listener` for each revocation another instance announced. */
+  onRevocation(listener: () => void): void;
 }
 
 /**
@@ -85,8 +103,13 @@ export function requireLiveGrant(inner: TokenVerifier, provider: Provider, optio
     revocations++;
     alive.clear();
   }
-  provider.on('grant.revoked', forgetAll);
-  provider.on('grant.destroyed', forgetAll);
+  function forgetAndAnnounce(): void {
+    forgetAll();
+    options.revocations?.announce();
+  }
+  provider.on('grant.revoked', forgetAndAnnounce);
+  provider.on('grant.destroyed', forgetAndAnnounce);
+  options.revocations?.onRevocation(forgetAll);
 
   async function grantIsAlive(grantId: string): Promise<boolean> {
     if (alive.get(grantId)) return true;
@@ -95,6 +118,8 @@ export function requireLiveGrant(inner: TokenVerifier, provider: Provider, optio
     try {
       grant = await provider.Grant.find(grantId);
     } catch (err) {
+      // The store is down: the token may well be good, so the client should wait, not sign in again.
+      if (isStoreOutage(err)) throw new TemporarilyUnavailableError("The authorization server's store is unreachable; try again in a few seconds", STORE_RETRY_AFTER_SEC, { cause: err });
       throw new InvalidTokenError('ERR_VERIFICATION_FAILED', 'The authorization behind this token could not be checked; see the server log', { cause: err });
     }
     if (!grant) return false;

@@ -101,7 +101,16 @@ export async function startAuthorityDemo(
 
   // The issuer needs the bound port, so the app arrives after the listener (/readyz: 503 until then).
   const { logger, shutdownTimeoutMs } = options;
-  const listening = await serve({ host, port, logger, shutdownTimeoutMs, protectedPath: layers.path ?? '/mcp' });
+  let started: Authority | undefined;
+  const listening = await serve({
+    host,
+    port,
+    logger,
+    shutdownTimeoutMs,
+    protectedPath: layers.path ?? '/mcp',
+    // On Redis, /readyz answers 503 naming the store while it is unreachable.
+    readiness: layers.authority?.store === 'redis' ? () => started?.readiness() ?? Promise.resolve({ ready: false, detail: 'starting' }) : undefined,
+  });
   const publicUrl = (layers.publicUrl ?? `http://localhost:${listening.port}`).replace(/\/+$/, '');
   const downstream = await startDemoDownstream(layers).catch(async (err: unknown) => {
     await listening.close();
@@ -109,7 +118,7 @@ export async function startAuthorityDemo(
   });
   let authority: Authority;
   try {
-    authority = await createAuthority({ ...mergeConfig(layers, downstream.layer), publicUrl }, { fetch: options.fetch, publicUrlDefaulted, warn: (line) => io.err(line) });
+    authority = started = await createAuthority({ ...mergeConfig(layers, downstream.layer), publicUrl }, { fetch: options.fetch, publicUrlDefaulted, warn: (line) => io.err(line) });
   } catch (err) {
     await listening.close();
     await downstream.close();

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
-import { listKeys, rotateKeys, keyFilePath, SIGNING_ALGORITHMS, type KeyInfo, type SigningAlgorithm } from '../authority/keys/index.js';
+import { listKeys, rotateKeys, keyFilePath, SIGNING_ALGORITHMS, type KeyInfo, type SharedKeyFile, type SigningAlgorithm } from '../authority/keys/index.js';
+import { requireSharedSecret, SHARED_KEY_REFRESH_MS, sharedKeyFile } from '../authority/shared-state.js';
+import { createStore, type RedisStoreFactory } from '../authority/stores/index.js';
 import { ENV_NAMES } from '../config/env.js';
 import { describeIssues } from '../config/issues.js';
 import type { ConfigLayer } from '../config/schema.js';
@@ -11,7 +13,9 @@ import { bold, green, yellow } from './style.js';
 export const KEYS_USAGE = `Usage: gatehouse keys <list|rotate> [options]
 
 The signing keys of Gatehouse's own authorization server (authority mode),
-kept in <state dir>/keys.json and made on its first start.
+kept in <state dir>/keys.json and made on its first start. With
+GATEHOUSE_STORE=redis they live in Redis instead, sealed with GATEHOUSE_SECRET,
+and every instance on it uses a rotation within seconds.
 
 Commands:
   list                List every key: kid, algorithm, created, active or retiring
@@ -161,9 +165,26 @@ export async function runKeys(argv: string[], env: NodeJS.ProcessEnv, io: Io): P
     io.out(KEYS_USAGE);
     return 0;
   }
-  const path = keyFilePath(settings.stateDir);
+  const shared = await openSharedKeys(settings.authority);
+  try {
+    return await keysCommand(settings, io, shared?.keyStore);
+  } finally {
+    await shared?.close();
+  }
+}
+
+/** On the Redis store the keys live in Redis, shared by every instance (see authority/shared-state.ts). */
+async function openSharedKeys(authority: AuthorityConfig): Promise<{ keyStore: SharedKeyFile; close(): Promise<void> } | undefined> {
+  if (authority.store !== 'redis') return undefined;
+  requireSharedSecret(authority);
+  const store = createStore(authority) as RedisStoreFactory;
+  return { keyStore: sharedKeyFile(authority, store), close: () => store.close() };
+}
+
+async function keysCommand(settings: KeysSettings, io: Io, keyStore: SharedKeyFile | undefined): Promise<number> {
+  const path = keyStore?.where ?? keyFilePath(settings.stateDir);
   if (settings.command === 'list') {
-    const keys = await listKeys({ stateDir: settings.stateDir, warn: (m) => io.err(yellow(`warning: ${m}`, process.stderr)) });
+    const keys = await listKeys({ stateDir: settings.stateDir, keyStore, warn: (m) => io.err(yellow(`warning: ${m}`, process.stderr)) });
     if (settings.json) io.out(JSON.stringify({ path, keys: keys ?? [] }, null, 2));
     else if (!keys) io.out(`No signing keys yet in ${path}: Gatehouse makes them when it first starts as the authorization server (or run gatehouse keys rotate).`);
     else printList(io, path, keys, settings.authority.signingAlgorithms);
@@ -171,6 +192,7 @@ export async function runKeys(argv: string[], env: NodeJS.ProcessEnv, io: Io): P
   }
   const result = await rotateKeys({
     stateDir: settings.stateDir,
+    keyStore,
     algorithms: settings.algorithms,
     retainSec: settings.retainSec,
     warn: (m) => io.err(yellow(`warning: ${m}`, process.stderr)),
@@ -183,6 +205,10 @@ export async function runKeys(argv: string[], env: NodeJS.ProcessEnv, io: Io): P
   for (const key of result.added) io.out(`  new       ${key.alg.padEnd(5)}  kid ${key.kid}  signs within a minute`);
   for (const key of result.retired) io.out(`  retiring  ${key.alg.padEnd(5)}  kid ${key.kid}  ${retention(key)}, for the tokens it signed`);
   for (const key of result.pruned) io.out(`  removed   ${key.alg.padEnd(5)}  kid ${key.kid}  (retired, its tokens have expired)`);
-  io.out(`Running servers sign with the new keys within a minute (they re-read the key file); no restart needed.`);
+  io.out(
+    keyStore
+      ? `Every instance on the Redis store signs with the new keys within seconds (they re-read them every ${SHARED_KEY_REFRESH_MS / 1000} s); no restart needed.`
+      : `Running servers sign with the new keys within a minute (they re-read the key file); no restart needed.`,
+  );
   return 0;
 }

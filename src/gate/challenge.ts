@@ -1,5 +1,5 @@
 import { corsHeaders } from '../http/cors.js';
-import { InsufficientScopeError, type OAuthError } from '../errors.js';
+import { InsufficientScopeError, TemporarilyUnavailableError, type OAuthError } from '../errors.js';
 
 /**
  * `WWW-Authenticate` challenges (RFC 6750 §3, RFC 9728 §5.1) and the
@@ -85,6 +85,13 @@ export function challengeResponse(error: OAuthError, options: Omit<ChallengeOpti
     error: error.error === '' ? 'unauthorized' : error.error,
     error_description: error.error_description,
   };
+  if (error instanceof TemporarilyUnavailableError) {
+    // No challenge: the token may be fine, and a client told to authenticate would start a sign-in that cannot work now.
+    return new Response(JSON.stringify(body), {
+      status: error.status,
+      headers: { ...corsHeaders(), 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Retry-After': String(error.retryAfterSec) },
+    });
+  }
   return new Response(JSON.stringify(body), {
     status: error.status,
     headers: {

@@ -7,5 +7,5 @@ export { activeSigningKey, buildAuthorityKeys, publicJwk, type AuthorityKeys, ty
 export { createLocalKeySource } from './key-source.js';
 export { loadLiveKeys, type LiveAuthorityKeys, type LiveKeysOptions } from './live-keys.js';
 export { loadOrCreateSecret, type SecretOptions } from './secret.js';
-export { keyFilePath, KEY_FILE_NAME, KEY_REFRESH_SEC, type KeyStateOptions } from './state.js';
+export { keyFilePath, keyLocation, KEY_FILE_NAME, KEY_REFRESH_SEC, type KeyStateOptions, type SharedKeyFile } from './state.js';
 export { SIGNING_ALGORITHMS, type PrivateJwk, type SigningAlgorithm } from './key-file.js';

@@ -11,7 +11,7 @@ import type { KeySource } from '../../tokens/jwt-verifier.js';
 import type { StoredKey } from './key-file.js';
 import { buildAuthorityKeys, publishedUntil, type AuthorityKeys } from './key-set.js';
 import { loadStoredKeys, type LoadKeysOptions } from './load.js';
-import { checkAlgorithms, KEY_REFRESH_SEC, keyFilePath, nowSeconds, pruneRetired, readKeyFile } from './state.js';
+import { checkAlgorithms, KEY_REFRESH_SEC, keyLocation, nowSeconds, pruneRetired, readKeyFile } from './state.js';
 
 /** Options of {@link loadLiveKeys}. */
 export interface LiveKeysOptions extends LoadKeysOptions {
@@ -76,7 +76,7 @@ export async function loadLiveKeys(options: LiveKeysOptions): Promise<LiveAuthor
   }
 
   async function readUsableKeys(): Promise<StoredKey[]> {
-    const path = keyFilePath(options.stateDir);
+    const path = keyLocation(options);
     const file = await readKeyFile({ ...options, warn: warnOnce });
     if (!file) throw new ConfigError(`The signing key file ${path} is gone`);
     const missing = algorithms.filter((alg) => !file.keys.some((k) => k.jwk.alg === alg && k.retiredAt === undefined));

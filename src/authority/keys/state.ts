@@ -29,6 +29,33 @@ export interface KeyStateOptions {
   now?: () => number;
   /** Where warnings go (a key file other users can read...). Default `console.warn`. */
   warn?: (message: string) => void;
+  /** Where the key file lives when it is not `<stateDir>/keys.json`: shared by several instances (the Redis store). */
+  keyStore?: SharedKeyFile;
+}
+
+/**
+ * A key file kept somewhere every instance reads (encrypted at rest), in
+ * place of `<stateDir>/keys.json`. The text is the key file's JSON.
+ */
+export interface SharedKeyFile {
+  /** Names it in messages (never a password). */
+  readonly where: string;
+  read(): Promise<string | undefined>;
+  /** Writes it unless it exists; resolves to whether this call wrote it. */
+  create(text: string): Promise<boolean>;
+  write(text: string): Promise<void>;
+}
+
+/**
+ * Where the key file is, for messages: its path, or the shared store's name.
+ *
+ * @example
+ * ```ts
+ * keyLocation({ stateDir: '.gatehouse' }); // '/srv/app/.gatehouse/keys.json'
+ * ```
+ */
+export function keyLocation(options: KeyStateOptions): string {
+  return options.keyStore?.where ?? keyFilePath(options.stateDir);
 }
 
 /**
@@ -88,6 +115,13 @@ export function checkAlgorithms(algorithms: readonly string[]): SigningAlgorithm
  * ```
  */
 export async function readKeyFile(options: KeyStateOptions): Promise<KeyFile | undefined> {
+  if (options.keyStore) {
+    const text = await options.keyStore.read();
+    if (text === undefined) return undefined;
+    const file = parseKeyFile(text, options.keyStore.where);
+    await checkKeyMaterial(file, options.keyStore.where);
+    return file;
+  }
   const path = keyFilePath(options.stateDir);
   let text: string | undefined;
   try {
@@ -128,11 +162,15 @@ async function checkKeyMaterial(file: KeyFile, path: string): Promise<void> {
  * ```
  */
 export async function createKeyFile(options: KeyStateOptions, algorithms: readonly SigningAlgorithm[]): Promise<KeyFile> {
-  const path = keyFilePath(options.stateDir);
-  await ensurePrivateDir(resolve(options.stateDir));
+  const path = keyLocation(options);
   const createdAt = nowSeconds(options.now);
   const file: KeyFile = { version: 1, keys: await Promise.all(algorithms.map((alg) => generateSigningKey(alg, createdAt))) };
-  if (await createFileExclusive(path, serializeKeyFile(file), { fsync: true })) return file;
+  if (options.keyStore) {
+    if (await options.keyStore.create(serializeKeyFile(file))) return file;
+  } else {
+    await ensurePrivateDir(resolve(options.stateDir));
+    if (await createFileExclusive(path, serializeKeyFile(file), { fsync: true })) return file;
+  }
   const existing = await readKeyFile(options);
   if (!existing) throw new ConfigError(`The signing key file ${path} vanished while Gatehouse was creating it; start again`);
   return existing;
@@ -147,6 +185,7 @@ export async function createKeyFile(options: KeyStateOptions, algorithms: readon
  * ```
  */
 export async function writeKeyFile(options: KeyStateOptions, file: KeyFile): Promise<void> {
+  if (options.keyStore) return options.keyStore.write(serializeKeyFile(file));
   await ensurePrivateDir(resolve(options.stateDir));
   await writeFileAtomic(keyFilePath(options.stateDir), serializeKeyFile(file), { fsync: true });
 }

@@ -9,20 +9,27 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFileStore } from './file.js';
 import { createMemoryStore } from './memory.js';
+import { createRedisStore } from './redis.js';
+import { hasRedisServer, startRedisServer, type TestRedis } from '../../../tests/helpers/redis-server.js';
 import { AlreadyConsumedError, type AdapterPayload, type StoreFactory, type StoreOptions } from './types.js';
 
 let root: string;
 let count = 0;
+let redis: TestRedis | undefined;
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'gatehouse-contract-'));
+  if (hasRedisServer) redis = await startRedisServer();
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
+  await redis?.close();
 });
 
 const stores: [string, (options: StoreOptions) => StoreFactory][] = [
   ['memory', (options) => createMemoryStore(options)],
   ['file', (options) => createFileStore({ ...options, stateDir: join(root, `state-${++count}`) })],
+  // A fresh prefix per store: the tests of one run share one redis-server.
+  ...(hasRedisServer ? [['redis', (options: StoreOptions) => createRedisStore({ ...options, url: redis!.url, prefix: `contract-${++count}:` })] as [string, (options: StoreOptions) => StoreFactory]] : []),
 ];
 
 describe.each(stores)('%s store', (_kind, make) => {

@@ -155,8 +155,8 @@ describe('createStore', () => {
     await Promise.all([file.close(), memory.close()]);
   });
 
-  it('says clearly that Redis is not available yet', () => {
+  it('says clearly that Redis needs its URL', () => {
     expect(() => createStore({ store: 'redis', stateDir: freshDir() })).toThrow(ConfigError);
-    expect(() => createStore({ store: 'redis', stateDir: freshDir() })).toThrow(/"redis" is not available yet.*"file"/);
+    expect(() => createStore({ store: 'redis', stateDir: freshDir() })).toThrow(/"redis" needs authority.redisUrl \(GATEHOUSE_REDIS_URL\)/);
   });
 });

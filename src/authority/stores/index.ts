@@ -6,17 +6,20 @@ import type { AuthorityConfig } from '../../config/sections/authority.js';
 import { ConfigError } from '../../errors.js';
 import { createFileStore } from './file.js';
 import { createMemoryStore } from './memory.js';
+import { createRedisStore } from './redis.js';
 import type { StoreFactory, StoreOptions } from './types.js';
 
 export { createFileStore, type FileStoreOptions } from './file.js';
 export { createMemoryStore } from './memory.js';
-export { GRANT_MEMBER_MODELS, type Adapter, type AdapterPayload, type StoreFactory, type StoreOptions } from './types.js';
+export { createRedisStore, type RedisStoreFactory, type RedisStoreOptions } from './redis.js';
+export { GRANT_MEMBER_MODELS, StoreUnavailableError, type Adapter, type AdapterPayload, type StoreFactory, type StoreOptions } from './types.js';
 
 /**
  * The store the config asks for: `file` (the default, under
- * `<stateDir>/store/`) or `memory`. `redis` is not available yet: the
- * interface is ready for it, and asking for it stops the start with a
- * `ConfigError` rather than silently keeping state in memory.
+ * `<stateDir>/store/`), `memory`, or `redis` (`redisUrl`, keys under
+ * `redisPrefix`), the one several instances can share. `redis` without a
+ * URL stops the start with a `ConfigError` rather than silently keeping
+ * state elsewhere.
  *
  * @example
  * ```ts
@@ -24,18 +27,20 @@ export { GRANT_MEMBER_MODELS, type Adapter, type AdapterPayload, type StoreFacto
  * new Provider(issuer, { adapter: store });
  * ```
  */
-export function createStore(authority: Pick<AuthorityConfig, 'store' | 'stateDir'>, options: StoreOptions = {}): StoreFactory {
+export function createStore(authority: Pick<AuthorityConfig, 'store' | 'stateDir'> & Partial<Pick<AuthorityConfig, 'redisUrl' | 'redisPrefix'>>, options: StoreOptions = {}): StoreFactory {
   switch (authority.store) {
     case 'memory':
       return createMemoryStore(options);
     case 'file':
       return createFileStore({ ...options, stateDir: authority.stateDir });
     case 'redis':
-      throw new ConfigError(
-        'authority.store (GATEHOUSE_STORE) "redis" is not available yet. Use "file" (the default: state under GATEHOUSE_STATE_DIR, ' +
-          'which survives restarts on one machine) or "memory".',
-      );
+      if (!authority.redisUrl) {
+        throw new ConfigError(
+          'authority.store (GATEHOUSE_STORE) "redis" needs authority.redisUrl (GATEHOUSE_REDIS_URL), e.g. redis://:password@redis.internal:6379/0 or rediss://... for TLS',
+        );
+      }
+      return createRedisStore({ ...options, url: authority.redisUrl, prefix: authority.redisPrefix });
     default:
-      throw new ConfigError(`authority.store (GATEHOUSE_STORE) "${String(authority.store)}" is unknown; use "file" or "memory"`);
+      throw new ConfigError(`authority.store (GATEHOUSE_STORE) "${String(authority.store)}" is unknown; use "file", "memory" or "redis"`);
   }
 }

@@ -23,7 +23,7 @@ export type { Adapter, AdapterPayload };
 export interface StoreFactory {
   (modelName: string): Adapter;
   /** Which store this is. */
-  readonly kind: 'memory' | 'file';
+  readonly kind: 'memory' | 'file' | 'redis';
   /** Removes expired records and dangling index entries now; resolves to how many files or entries went. */
   sweep(): Promise<number>;
   /** Waits for background work (a sweep) to finish; the store must not be used afterwards. */
@@ -91,5 +91,23 @@ export class AlreadyConsumedError extends Error {
   constructor(readonly model: string) {
     super(`${model} was already used`);
     this.name = 'AlreadyConsumedError';
+  }
+}
+
+/**
+ * Thrown by a store that cannot reach its backend (Redis down, a command
+ * timed out). The authority answers it `503` with `Retry-After`, `/readyz`
+ * reports it; it is never a 500.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof StoreUnavailableError) return sendJson(res, 503, { error: 'temporarily_unavailable' });
+ * ```
+ */
+export class StoreUnavailableError extends Error {
+  readonly code = 'ERR_STORE_UNAVAILABLE';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
   }
 }

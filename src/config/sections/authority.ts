@@ -41,7 +41,19 @@ export const authoritySchema = z.object({
   stateDir: z.string().min(1).default('.gatehouse'),
   /** Where grants, sessions, codes and tokens are kept. `memory` loses them on restart. */
   store: z.enum(['file', 'memory', 'redis']).default('file'),
-  redisUrl: z.string().optional(),
+  /** `redis://[user:password@]host[:port][/db]` or `rediss://` (TLS) for `store: redis`. */
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//i, 'a redis:// or rediss:// URL (credentials in it: redis://user:password@host:6379/0)')
+    .optional(),
+  /** Put before every Redis key, so several deployments can share one Redis. */
+  redisPrefix: z.string().min(1).max(128).default('gatehouse:'),
+  /**
+   * The secret every instance on a shared store has (at least 32 characters):
+   * it encrypts the signing keys kept in Redis and keys the sign-in cookies,
+   * so any instance reads what another wrote. Required with `store: redis`.
+   */
+  secret: z.string().min(32, 'at least 32 random characters, the same on every instance (e.g. openssl rand -base64 32)').optional(),
   /** The development sign-in page: any username, no password. Defaults to on outside production. */
   devLogin: z.boolean().optional(),
   /** Users with password hashes (`gatehouse users add`); defaults to `<stateDir>/users.json`. */
@@ -136,6 +148,8 @@ export const AUTHORITY_ENV: EnvTable = {
   'authority.stateDir': ['GATEHOUSE_STATE_DIR'],
   'authority.store': ['GATEHOUSE_STORE'],
   'authority.redisUrl': ['GATEHOUSE_REDIS_URL'],
+  'authority.redisPrefix': ['GATEHOUSE_REDIS_PREFIX'],
+  'authority.secret': ['GATEHOUSE_SECRET'],
   'authority.devLogin': ['GATEHOUSE_DEV_LOGIN', bool],
   'authority.usersFile': ['GATEHOUSE_USERS_FILE'],
   'authority.signInThrottle.accountFailures': ['GATEHOUSE_SIGNIN_ACCOUNT_FAILURES', num],
