@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import Provider from 'oidc-provider';
 import { gatehouseNode, type GatedIncomingMessage, type NextFunction } from '../adapters/node/middleware.js';
 import { resolveConfig } from '../config/resolve.js';
+import { UpstreamError } from '../errors.js';
+import type { AuthInfo } from '../tokens/types.js';
 import type { ConfigLayer, GatehouseConfig, GatehouseConfigInput } from '../config/schema.js';
 import { createGatehouse, type GatehouseInstance } from '../gatehouse.js';
 import { pathOf } from '../http/node/request-path.js';
@@ -26,6 +28,7 @@ import { installRegistrationRules, registrationConfiguration, type FetchHook } f
 import { installRegistrationCors } from './registration/cors.js';
 import { installRegistrationRateLimit } from './registration/rate-limit.js';
 import { createStore } from './stores/index.js';
+import { createBroker, type Broker } from './upstream/broker.js';
 import { expireIdleClients } from './stores/idle-clients.js';
 import { installTokenExchange } from './token-exchange/index.js';
 
@@ -58,6 +61,17 @@ export interface Authority {
    * `next`, those get 404.
    */
   handler(req: IncomingMessage, res: ServerResponse, next?: NextFunction): Promise<void>;
+  /**
+   * Broker mode (`upstream` configured): the upstream access token of the
+   * user behind a token the gate accepted, refreshed at the upstream when it
+   * expired (concurrent calls share one refresh). It stays on the server:
+   * give it to the upstream's APIs, never to the MCP client. Throws an
+   * `UpstreamError` (`ERR_UPSTREAM_NO_TOKEN` outside broker mode or when
+   * the sign-in's tokens are gone: the user signs in again).
+   */
+  upstreamTokenFor(authInfo: AuthInfo): Promise<string>;
+  /** Broker mode: the upstream, for what it says of a user (`userInfo`) and the callback to register there. */
+  readonly upstream?: Broker['upstream'];
   /** Stops timers and releases the store. */
   close(): Promise<void>;
 }
@@ -93,8 +107,17 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   });
   const cookieKey = await loadOrCreateSecret(stateDir, 'cookies', { persist });
   const store = expireIdleClients(createStore(config.authority), { idleSec: config.authority.registeredClientIdleDays * 86_400 });
-  const accounts = createLocalAccounts(config);
-  if (!accounts.devLogin && (await accounts.countUsers()) === 0) {
+  let broker: Broker | undefined;
+  try {
+    // Fails fast when the upstream's metadata cannot be fetched.
+    broker = await createBroker(config, store, { log: options.warn ? (line) => options.warn!(line) : undefined });
+  } catch (err) {
+    keys.close();
+    await store.close();
+    throw err;
+  }
+  const accounts = broker?.accounts ?? createLocalAccounts(config);
+  if (!broker && !accounts.devLogin && (await accounts.countUsers()) === 0) {
     printWarnings([`no users in ${accounts.usersFile}: nobody can sign in until one is added with \`gatehouse users add <name>\``], options.warn);
   }
 
@@ -111,6 +134,7 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   );
   // URLs and cookies follow the issuer, never the request's Host or X-Forwarded-* (see provider/public-origin.ts).
   pinPublicOrigin(provider, config.issuer);
+  broker?.attach(provider);
   installTokenExchange(provider, config, keys, { accountIsActive: accounts.accountIsActive });
   installDefaultScope(provider, config);
   installMetadata(provider, config);
@@ -130,7 +154,7 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   });
   const gate = createGatehouse(config, { verifier });
   const guard = gatehouseNode(gate);
-  const interactions = createInteractionHandler(provider, accounts, config);
+  const interactions = createInteractionHandler(provider, accounts, config, broker ? { broker } : {});
   const callback = provider.callback();
   const prefix = config.authority.routePrefix;
 
@@ -139,6 +163,7 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
     if (req.auth) return next ? next() : sendJson(res, 404, { error: 'not_found' });
     if (await interactions(req, res)) return;
     const path = pathOf(req);
+    if (broker && path === broker.callbackPath) return broker.handleCallback(req, res);
     if (path === JWKS_WELL_KNOWN_PATH) routeJwksAlias(req, routes.jwks);
     if (isAuthorityMetadataPath(path) || path === JWKS_WELL_KNOWN_PATH || path === prefix || path.startsWith(`${prefix}/`)) return callback(req, res);
     return next ? next() : sendJson(res, 404, { error: 'not_found' });
@@ -150,6 +175,11 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
     gate,
     keys,
     handler,
+    upstreamTokenFor(authInfo) {
+      if (!broker) return Promise.reject(new UpstreamError('ERR_UPSTREAM_NO_TOKEN', 'There is no upstream: set GATEHOUSE_UPSTREAM_* to run the authority in broker mode'));
+      return broker.upstreamTokenFor(authInfo);
+    },
+    ...(broker ? { upstream: broker.upstream } : {}),
     async close() {
       keys.close();
       gate.close();

@@ -12,6 +12,7 @@ import { pathOf } from '../http/node/request-path.js';
 import { sendJson } from '../http/node/respond.js';
 import { startDemoDownstream } from './demo-downstream.js';
 import { ADMIN_TOOL, DEFAULT_ADMIN_SCOPE, createDemoServer } from './demo-server.js';
+import { addUpstreamTool } from './demo-upstream-tool.js';
 import type { Io } from './io.js';
 import type { Logger } from '../log/logger.js';
 import type { Listening } from '../server/listen.js';
@@ -118,7 +119,7 @@ export async function startAuthorityDemo(
   const { config } = authority;
   downstream.connect(config);
   const mcpUrl = `${publicUrl}${config.path}`;
-  const mcp = createMcpHandler(() => downstream.addTool(createDemoServer({ adminScopes: config.scopes.tools[ADMIN_TOOL] ?? [] })));
+  const mcp = createMcpHandler(() => addUpstreamTool(downstream.addTool(createDemoServer({ adminScopes: config.scopes.tools[ADMIN_TOOL] ?? [] })), authority));
 
   listening.ready(async function demoApp(req: GatedIncomingMessage, res: ServerResponse) {
     const path = pathOf(req);

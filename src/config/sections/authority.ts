@@ -39,6 +39,12 @@ export const authoritySchema = z.object({
   env: z.enum(['development', 'production']).default('development'),
   /** Keys, the file store and generated secrets live here; files are 0600. */
   stateDir: z.string().min(1).default('.gatehouse'),
+  /**
+   * A secret of at least 32 characters from which keys are derived (the
+   * broker's encryption key for upstream tokens at rest). Unset: a random
+   * one is generated and kept 0600 in the state directory.
+   */
+  secret: z.string().min(32, 'a secret of at least 32 characters (e.g. `openssl rand -base64 32`)').optional(),
   /** Where grants, sessions, codes and tokens are kept. `memory` loses them on restart. */
   store: z.enum(['file', 'memory', 'redis']).default('file'),
   redisUrl: z.string().optional(),
@@ -135,6 +141,7 @@ export const AUTHORITY_ENV: EnvTable = {
   'authority.env': ['GATEHOUSE_ENV'],
   'authority.stateDir': ['GATEHOUSE_STATE_DIR'],
   'authority.store': ['GATEHOUSE_STORE'],
+  'authority.secret': ['GATEHOUSE_SECRET'],
   'authority.redisUrl': ['GATEHOUSE_REDIS_URL'],
   'authority.devLogin': ['GATEHOUSE_DEV_LOGIN', bool],
   'authority.usersFile': ['GATEHOUSE_USERS_FILE'],
