@@ -19,8 +19,8 @@ export interface EnterpriseUser {
 }
 
 export interface EnterpriseIdpOptions {
-  /** The broker's callback, the one redirect URI registered. */
-  redirectUri: string;
+  /** The broker's callback, the redirect URI registered (several: one app shared by several test servers). */
+  redirectUri: string | string[];
   clientId?: string;
   clientSecret?: string;
   /** Seconds; short by default, as enterprise IdPs' are compared to a session. */
@@ -51,7 +51,7 @@ export async function startEnterpriseIdp(options: EnterpriseIdpOptions): Promise
     client_secret: clientSecret,
     application_type: 'web',
     token_endpoint_auth_method: 'client_secret_basic',
-    redirect_uris: [options.redirectUri],
+    redirect_uris: [options.redirectUri].flat(),
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
   };

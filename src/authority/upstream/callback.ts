@@ -71,6 +71,8 @@ async function finishSignIn(parts: CallbackParts, req: IncomingMessage, res: Ser
   const record = await parts.logins.find(state);
   const login = record ? open<PendingLogin>(parts.key, state, record.sealed) : undefined;
   if (!login) throw expiredSignIn();
+  // Used once, whatever follows: a callback delivered in the wrong browser burns the sign-in.
+  await parts.logins.destroy(state);
   if (!bindingMatches(req, state, login.bindingHash, parts.secure)) {
     throw new PageError(
       400,
@@ -78,7 +80,6 @@ async function finishSignIn(parts: CallbackParts, req: IncomingMessage, res: Ser
       'The sign-in link was opened in a different browser than the one that started it, so it was stopped. Go back to the app and connect again from this browser.',
     );
   }
-  await parts.logins.destroy(state);
   clearBindingCookie(res, state, parts.secure);
   const interaction = await parts.provider.Interaction.find(login.uid);
   if (!interaction) throw expiredSignIn();
