@@ -59,7 +59,9 @@ export function authorityReadyLines(config: GatehouseConfig, listening: Listenin
   const vscode = JSON.stringify({ servers: { 'gatehouse-demo': { type: 'http', url: mcpUrl } } });
   const restricted = [...new Set([...config.authority.restrictedScopes, ...Object.values(config.authority.roles).flat()])];
   const entitled = restricted.length > 0 ? `; usernames starting with "${DEV_ADMIN_PREFIX}" may be granted ${restricted.join(' ')}` : '';
-  const signIn = devLogin
+  const signIn = config.upstream
+    ? `at the upstream (${config.upstream.provider}); the redirect URI to register there: ${origin}${config.authority.routePrefix}/upstream/callback`
+    : devLogin
     ? `development sign-in: type any username (no password); each username is its own user${entitled}`
     : `users of ${config.authority.usersFile ?? resolve(config.authority.stateDir, 'users.json')} (add one: gatehouse users add <name>)`;
   return [

@@ -45,6 +45,10 @@ describe('broker mode with an enterprise OIDC upstream', () => {
     state.remove();
   });
 
+  it('says at start where users sign in and which callback to register', () => {
+    expect(demo.output.out.join('\n')).toContain(`sign in: at the upstream (oidc); the redirect URI to register there: ${callbackOn(port)}`);
+  });
+
   it('signs the SDK client in at the upstream; the token it holds is Gatehouse\'s, for the MCP resource', async () => {
     const provider = new InMemoryOAuthProvider({ redirectUrl: 'http://127.0.0.1:47711/callback' });
     const client = await signInWithSdk(demo.mcpUrl, provider, 'ada');
