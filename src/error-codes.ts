@@ -56,6 +56,29 @@ export const INVALID_REQUEST_CODES = ['ERR_AUTHORIZATION_HEADER_DUPLICATE', 'ERR
 export const TOKEN_EXCHANGE_CODES = ['ERR_TOKEN_EXCHANGE_REFUSED', 'ERR_TOKEN_EXCHANGE_FAILED'] as const;
 
 /**
+ * The codes of UpstreamError: broker mode's upstream identity provider could
+ * not be reached (`UNREACHABLE`), refused a request (`REFUSED`: a wrong
+ * client secret, an expired refresh token), answered something unusable
+ * (`INVALID_RESPONSE`), or holds no token for this sign-in (`NO_TOKEN`).
+ *
+ * @example
+ * ```ts
+ * UPSTREAM_CODES.includes('ERR_UPSTREAM_UNREACHABLE'); // true
+ * ```
+ */
+export const UPSTREAM_CODES = ['ERR_UPSTREAM_UNREACHABLE', 'ERR_UPSTREAM_REFUSED', 'ERR_UPSTREAM_INVALID_RESPONSE', 'ERR_UPSTREAM_NO_TOKEN'] as const;
+
+/**
+ * A code {@link UpstreamError} may carry.
+ *
+ * @example
+ * ```ts
+ * const code: UpstreamCode = 'ERR_UPSTREAM_REFUSED';
+ * ```
+ */
+export type UpstreamCode = (typeof UPSTREAM_CODES)[number];
+
+/**
  * A code {@link InvalidTokenError} may carry.
  *
  * @example
@@ -100,6 +123,7 @@ export type ErrorCode =
   | InvalidTokenCode
   | InvalidRequestCode
   | TokenExchangeCode
+  | UpstreamCode
   | 'ERR_TOKEN_MISSING'
   | 'ERR_REQUEST_BODY_TOO_LARGE'
   | 'ERR_HEADER_MISMATCH'

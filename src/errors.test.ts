@@ -12,6 +12,7 @@ import {
   HeaderMismatchError,
   TemporarilyUnavailableError,
   TokenExchangeError,
+  UpstreamError,
   type AnyGatehouseError,
   type ErrorCode,
 } from './errors.js';
@@ -28,6 +29,7 @@ const samples: Array<{ error: AnyGatehouseError; codes: readonly ErrorCode[]; co
   { error: new ConfigError('bad'), codes: ConfigError.codes, code: ConfigError.code },
   { error: new DiscoveryError('down', ['https://x']), codes: DiscoveryError.codes, code: DiscoveryError.code },
   { error: new TokenExchangeError('ERR_TOKEN_EXCHANGE_REFUSED', 'no', { status: 400, error: 'invalid_target' }), codes: TokenExchangeError.codes, status: 400, oauth: 'invalid_target' },
+  { error: new UpstreamError('ERR_UPSTREAM_REFUSED', 'no', { error: 'invalid_client' }), codes: UpstreamError.codes },
 ];
 
 // A Record over ErrorCode does not compile unless it names every code: the table below is the whole union.
@@ -40,6 +42,7 @@ const everyCode: Record<ErrorCode, true> = {
   ERR_JWT_TYPE_INVALID: true, ERR_JWT_CLAIM_INVALID: true, ERR_TOKEN_INACTIVE: true, ERR_TOKEN_UNSUPPORTED: true,
   ERR_JWKS_UNAVAILABLE: true, ERR_INTROSPECTION_FAILED: true, ERR_VERIFICATION_FAILED: true, ERR_INSUFFICIENT_SCOPE: true,
   ERR_CONFIG_INVALID: true, ERR_DISCOVERY_FAILED: true, ERR_TOKEN_EXCHANGE_REFUSED: true, ERR_TOKEN_EXCHANGE_FAILED: true,
+  ERR_UPSTREAM_UNREACHABLE: true, ERR_UPSTREAM_REFUSED: true, ERR_UPSTREAM_INVALID_RESPONSE: true, ERR_UPSTREAM_NO_TOKEN: true,
 };
 
 describe('mcp-gatehouse/errors', () => {

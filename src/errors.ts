@@ -21,11 +21,11 @@
  * @packageDocumentation
  */
 
-import { INVALID_REQUEST_CODES, INVALID_TOKEN_CODES, TOKEN_EXCHANGE_CODES } from './error-codes.js';
-import type { ErrorCode, InvalidRequestCode, InvalidTokenCode, TokenExchangeCode } from './error-codes.js';
+import { INVALID_REQUEST_CODES, INVALID_TOKEN_CODES, TOKEN_EXCHANGE_CODES, UPSTREAM_CODES } from './error-codes.js';
+import type { ErrorCode, InvalidRequestCode, InvalidTokenCode, TokenExchangeCode, UpstreamCode } from './error-codes.js';
 
-export { INVALID_REQUEST_CODES, INVALID_TOKEN_CODES, TOKEN_EXCHANGE_CODES };
-export type { ErrorCode, InvalidRequestCode, InvalidTokenCode, TokenExchangeCode };
+export { INVALID_REQUEST_CODES, INVALID_TOKEN_CODES, TOKEN_EXCHANGE_CODES, UPSTREAM_CODES };
+export type { ErrorCode, InvalidRequestCode, InvalidTokenCode, TokenExchangeCode, UpstreamCode };
 
 /**
  * Base class of every error Gatehouse throws on purpose.
@@ -295,6 +295,33 @@ export class TokenExchangeError extends GatehouseError {
 }
 
 /**
+ * Broker mode: a call to the upstream identity provider failed. The message
+ * names the upstream and what failed; `error`/`error_description` are the
+ * upstream's own OAuth error when it answered one. No token or secret is
+ * ever in the message.
+ *
+ * @example
+ * ```ts
+ * try { await authority.upstreamTokenFor(authInfo) }
+ * catch (err) {
+ *   if (err instanceof UpstreamError && err.code === 'ERR_UPSTREAM_NO_TOKEN') { ... } // sign in again
+ * }
+ * ```
+ */
+export class UpstreamError extends GatehouseError {
+  static readonly codes: readonly UpstreamCode[] = UPSTREAM_CODES;
+  declare readonly code: UpstreamCode;
+  /** The upstream's OAuth error code (`invalid_client`, `invalid_grant`...), when it answered one. */
+  readonly error: string | undefined;
+  readonly error_description: string | undefined;
+  constructor(code: UpstreamCode, message: string, details: { error?: string; error_description?: string; cause?: unknown } = {}) {
+    super(code, message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.error = details.error;
+    this.error_description = details.error_description;
+  }
+}
+
+/**
  * Any error Gatehouse throws on purpose, as a union discriminated by `code`:
  * in `switch (err.code)`, each case narrows `err` to its class.
  *
@@ -318,4 +345,5 @@ export type AnyGatehouseError =
   | InsufficientScopeError
   | ConfigError
   | DiscoveryError
-  | TokenExchangeError;
+  | TokenExchangeError
+  | UpstreamError;

@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import Provider from 'oidc-provider';
 import { gatehouseNode, type GatedIncomingMessage, type NextFunction } from '../adapters/node/middleware.js';
 import { resolveConfig } from '../config/resolve.js';
+import { UpstreamError } from '../errors.js';
+import type { AuthInfo } from '../tokens/types.js';
 import type { ConfigLayer, GatehouseConfig, GatehouseConfigInput } from '../config/schema.js';
 import { createGatehouse, type GatehouseInstance } from '../gatehouse.js';
 import { pathOf } from '../http/node/request-path.js';
@@ -29,6 +31,7 @@ import { installRegistrationCors } from './registration/cors.js';
 import { installRegistrationRateLimit } from './registration/rate-limit.js';
 import { createStore, type RedisStoreFactory } from './stores/index.js';
 import { redisRevocations } from './stores/redis-revocations.js';
+import { createBroker, type Broker } from './upstream/broker.js';
 import { expireIdleClients } from './stores/idle-clients.js';
 import { installTokenExchange } from './token-exchange/index.js';
 
@@ -63,6 +66,17 @@ export interface Authority {
   handler(req: IncomingMessage, res: ServerResponse, next?: NextFunction): Promise<void>;
   /** For `/readyz`: whether the store answers (on Redis, a PING within the command timeout). */
   readiness(): Promise<{ ready: boolean; detail: string }>;
+  /**
+   * Broker mode (`upstream` configured): the upstream access token of the
+   * user behind a token the gate accepted, refreshed at the upstream when it
+   * expired (concurrent calls share one refresh). It stays on the server:
+   * give it to the upstream's APIs, never to the MCP client. Throws an
+   * `UpstreamError` (`ERR_UPSTREAM_NO_TOKEN` outside broker mode or when
+   * the sign-in's tokens are gone: the user signs in again).
+   */
+  upstreamTokenFor(authInfo: AuthInfo): Promise<string>;
+  /** Broker mode: the upstream, for what it says of a user (`userInfo`) and the callback to register there. */
+  readonly upstream?: Broker['upstream'];
   /** Stops timers and releases the store. */
   close(): Promise<void>;
 }
@@ -97,8 +111,17 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   });
   const { keys, cookieKey } = secrets;
   const store = expireIdleClients(baseStore, { idleSec: config.authority.registeredClientIdleDays * 86_400 });
-  const accounts = createLocalAccounts(config);
-  if (!accounts.devLogin && (await accounts.countUsers()) === 0) {
+  let broker: Broker | undefined;
+  try {
+    // Fails fast when the upstream's metadata cannot be fetched.
+    broker = await createBroker(config, store, { log: options.warn ? (line) => options.warn!(line) : undefined });
+  } catch (err) {
+    keys.close();
+    await store.close();
+    throw err;
+  }
+  const accounts = broker?.accounts ?? createLocalAccounts(config);
+  if (!broker && !accounts.devLogin && (await accounts.countUsers()) === 0) {
     printWarnings([`no users in ${accounts.usersFile}: nobody can sign in until one is added with \`gatehouse users add <name>\``], options.warn);
   }
 
@@ -117,6 +140,7 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   answerStoreOutagesIn(provider);
   // URLs and cookies follow the issuer, never the request's Host or X-Forwarded-* (see provider/public-origin.ts).
   pinPublicOrigin(provider, config.issuer);
+  broker?.attach(provider);
   installTokenExchange(provider, config, keys, { accountIsActive: accounts.accountIsActive });
   installDefaultScope(provider, config);
   installMetadata(provider, config);
@@ -137,7 +161,7 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   });
   const gate = createGatehouse(config, { verifier });
   const guard = gatehouseNode(gate);
-  const interactions = createInteractionHandler(provider, accounts, config);
+  const interactions = createInteractionHandler(provider, accounts, config, broker ? { broker } : {});
   const callback = provider.callback();
   const prefix = config.authority.routePrefix;
 
@@ -155,6 +179,7 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
     if (req.auth) return next ? next() : sendJson(res, 404, { error: 'not_found' });
     if (await interactions(req, res)) return;
     const path = pathOf(req);
+    if (broker && path === broker.callbackPath) return broker.handleCallback(req, res);
     if (path === JWKS_WELL_KNOWN_PATH) routeJwksAlias(req, routes.jwks);
     if (isAuthorityMetadataPath(path) || path === JWKS_WELL_KNOWN_PATH || path === prefix || path.startsWith(`${prefix}/`)) return callback(req, res);
     return next ? next() : sendJson(res, 404, { error: 'not_found' });
@@ -167,6 +192,11 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
     keys,
     handler,
     readiness: () => storeReadiness(baseStore, config.authority.redisUrl),
+    upstreamTokenFor(authInfo) {
+      if (!broker) return Promise.reject(new UpstreamError('ERR_UPSTREAM_NO_TOKEN', 'There is no upstream: set GATEHOUSE_UPSTREAM_* to run the authority in broker mode'));
+      return broker.upstreamTokenFor(authInfo);
+    },
+    ...(broker ? { upstream: broker.upstream } : {}),
     async close() {
       keys.close();
       gate.close();

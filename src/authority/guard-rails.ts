@@ -17,6 +17,8 @@ export interface GuardRailOptions {
 }
 
 function devLoginOn(config: GatehouseConfig): boolean {
+  // Broker mode signs users in at the upstream: there is no local sign-in, development or not.
+  if (config.upstream) return false;
   return config.authority.devLogin ?? config.authority.env !== 'production';
 }
 

@@ -44,7 +44,8 @@ export const grantIdClaim: NonNullable<Configuration['extraTokenClaims']> = func
   return typeof grantId === 'string' && grantId !== '' ? { [GRANT_CLAIM]: grantId } : undefined;
 };
 
-function grantIdOf(authInfo: AuthInfo): string | undefined {
+/** The grant id a verified token of the authority carries (its `gid` claim). */
+export function grantIdOf(authInfo: AuthInfo): string | undefined {
   const claims = authInfo.extra?.claims as Record<string, unknown> | undefined;
   const value = claims?.[GRANT_CLAIM];
   return typeof value === 'string' && value !== '' ? value : undefined;

@@ -108,6 +108,25 @@ describe('gatehouse config check', () => {
     expect(out).toMatch(/^ {2}jwt\.clockToleranceSec +30 {2}\(default\)$/m);
   });
 
+  it('in broker mode prints the callback to register at the upstream, and hides its secrets', async () => {
+    const env = {
+      PUBLIC_URL: 'https://mcp.example.com', GATEHOUSE_UPSTREAM_PROVIDER: 'entra', GATEHOUSE_UPSTREAM_ISSUER: 'https://login.microsoftonline.com/tenant-guid/v2.0',
+      GATEHOUSE_UPSTREAM_CLIENT_ID: 'app-guid', GATEHOUSE_UPSTREAM_CLIENT_SECRET: 'upstream-S3cret-0006', GATEHOUSE_SECRET: 'gatehouse-secret-of-32-chars-or-more-0007',
+      GATEHOUSE_ALLOWED_DOMAINS: 'example.com',
+    };
+    const text = await config(['check'], env);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/^Config OK: authority mode \(broker: users sign in at entra\)/m);
+    expect(text.out).toContain('register this redirect URI (callback) at the upstream: https://mcp.example.com/oauth/upstream/callback');
+    expect(text.out).toMatch(/upstream\.allowed\.domains +\["example\.com"\] +\(env GATEHOUSE_ALLOWED_DOMAINS\)/);
+    const json = await config(['check', '--json'], env);
+    expect(JSON.parse(json.out).broker).toEqual({ provider: 'entra', callback: 'https://mcp.example.com/oauth/upstream/callback' });
+    for (const out of [text.out, json.out]) {
+      expect(out).not.toContain('upstream-S3cret-0006');
+      expect(out).not.toContain('gatehouse-secret-of-32-chars-or-more-0007');
+    }
+  });
+
   it('never prints a secret, from the file or the environment, in text or JSON', async () => {
     const env = { OAUTH_INTROSPECTION_CLIENT_SECRET: SECRETS.envSecret };
     const text = await config(['check', '--config', join(dir, 'secrets.json')], env);

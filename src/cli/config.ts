@@ -6,7 +6,7 @@ import { unknownEnvNames, type UnknownEnvName } from '../config/unknown-env.js';
 import { configFilePath, loadConfigFile } from '../config/load-file.js';
 import { mergeConfig } from '../config/merge.js';
 import { resolveConfig } from '../config/resolve.js';
-import type { ConfigLayer } from '../config/schema.js';
+import type { ConfigLayer, GatehouseConfig } from '../config/schema.js';
 import { mergedProxySettings, proxySettingsFromEnv, resolveProxySettings } from '../config/sections/proxy.js';
 import { GatehouseError } from '../errors.js';
 import { redact, redactString } from '../log/redact.js';
@@ -74,6 +74,8 @@ interface Checked {
   unknown: string[];
   /** `OAUTH_*`/`GATEHOUSE_*` variables no setting reads. */
   unknownEnv: UnknownEnvName[];
+  /** Broker mode: the upstream's provider and the one callback to register there. */
+  broker?: { provider: string; callback: string };
 }
 
 async function check(values: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): Promise<Checked> {
@@ -107,7 +109,14 @@ async function check(values: Record<string, string | boolean | undefined>, env: 
     sources: originsOf(paths, layers, FILE_ENV_NAMES),
     unknown: unknownSettings(fromFile, publishedConfigSchema()),
     unknownEnv: unknownEnvNames(env),
+    ...brokerOf(config as unknown as GatehouseConfig),
   };
+}
+
+/** The broker's provider and callback (`<PUBLIC_URL><routePrefix>/upstream/callback`), when an upstream is configured. */
+function brokerOf(config: GatehouseConfig): Pick<Checked, 'broker'> {
+  if (!config.upstream || config.mode !== 'authority') return {};
+  return { broker: { provider: config.upstream.provider, callback: `${config.issuer}${config.authority.routePrefix}/upstream/callback` } };
 }
 
 function show(value: unknown): string {
@@ -120,7 +129,8 @@ function printText(result: Checked, io: Io): void {
   // An unknown setting fails the check (exit 1): the headline must not say OK.
   const unknown = result.unknown.length + result.unknownEnv.length;
   const headline = unknown === 0 ? green(bold('Config OK')) : red(bold(`Config has ${unknown} unknown setting(s)`));
-  io.out(`${headline}: ${result.mode} mode; file ${result.file ?? 'none'}`);
+  io.out(`${headline}: ${result.mode} mode${result.broker ? ` (broker: users sign in at ${result.broker.provider})` : ''}; file ${result.file ?? 'none'}`);
+  if (result.broker) io.out(`  register this redirect URI (callback) at the upstream: ${bold(result.broker.callback)}`);
   for (const path of result.unknown) io.out(yellow(`  unknown setting "${path}" in ${result.file} (ignored: misspelt or misplaced?)`));
   for (const { name, closest } of result.unknownEnv) {
     io.out(yellow(`  unknown environment variable ${name} (ignored${closest ? `: did you mean ${closest}?` : ': no setting reads it'})`));
@@ -180,7 +190,7 @@ export async function runConfig(argv: string[], env: NodeJS.ProcessEnv, io: Io):
     return 1;
   }
   const ok = result.unknown.length === 0 && result.unknownEnv.length === 0;
-  if (values.json) io.out(JSON.stringify({ ok, file: result.file ?? null, mode: result.mode, unknown: result.unknown, unknownEnv: result.unknownEnv, config: result.config, sources: result.sources }, null, 2));
+  if (values.json) io.out(JSON.stringify({ ok, file: result.file ?? null, mode: result.mode, ...(result.broker ? { broker: result.broker } : {}), unknown: result.unknown, unknownEnv: result.unknownEnv, config: result.config, sources: result.sources }, null, 2));
   else printText(result, io);
   return ok ? 0 : 1;
 }

@@ -12,6 +12,7 @@ import { pathOf } from '../http/node/request-path.js';
 import { sendJson } from '../http/node/respond.js';
 import { startDemoDownstream } from './demo-downstream.js';
 import { ADMIN_TOOL, DEFAULT_ADMIN_SCOPE, createDemoServer } from './demo-server.js';
+import { addUpstreamTool } from './demo-upstream-tool.js';
 import type { Io } from './io.js';
 import type { Logger } from '../log/logger.js';
 import type { Listening } from '../server/listen.js';
@@ -58,7 +59,9 @@ export function authorityReadyLines(config: GatehouseConfig, listening: Listenin
   const vscode = JSON.stringify({ servers: { 'gatehouse-demo': { type: 'http', url: mcpUrl } } });
   const restricted = [...new Set([...config.authority.restrictedScopes, ...Object.values(config.authority.roles).flat()])];
   const entitled = restricted.length > 0 ? `; usernames starting with "${DEV_ADMIN_PREFIX}" may be granted ${restricted.join(' ')}` : '';
-  const signIn = devLogin
+  const signIn = config.upstream
+    ? `at the upstream (${config.upstream.provider}); the redirect URI to register there: ${origin}${config.authority.routePrefix}/upstream/callback`
+    : devLogin
     ? `development sign-in: type any username (no password); each username is its own user${entitled}`
     : `users of ${config.authority.usersFile ?? resolve(config.authority.stateDir, 'users.json')} (add one: gatehouse users add <name>)`;
   return [
@@ -127,7 +130,7 @@ export async function startAuthorityDemo(
   const { config } = authority;
   downstream.connect(config);
   const mcpUrl = `${publicUrl}${config.path}`;
-  const mcp = createMcpHandler(() => downstream.addTool(createDemoServer({ adminScopes: config.scopes.tools[ADMIN_TOOL] ?? [] })));
+  const mcp = createMcpHandler(() => addUpstreamTool(downstream.addTool(createDemoServer({ adminScopes: config.scopes.tools[ADMIN_TOOL] ?? [] })), authority));
 
   listening.ready(async function demoApp(req: GatedIncomingMessage, res: ServerResponse) {
     const path = pathOf(req);

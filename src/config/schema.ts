@@ -4,6 +4,7 @@ import { authoritySchema } from './sections/authority.js';
 import { exchangeSchema } from './sections/exchange.js';
 import { SCOPES_ENV, scopesSchema } from './sections/scopes.js';
 import { bool, json, list, num, oneOrMany, type EnvTable } from './values.js';
+import { upstreamSchema } from './sections/upstream.js';
 
 /**
  * The one typed config of Gatehouse. Everything has a default except the
@@ -115,6 +116,8 @@ export const configSchema = z.object({
   authority: authoritySchema.prefault({}),
   /** The MCP server's client for token exchange (on-behalf-of calls to downstream APIs). */
   exchange: exchangeSchema.optional(),
+  /** Broker mode: the authority signs users in at this upstream identity provider (`GATEHOUSE_UPSTREAM_*`). */
+  upstream: upstreamSchema.optional(),
   /** Human-readable name in protected-resource metadata. */
   resourceName: z.string().min(1).default('MCP server'),
   /** Link to human-readable docs in protected-resource metadata. */

@@ -179,7 +179,8 @@ function dropRegisteredScope(): Pick<Configuration, 'extraClientMetadata'> {
   };
 }
 
-async function baseConfiguration(scopes: string[]): Promise<Configuration> {
+/** What every test issuer shares: a fresh RS256 key, PKCE, native-app defaults, any login an account. */
+export async function baseConfiguration(scopes: string[]): Promise<Configuration> {
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const jwk = { ...(await exportJWK(privateKey)), kid: 'test-rs256', alg: 'RS256', use: 'sig' } as JWK;
   return {
@@ -206,13 +207,14 @@ async function baseConfiguration(scopes: string[]): Promise<Configuration> {
   };
 }
 
-async function startIssuer(configure: () => Promise<Configuration>, defaultScope: string): Promise<OidcIssuer> {
+/** Listens on 127.0.0.1 (a free port), then builds the provider for that issuer URL and records every request. */
+export async function startIssuer(configure: (issuer: string) => Promise<Configuration>, defaultScope: string): Promise<OidcIssuer> {
   // The issuer URL needs the port, so listen first and attach the provider after.
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const issuer = `http://127.0.0.1:${port}`;
-  const provider = new Provider(issuer, await configure());
+  const provider = new Provider(issuer, await configure(issuer));
   const requests: string[] = [];
   provider.use(async function recordRequest(ctx, next) {
     requests.push(`${ctx.method} ${ctx.path}`);

@@ -2,10 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { GatehouseConfig } from '../../config/schema.js';
 import type { LocalAccounts } from '../identity/local-accounts.js';
+import type { Broker } from '../upstream/broker.js';
 import { createMemorySignInThrottle, type SignInThrottle } from '../identity/sign-in-throttle.js';
 import { abort } from './actions/abort.js';
 import { checkCsrf } from './actions/check-csrf.js';
 import { checkMethod } from './actions/check-method.js';
+import { checkSameOrigin } from './actions/check-same-origin.js';
 import { interactionContext, type InteractionContext, type InteractionStep } from './actions/context.js';
 import { loadInteraction } from './actions/load-interaction.js';
 import { showPage } from './actions/show-page.js';
@@ -31,6 +33,8 @@ export interface InteractionHandlerOptions {
    * the limits of `authority.signInThrottle`.
    */
   throttle?: SignInThrottle;
+  /** Broker mode: sign-ins at the upstream, consent every time. */
+  broker?: Broker;
 }
 
 /** Which methods a route takes, whether it is a form post, and its action (one file each in `actions/`). */
@@ -46,6 +50,7 @@ const ACTIONS: Record<InteractionAction, { methods: readonly string[]; form: boo
 async function runRoute(ctx: InteractionContext, req: IncomingMessage, res: ServerResponse, route: InteractionRoute): Promise<void> {
   const action = ACTIONS[route.action];
   checkMethod(req.method ?? 'GET', res, action.methods); // 405
+  if (action.form) checkSameOrigin(req, ctx.config.issuer); // 403 for a post another site's page made
   const form = action.form ? await readForm(req) : new URLSearchParams(); // 415 content type, 413 size cap
   const interaction = await loadInteraction(ctx, req, res, route.uid); // 400 unless the cookie and the URL agree
   if (action.form) checkCsrf(interaction, form); // 403
@@ -78,7 +83,7 @@ export function createInteractionHandler(
 ): InteractionHandler {
   const onError = options.onError ?? logError;
   const throttle = options.throttle ?? createMemorySignInThrottle(config.authority.signInThrottle);
-  const ctx = interactionContext(provider, accounts, config, throttle);
+  const ctx = interactionContext(provider, accounts, config, throttle, options.broker);
 
   return async function handleInteraction(req, res) {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;

@@ -51,7 +51,10 @@ export const authoritySchema = z.object({
   /**
    * The secret every instance on a shared store has (at least 32 characters):
    * it encrypts the signing keys kept in Redis and keys the sign-in cookies,
-   * so any instance reads what another wrote. Required with `store: redis`.
+   * so any instance reads what another wrote; the broker derives its
+   * encryption key for upstream tokens at rest from it. Required with
+   * `store: redis`; unset otherwise, the broker generates one kept 0600 in
+   * the state directory.
    */
   secret: z.string().min(32, 'at least 32 random characters, the same on every instance (e.g. openssl rand -base64 32)').optional(),
   /** The development sign-in page: any username, no password. Defaults to on outside production. */

@@ -5,6 +5,7 @@ import type { GatehouseConfig } from '../../../config/schema.js';
 import { resourceUri } from '../../../gate/resource.js';
 import type { LocalAccounts } from '../../identity/local-accounts.js';
 import type { SignInThrottle } from '../../identity/sign-in-throttle.js';
+import type { Broker } from '../../upstream/broker.js';
 import { formActionSource } from '../respond.js';
 import { interactionPath, type InteractionAction } from '../routes.js';
 
@@ -22,6 +23,8 @@ export interface InteractionContext {
   mcpResource: string;
   devLogin: boolean;
   throttle: SignInThrottle;
+  /** Broker mode: users sign in at the upstream, and consent is asked every time. */
+  broker?: Broker;
 }
 
 /** One request to an action, after the guards: the interaction the cookie and the URL agree on. */
@@ -49,9 +52,10 @@ export function interactionContext(
   accounts: LocalAccounts,
   config: GatehouseConfig,
   throttle: SignInThrottle,
+  broker?: Broker,
 ): InteractionContext {
   const mcpResource = resourceUri(new Request(config.publicUrl ?? config.issuer), config);
-  return { provider, accounts, config, prefix: config.authority.routePrefix, mcpResource, devLogin: accounts.devLogin, throttle };
+  return { provider, accounts, config, prefix: config.authority.routePrefix, mcpResource, devLogin: accounts.devLogin, throttle, ...(broker ? { broker } : {}) };
 }
 
 /**

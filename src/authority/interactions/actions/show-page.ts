@@ -15,6 +15,8 @@ import { showLogin } from './show-login.js';
  */
 export const showPage: InteractionStep = async function showPage(ctx, { req, res, interaction }) {
   const method = req.method ?? 'GET';
+  // Broker mode: the sign-in happens at the upstream, in this browser (see upstream/broker.ts).
+  if (interaction.prompt.name === 'login' && ctx.broker) return ctx.broker.startSignIn(res, interaction);
   if (interaction.prompt.name === 'login') return showLogin(ctx, res, interaction, {}, method);
   if (interaction.prompt.name === 'consent') return showConsent(ctx, res, interaction, method);
   throw new PageError(501, 'Not supported', `This server cannot ask for "${displayText(interaction.prompt.name, 40)}". Go back to the app and connect again.`);

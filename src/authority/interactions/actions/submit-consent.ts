@@ -21,6 +21,8 @@ export const submitConsent: InteractionStep = async function submitConsent(ctx, 
   const accountId = interaction.session?.accountId;
   if (!accountId) throw expiredSignIn();
   const grantId = await grantConsent(ctx.provider, interaction, accountId);
+  // Broker mode: the upstream tokens of this sign-in now belong to the grant; gone (expired), the sign-in starts over.
+  if (ctx.broker && !(await ctx.broker.bindTokens(interaction, grantId))) throw expiredSignIn();
   setNoStore(res);
   await ctx.provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
 };

@@ -22,7 +22,8 @@ const BAD_DEV_USERNAME = `Enter a username of 1 to ${MAX_USERNAME_LENGTH} charac
  */
 export const submitLogin: InteractionStep = async function submitLogin(ctx, { req, res, interaction, form }) {
   // A second submission after the first one moved the interaction on: show where it is now.
-  if (interaction.prompt.name !== 'login') return seeOther(res, actionPaths(ctx, interaction.uid).page);
+  // Broker mode has no passwords: the page sends the browser to the upstream.
+  if (interaction.prompt.name !== 'login' || ctx.broker) return seeOther(res, actionPaths(ctx, interaction.uid).page);
   const username = (form.get('username') ?? '').slice(0, 4 * MAX_USERNAME_LENGTH);
   const password = form.get('password') ?? '';
   const shown = displayText(username, MAX_USERNAME_LENGTH);
