@@ -9,7 +9,7 @@ import { errors, type Adapter } from 'oidc-provider';
 import { afterEach, describe, expect, it } from 'vitest';
 import { consumeOnce } from './consume-once.js';
 import { createMemoryStore } from './memory.js';
-import type { StoreFactory } from './types.js';
+import { AlreadyConsumedError, type StoreFactory } from './types.js';
 
 const GRANT_MODELS = ['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest'];
 
@@ -64,6 +64,12 @@ describe('consumeOnce', () => {
     await seedGrant(adapters, 'g');
     await expect(adapters('RefreshToken').consume('RefreshToken-g')).rejects.toBe(broken);
     expect(await survivingRecords(store, 'g')).toHaveLength(GRANT_MODELS.length + 1);
+  });
+
+  it('a lost race whose record is gone by the time it is looked up is still invalid_grant, not a crash', async () => {
+    store = createMemoryStore();
+    const raced = Object.assign((model: string): Adapter => ({ ...store(model), consume: () => Promise.reject(new AlreadyConsumedError(model)) }), store);
+    await expect(consumeOnce(raced)('AuthorizationCode').consume('swept')).rejects.toBeInstanceOf(errors.InvalidGrant);
   });
 
   it('hands every other call to the store as it is', async () => {
