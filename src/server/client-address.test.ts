@@ -41,11 +41,14 @@ describe('clientAddress', () => {
     expect(await seen('/trusted', [['x-forwarded-for', '[2001:db8::2]']])).toBe('2001:db8::2');
     expect(await seen('/trusted', [['x-forwarded-for', '::FFFF:192.0.2.3']])).toBe('192.0.2.3');
     expect(await seen('/trusted', [['x-forwarded-for', '2001:DB8::3']])).toBe('2001:db8::3');
+    expect(await seen('/trusted', [['x-forwarded-for', '::ffff:198.51.100.27']])).toBe('198.51.100.27');
+    expect(await seen('/trusted', [['x-forwarded-for', '2001:db8::ffff:192.0.2.1']])).toBe('2001:db8::ffff:192.0.2.1');
+    expect(await seen('/trusted', [['forwarded', 'for="198.51.100.27:8080"']])).toBe('198.51.100.27');
   });
 
   it('with trustProxy, falls back to the peer when the proxy wrote nothing that is an address', async () => {
     expect(await seen('/trusted', [])).toBe('127.0.0.1');
-    for (const junk of ['evil.example', 'unknown', '', '1.2.3.4.5', '_hidden', '192.0.2.1:80:80', 'x192.0.2.1:80', '"']) {
+    for (const junk of ['evil.example', 'unknown', '', '1.2.3.4.5', '_hidden', '192.0.2.1:80:80', 'x192.0.2.1:80', '192.0.2.1:80x', 'x[2001:db8::1]', '[2001:db8::1]x', '"']) {
       expect(await seen('/trusted', [['x-forwarded-for', `198.51.100.7, ${junk}`]])).toBe('127.0.0.1');
     }
   });

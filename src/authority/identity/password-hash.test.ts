@@ -3,6 +3,7 @@
  * (a hostile users-file entry must not cost minutes or gigabytes), which new
  * passwords it takes, and the dummies an unknown user is checked against.
  */
+import { scryptSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { bcryptDummy, isBcryptHash } from './bcrypt-legacy.js';
 import { checkPassword, hashPassword, hashShape, isPasswordHash, needsUpgrade, passwordProblem } from './password-hash.js';
@@ -53,6 +54,16 @@ describe('stored scrypt hashes', () => {
     expect(parseScryptHash(hash)).toBeUndefined();
     expect(isPasswordHash(hash)).toBe(false);
     expect(hashShape(hash)).toBeUndefined();
+  });
+
+  it('are checked with the costs they name, so hashes written by any scrypt implementation verify', async () => {
+    const salt = Buffer.from('0123456789abcdef');
+    const key = scryptSync('correct horse', salt, 32, { N: 64, r: 4, p: 2 });
+    const hash = `scrypt$64$4$2$${salt.toString('base64url')}$${key.toString('base64url')}`;
+    expect(await checkPassword('correct horse', hash)).toBe(true);
+    expect(await checkPassword('correct horsf', hash)).toBe(false);
+    // Its shape, which the dummy for unknown users copies, names those costs too.
+    expect(hashShape(hash)).toBe('scrypt$64$4$2$16$32');
   });
 
   it('reads the parts back as written', () => {

@@ -50,6 +50,19 @@ describe('the sign-in throttle', () => {
     expect(await throttle.reserve({ account: 'user:frank', address: '192.0.2.9' })).toEqual({ allowed: false, retryAfterSec: 60 });
   });
 
+  it('after the wait, a failed account may try again; a success starts it over', async () => {
+    const time = clock();
+    const throttle = createMemorySignInThrottle({ ...LIMITS, now: time.now });
+    const attempt = { account: 'user:gina', address: '192.0.2.1' };
+    for (let i = 0; i < 2; i++) await (await reserved(throttle.reserve(attempt))).fail();
+    expect(await throttle.reserve(attempt)).toEqual({ allowed: false, retryAfterSec: 1 });
+    time.advance(1000);
+    await (await reserved(throttle.reserve(attempt))).succeed();
+    // Failures forgotten: two more are free again.
+    for (let i = 0; i < 2; i++) await (await reserved(throttle.reserve(attempt))).fail();
+    expect((await throttle.reserve(attempt)).allowed).toBe(false);
+  });
+
   it('forgets the least recently tried accounts first when it follows too many', () => {
     const time = clock();
     const backoff = accountBackoff({ accountFailures: 1, accountMaxDelaySec: 60 }, time.now, 3);
@@ -195,6 +208,14 @@ describe('the per-address bucket', () => {
     expect(bucket.wait('192.0.2.1')).toBe(60_000);
   });
 
+  it('a success gives back one token, not the whole burst', () => {
+    const bucket = addressBucket({ addressBurst: 3, addressRefillSec: 60 }, clock().now);
+    for (let i = 0; i < 3; i++) bucket.take('192.0.2.1');
+    bucket.settle('192.0.2.1', 'succeed');
+    bucket.take('192.0.2.1');
+    expect(bucket.wait('192.0.2.1')).toBe(60_000);
+  });
+
   it('counts an IPv6 /64 as one address', () => {
     const bucket = addressBucket({ addressBurst: 1, addressRefillSec: 60 }, clock().now);
     bucket.take('2001:db8:1:2::1');
@@ -213,5 +234,11 @@ describe('client addresses as the throttle counts them', () => {
     expect(addressKey('::1')).toBe('0:0:0:0::/64');
     expect(addressKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
     expect(addressKey('unknown')).toBe('unknown');
+    expect(addressKey('::ffff:198.51.100.27')).toBe('198.51.100.27');
+    // An IPv6 address that merely contains ffff and a dotted quad is no IPv4 address.
+    expect(addressKey('2001:db8::ffff:192.0.2.1')).toBe('2001:db8:0:0::/64');
+    // '::' stands for as many zero groups as the groups around it leave.
+    expect(addressKey('2001:db8::1:2:3:4:5')).toBe('2001:db8:0:1::/64');
+    expect(addressKey('2001:db8:7::')).toBe('2001:db8:7:0::/64');
   });
 });
