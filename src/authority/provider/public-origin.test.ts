@@ -45,6 +45,10 @@ describe('pinPublicOrigin', () => {
     },
   );
 
+  it('an absolute-form target that is no URL is read as the root', () => {
+    expect(contextFor(provider, 'http://[bad/x').href).toBe(`${ISSUER}/`);
+  });
+
   it('leaves a path that merely contains a URL alone', () => {
     const ctx = contextFor(provider, '/cb?next=http://evil.example/');
     expect(ctx.href).toBe(`${ISSUER}/cb?next=http://evil.example/`);
