@@ -85,11 +85,13 @@ function printVerify(rows: VerifyBenchRow[]): void {
   console.log(`\nVerification: µs per call, ${settings.batches} batches x ${formatNumber(settings.iterations)} sequential calls; median batch.\n`);
   console.log(
     table(
-      ['verifier', 'µs/call', 'vs jose', 'batch range µs', 'cache hits / misses'],
+      ['verifier', 'µs/call', 'vs jose', 'CPU µs/call', 'CPU vs jose', 'batch range µs', 'cache hits / misses'],
       rows.map((r) => [
         r.name,
         formatNumber(r.microsPerOp, 1),
         `${formatNumber(r.microsPerOp / jose.microsPerOp, 2)}x`,
+        formatNumber(r.cpuMicrosPerOp, 1),
+        `${formatNumber(r.cpuMicrosPerOp / jose.cpuMicrosPerOp, 2)}x`,
         `${formatNumber(Math.min(...r.batches), 1)}-${formatNumber(Math.max(...r.batches), 1)}`,
         cacheText(r.cache),
       ]),

@@ -130,15 +130,21 @@ describe('gatehouse config check', () => {
     await writeFile(join(dir, 'wrong.json'), JSON.stringify({ publicUrl: 'https://mcp.example.com', jwt: { clockToleranceSec: 'ten' }, authority: { redisUrl: `redis://u:${SECRETS.redisPassword}@h` } }));
     const wrong = await config(['check', '--config', join(dir, 'wrong.json')]);
     expect(wrong.code).toBe(1);
-    expect(wrong.err).toMatch(/gatehouse config check: Invalid Gatehouse config:\n {2}- jwt\.clockToleranceSec \(OAUTH_CLOCK_TOLERANCE\)/);
+    // A value from the file is told by the file and its key, not by an env var the user never set.
+    expect(wrong.err).toContain(`gatehouse config check: Config file ${join(dir, 'wrong.json')} has 1 problem:\n  - jwt.clockToleranceSec: expected a number, got a string`);
     expect(wrong.out).toBe('');
 
     await writeFile(join(dir, 'short.json'), JSON.stringify({ publicUrl: 'https://mcp.example.com', authority: { registration: { initialAccessToken: 'tiny-secret' } } }));
     const short = await config(['check', '--config', join(dir, 'short.json'), '--json']);
     expect(short.code).toBe(1);
     expect(JSON.parse(short.out)).toMatchObject({ ok: false, code: 'ERR_CONFIG_INVALID' });
-    expect(short.out).toContain('authority.registration.initialAccessToken (GATEHOUSE_DCR_INITIAL_ACCESS_TOKEN)');
+    expect(short.out).toContain('authority.registration.initialAccessToken: expected an initial access token of at least 16 characters');
     expect(short.out).not.toContain('tiny-secret');
+    // The same value from an env var is told by that variable.
+    const shortEnv = await config(['check', '--json'], { PUBLIC_URL: 'https://mcp.example.com', GATEHOUSE_DCR_INITIAL_ACCESS_TOKEN: 'tiny-secret' });
+    expect(shortEnv.code).toBe(1);
+    expect(shortEnv.out).toContain('authority.registration.initialAccessToken (GATEHOUSE_DCR_INITIAL_ACCESS_TOKEN)');
+    expect(shortEnv.out).not.toContain('tiny-secret');
 
     // A value quoted in a message is passed through the redactor: a token pasted in the wrong place stays hidden.
     const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLTEyMzQ1Njc4OTA';

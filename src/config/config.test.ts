@@ -144,3 +144,21 @@ describe('config layers', () => {
     await expect(loadConfigFile(join(dir, 'array.json'))).rejects.toThrow(/must hold a JSON object/);
   });
 });
+
+describe('an issuer pasted as its discovery document URL', () => {
+  const pasted = [
+    ['https://idp.example.com/realms/main/.well-known/openid-configuration', '/.well-known/openid-configuration', 'https://idp.example.com/realms/main'],
+    ['https://idp.example.com/realms/main/.well-known/openid-configuration/', '/.well-known/openid-configuration', 'https://idp.example.com/realms/main'],
+    ['https://idp.example.com/.well-known/oauth-authorization-server/tenant-1', '/.well-known/oauth-authorization-server', 'https://idp.example.com/tenant-1'],
+    ['https://idp.example.com/.well-known/oauth-authorization-server', '/.well-known/oauth-authorization-server', 'https://idp.example.com'],
+  ] as const;
+
+  it.each(pasted)('%s is refused with the issuer to use instead', (issuer, suffix, meant) => {
+    expect(() => resolveConfig({ ...base, issuer })).toThrow(`issuer (OAUTH_ISSUER_URL): "${issuer}" is the URL of the issuer's discovery document, not the issuer: drop ${suffix} and use "${meant}"`);
+  });
+
+  it('accepts issuers that merely contain the words', () => {
+    expect(resolveConfig({ ...base, issuer: 'https://idp.example.com/realms/openid-configuration' }).issuer).toBe('https://idp.example.com/realms/openid-configuration');
+    expect(resolveConfig({ ...base, issuer: 'https://well-known.example.com/realms/main' }).issuer).toBe('https://well-known.example.com/realms/main');
+  });
+});

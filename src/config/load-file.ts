@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { checkConfigFile } from './file-check.js';
 import type { ConfigLayer } from './schema.js';
 
 /** Looked for, in this order, in the working directory when no file is named. */
@@ -35,7 +36,8 @@ function parseYaml(path: string, text: string): unknown {
 /**
  * Reads a config file: JSON (`gatehouse.config.json`), or YAML when its
  * name ends in `.yaml`/`.yml`. A top-level `$schema` (for editors) is
- * dropped. Node only, so it is not part of the Web-standard core's imports.
+ * dropped. Every wrong value in it is told at once, by its key
+ * ({@link checkConfigFile}). Node only, so it is not part of the Web-standard core's imports.
  *
  * @example
  * ```ts
@@ -54,6 +56,7 @@ export async function loadConfigFile(path: string): Promise<ConfigLayer> {
     throw new ConfigError(`Config file ${path} must hold ${isYaml(path) ? 'a YAML mapping' : 'a JSON object'}`);
   }
   const { $schema: _editorsOnly, ...settings } = data as Record<string, unknown>;
+  checkConfigFile(path, settings);
   return settings as ConfigLayer;
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { url, scopeList } from './fields.js';
+import { issuerUrl, url, scopeList } from './fields.js';
 import { authoritySchema } from './sections/authority.js';
 import { exchangeSchema } from './sections/exchange.js';
 import { bool, json, list, listsByName, num, oneOrMany, type EnvTable } from './values.js';
@@ -70,7 +70,7 @@ export const configSchema = z.object({
    */
   trustProxy: z.boolean().default(false),
   /** The authorization server whose tokens are accepted (`OAUTH_ISSUER_URL`); unset means authority mode. */
-  issuer: url('issuer (OAUTH_ISSUER_URL)').optional(),
+  issuer: issuerUrl('issuer (OAUTH_ISSUER_URL)').optional(),
   /** Accepted `aud` values; defaults to the resource URI. */
   audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
   scopes: z

@@ -7,14 +7,12 @@
  * message is caught as well as one in a header.
  */
 
+import { CREDENTIAL_NAMES, isSecretName } from '../config/secret-names.js';
+
+export { isSecretName };
+
 /** What replaces a secret. */
 export const REDACTED = '[redacted]';
-
-/** Header and field names whose values are dropped entirely. */
-const CREDENTIAL_NAMES = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'dpop']);
-
-/** Names ending in one of these hold a secret (`clientSecret`, `client_secret`, `initialAccessToken`, `refresh_token`...). */
-const SECRET_NAME = /(secret|password|passwd|token|assertion|api[-_]?key|private[-_]?key|credentials?)$/i;
 
 /**
  * Identifiers that are often long random strings yet no secret (a DCR
@@ -29,19 +27,6 @@ const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*):[^\s/?#@]+@/gi;
 const SECRET_PARAM = /([?&#](?:access_token|refresh_token|id_token|token|code|client_secret|password|assertion|client_assertion|subject_token)=)[^&#\s"']+/gi;
 const OPAQUE = /[A-Za-z0-9_-]{32,}/g;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/**
- * True for a field name whose value must never be shown.
- *
- * @example
- * ```ts
- * isSecretName('clientSecret'); // true
- * isSecretName('token_endpoint_auth_method'); // false
- * ```
- */
-export function isSecretName(name: string): boolean {
-  return CREDENTIAL_NAMES.has(name.toLowerCase()) || SECRET_NAME.test(name);
-}
 
 /** Random strings (opaque tokens, codes, secrets) mix letters and digits; words and hex ids of UUIDs do not count. */
 function looksRandom(candidate: string): boolean {
@@ -99,7 +84,7 @@ function redactValue(value: unknown, seen: WeakSet<object>): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     if (CREDENTIAL_NAMES.has(key.toLowerCase())) continue;
-    if (SECRET_NAME.test(key) && item !== undefined && item !== null && item !== '') out[key] = REDACTED;
+    if (isSecretName(key) && item !== undefined && item !== null && item !== '') out[key] = REDACTED;
     else if (typeof item === 'string' && IDENTIFIER_NAMES.has(key.toLowerCase())) out[key] = redactStructured(item);
     else out[key] = redactValue(item, seen);
   }

@@ -1,8 +1,9 @@
-import { decodeProtectedHeader, jwtVerify, type CryptoKey, type JWSHeaderParameters, type ProtectedHeaderParameters } from 'jose';
+import { decodeProtectedHeader, jwtVerify, UnsecuredJWT, type CryptoKey, type JWSHeaderParameters, type JWTPayload, type JWTVerifyOptions, type ProtectedHeaderParameters } from 'jose';
 import { InvalidTokenError } from '../errors.js';
 import { claimsToAuthInfo } from './claims.js';
 import { isoTime, printable, senderConstrained } from './claim-errors.js';
 import { invalidSignature, joseErrorToInvalidToken } from './jose-errors.js';
+import { nativeSignatureCheck, type NativeSignatureCheck } from './native-signatures.js';
 import type { AuthInfo, TokenVerifier, VerifyContext } from './types.js';
 
 /** Where the verifier gets its keys; `JwksCache` is one. */
@@ -23,6 +24,21 @@ export interface JwtVerifierOptions {
   requireAccessTokenType: boolean;
   /** Tokens longer than this are refused before parsing. */
   maxTokenBytes: number;
+  /**
+   * Who checks signatures: `native` (the default) uses the runtime's own
+   * crypto where it has one (`node:crypto` on Node) and jose elsewhere;
+   * `jose` always uses jose (Web Crypto). Every other check is the same.
+   */
+  signatures?: 'native' | 'jose';
+}
+
+/** The header of an unsecured JWT: jose then checks the claims of a token whose signature was checked natively. */
+const UNSECURED_HEADER = 'eyJhbGciOiJub25lIn0'; // {"alg":"none"}
+
+/** The claims of a token whose signature was checked natively, validated by jose exactly as `jwtVerify` would. */
+function verifiedClaims(token: string, options: JWTVerifyOptions): JWTPayload {
+  const payload = token.slice(token.indexOf('.') + 1, token.lastIndexOf('.'));
+  return UnsecuredJWT.decode(`${UNSECURED_HEADER}.${payload}.`, options).payload;
 }
 
 /** Three base64url segments; the signature may be empty so `alg: none` gets its own error. */
@@ -76,6 +92,23 @@ export function assertTokenSize(token: string, maxTokenBytes: number): void {
  */
 export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
   const algorithms = options.algorithms.filter((alg) => alg !== 'none' && !/^HS/i.test(alg));
+  const native: NativeSignatureCheck | undefined = options.signatures === 'jose' ? undefined : nativeSignatureCheck();
+
+  /** The claims of `token` if `key` signed it, `undefined` if it did not. */
+  async function claimsSignedBy(token: string, key: CryptoKey, alg: string, claimOptions: JWTVerifyOptions, oneOfSeveral: boolean): Promise<JWTPayload | undefined> {
+    const valid = native?.(alg, key, token);
+    if (valid === true) return verifiedClaims(token, claimOptions);
+    if (valid === false) return undefined;
+    try {
+      return (await jwtVerify(token, key, claimOptions)).payload;
+    } catch (err) {
+      // With several candidate keys (no kid), a wrong signature means "try the next one", and so does a key
+      // jose will not use for this algorithm (a TypeError: an RSA key under 2048 bits in the same JWKS).
+      if ((err as { code?: unknown }).code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') return undefined;
+      if (oneOfSeveral && err instanceof TypeError) return undefined;
+      throw err;
+    }
+  }
 
   async function verifyJwt(token: string, context: VerifyContext, expectedIssuer: string): Promise<AuthInfo> {
     assertTokenSize(token, options.maxTokenBytes);
@@ -87,22 +120,19 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
     if (options.requireAccessTokenType) checkType(header);
 
     const candidates = await options.keys.getKeys(header);
+    const claimOptions: JWTVerifyOptions = {
+      algorithms,
+      issuer: expectedIssuer,
+      audience: [...context.audience],
+      clockTolerance: options.clockToleranceSec,
+      requiredClaims: ['exp'],
+    };
     for (const key of candidates) {
-      try {
-        const { payload } = await jwtVerify(token, key, {
-          algorithms,
-          issuer: expectedIssuer,
-          audience: [...context.audience],
-          clockTolerance: options.clockToleranceSec,
-          requiredClaims: ['exp'],
-        });
-        if (payload.cnf !== undefined) throw senderConstrained();
-        checkIssuedAt(payload.iat, options.clockToleranceSec);
-        return claimsToAuthInfo(token, payload, context.resource);
-      } catch (err) {
-        // With several candidate keys (no kid), only a wrong signature means "try the next one".
-        if ((err as { code?: unknown }).code !== 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') throw err;
-      }
+      const payload = await claimsSignedBy(token, key, header.alg!, claimOptions, candidates.length > 1);
+      if (payload === undefined) continue;
+      if (payload.cnf !== undefined) throw senderConstrained();
+      checkIssuedAt(payload.iat, options.clockToleranceSec);
+      return claimsToAuthInfo(token, payload, context.resource);
     }
     throw invalidSignature();
   }

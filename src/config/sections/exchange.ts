@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { EnvTable } from '../values.js';
-import { url } from '../fields.js';
+import { issuerUrl, url } from '../fields.js';
 
 /**
  * The MCP server's own confidential client, for on-behalf-of calls: tool
@@ -14,7 +14,7 @@ export const exchangeSchema = z
     /** The token endpoint; defaults to the one in the metadata of `issuer`. */
     tokenEndpoint: url('exchange.tokenEndpoint').optional(),
     /** Whose metadata names the token endpoint; defaults to the gate's issuer. */
-    issuer: url('exchange.issuer').optional(),
+    issuer: issuerUrl('exchange.issuer').optional(),
     clientId: z.string().min(1),
     clientSecret: z.string().min(1).optional(),
     /** Defaults to `private_key_jwt` with a `privateKey`, else `client_secret_basic` (`client_secret_post` for `entra-obo`). */
