@@ -36,11 +36,19 @@ describe('clientAddress', () => {
     expect(await seen('/trusted', [['forwarded', 'for=198.51.100.7, for="[2001:DB8::1]:443";proto=https']])).toBe('2001:db8::1');
     expect(await seen('/trusted', [['forwarded', 'for=203.0.113.9:8080']])).toBe('203.0.113.9');
     expect(await seen('/trusted', [['x-forwarded-for', '::ffff:192.0.2.1']])).toBe('192.0.2.1');
+    // for= need not come first in its element, and its name is case-insensitive (RFC 7239 §4).
+    expect(await seen('/trusted', [['forwarded', 'for=198.51.100.7, proto=https; For=203.0.113.9']])).toBe('203.0.113.9');
+    expect(await seen('/trusted', [['x-forwarded-for', '[2001:db8::2]']])).toBe('2001:db8::2');
+    expect(await seen('/trusted', [['x-forwarded-for', '::FFFF:192.0.2.3']])).toBe('192.0.2.3');
+    expect(await seen('/trusted', [['x-forwarded-for', '2001:DB8::3']])).toBe('2001:db8::3');
+    expect(await seen('/trusted', [['x-forwarded-for', '::ffff:198.51.100.27']])).toBe('198.51.100.27');
+    expect(await seen('/trusted', [['x-forwarded-for', '2001:db8::ffff:192.0.2.1']])).toBe('2001:db8::ffff:192.0.2.1');
+    expect(await seen('/trusted', [['forwarded', 'for="198.51.100.27:8080"']])).toBe('198.51.100.27');
   });
 
   it('with trustProxy, falls back to the peer when the proxy wrote nothing that is an address', async () => {
     expect(await seen('/trusted', [])).toBe('127.0.0.1');
-    for (const junk of ['evil.example', 'unknown', '', '1.2.3.4.5', '_hidden']) {
+    for (const junk of ['evil.example', 'unknown', '', '1.2.3.4.5', '_hidden', '192.0.2.1:80:80', 'x192.0.2.1:80', '192.0.2.1:80x', 'x[2001:db8::1]', '[2001:db8::1]x', '"']) {
       expect(await seen('/trusted', [['x-forwarded-for', `198.51.100.7, ${junk}`]])).toBe('127.0.0.1');
     }
   });

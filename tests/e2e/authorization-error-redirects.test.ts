@@ -101,3 +101,13 @@ describe('a configured client', () => {
     expect(target.searchParams.get('iss')).toBe(demo.origin);
   });
 });
+
+describe('a client nobody knows', () => {
+  it('gets the error page, 400 (the rule has no client to look at and must not break)', async () => {
+    const hop = await firstHop(authorizeUrl(demo, 'nobody-registered-this', ATTACKER, { code_challenge: challenge(), code_challenge_method: 'S256', resource: demo.mcpUrl }));
+    expect(hop.status).toBe(400);
+    expect(hop.location).toBeNull();
+    expect(hop.type).toMatch(/^text\/html/);
+    expect(hop.body).toContain('invalid_client');
+  });
+});

@@ -26,6 +26,26 @@ describe('sign-in form bodies read from the stream', () => {
     expect(await interactionResult(as(), page.uid)).toMatchObject({ login: { accountId: 'mallory' } });
   });
 
+  it('a sign-in of exactly the 16 KiB cap, announced or streamed, and a charset parameter with spaces, still sign in', async () => {
+    for (const mode of ['announced', 'streamed'] as const) {
+      const page = await openSignIn(as());
+      const fields = `${signInFields(page)}&padding=`;
+      const body = `${fields}${'x'.repeat(16 * 1024 - fields.length)}`;
+      const posted =
+        mode === 'announced'
+          ? await post(page, 'application/x-www-form-urlencoded ; charset=UTF-8', body)
+          : await fetch(loginUrl(page), {
+              method: 'POST',
+              redirect: 'manual',
+              headers: { cookie: page.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+              body: new Blob([body]).stream(),
+              duplex: 'half',
+            } as RequestInit);
+      expect(posted.status, mode).toBe(303);
+      expect(await interactionResult(as(), page.uid)).toMatchObject({ login: { accountId: 'mallory' } });
+    }
+  });
+
   // Both are types a cross-site form may send without a preflight; each body also reads as a valid URL-encoded sign-in.
   it.each([
     ['text/plain', (fields: string) => ({ type: 'text/plain', body: fields })],

@@ -46,7 +46,10 @@ describe('registration rate limit', () => {
     for (let i = 0; i < BURST; i++) expect((await register('127.0.0.1')).status).toBe(201);
     const refused = await register('127.0.0.1');
     expect(refused.status).toBe(429);
-    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    // One token per hour comes back: the wait is the refill period, less the moments the burst took.
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(3500);
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(3600);
+    expect(refused.headers['cache-control']).toBe('no-store');
     expect(refused.headers['access-control-allow-origin']).toBe('*');
     const body = JSON.parse(refused.body) as Record<string, unknown>;
     expect(body.error).toBe('temporarily_unavailable');
@@ -56,6 +59,21 @@ describe('registration rate limit', () => {
   it('does not count another address against the first one', async () => {
     expect((await register('127.0.0.1')).status).toBe(429);
     expect((await register('127.0.0.2')).status).toBe(201);
+  });
+
+  it('counts only POSTs to the registration endpoint: other requests from a spent address are not refused by it', async () => {
+    expect((await register('127.0.0.1')).status).toBe(429);
+    const read = await rawRequest(`${origin}/oauth/register`, { localAddress: '127.0.0.1' });
+    expect(read.status).not.toBe(429);
+    const token = await rawRequest(`${origin}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&client_id=nobody',
+      localAddress: '127.0.0.1',
+    });
+    // Refused for what it is (an unknown client), not by the registration limit.
+    expect(token.status).toBe(401);
+    expect(JSON.parse(token.body).error).toBe('invalid_client');
   });
 
   it('ignores X-Forwarded-For when no proxy is trusted', async () => {
