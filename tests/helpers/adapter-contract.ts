@@ -6,7 +6,7 @@
  * its own (how it hands the body on, its routing, its framework's quirks).
  */
 import { describe, expect, it } from 'vitest';
-import { itReadsTheBodyOnlyAfterTheToken } from './adapter-kit.js';
+import { itReadsTheBodyOnlyAfterTheToken, whoamiViaSdk, whoamiViaSdkV2 } from './adapter-kit.js';
 import { rawRequest as send } from './raw-http.js';
 import type { TestIssuer } from '../../src/testing/index.js';
 
@@ -34,6 +34,12 @@ export interface AdapterUnderTest {
   maxBodyBytes: number;
   /** True when a body parser before the gate reads the body first (express.json() before it). */
   bodyReadBeforeGate?: boolean;
+  /**
+   * Where the adapter serves a `whoami` server (adapter-kit's) through
+   * `createMcpHandler`, one per SDK: the query string on the MCP endpoint
+   * that reaches the SDK v2 server and the SDK v1 (legacy) one.
+   */
+  sdkServers?: { v2: string; v1: string };
 }
 
 /** The same token with its signature's first character changed: well-formed, and forged. */
@@ -139,6 +145,28 @@ export function itKeepsTheAdapterContract(adapter: AdapterUnderTest): void {
       expect(res.headers['access-control-allow-origin']).toBe('*');
       expect(String(res.headers['access-control-allow-headers']).toLowerCase()).toContain('authorization');
     });
+
+    if (target.sdkServers) {
+      const servers = target.sdkServers;
+      it.each([
+        ['auto', 'auto', '2026-07-28'],
+        ['pinned to 2026-07-28', { pin: '2026-07-28' }, '2026-07-28'],
+        ['in legacy mode', 'legacy', '2025-11-25'],
+      ] as const)('serves an SDK v2 server to the SDK v2 client %s, and its tool sees the caller', async (_mode, mode, version) => {
+        const seen = await whoamiViaSdkV2(`${mcp()}${servers.v2}`, await target.mint({ sub: 'vera' }), mode);
+        expect([seen.version, seen.content]).toEqual([version, [{ type: 'text', text: 'vera' }]]);
+      });
+
+      it('serves an SDK v2 server to the SDK v1 client (the 2025 stateless fallback)', async () => {
+        expect(await whoamiViaSdk(`${mcp()}${servers.v2}`, await target.mint({ sub: 'walt' }))).toEqual([{ type: 'text', text: 'walt' }]);
+      });
+
+      it('serves an SDK v1 (legacy) server to the SDK v1 client, and to the SDK v2 client in auto mode on 2025-11-25', async () => {
+        expect(await whoamiViaSdk(`${mcp()}${servers.v1}`, await target.mint({ sub: 'xena' }))).toEqual([{ type: 'text', text: 'xena' }]);
+        const seen = await whoamiViaSdkV2(`${mcp()}${servers.v1}`, await target.mint({ sub: 'yuri' }), 'auto');
+        expect([seen.version, seen.content]).toEqual(['2025-11-25', [{ type: 'text', text: 'yuri' }]]);
+      });
+    }
 
     // A body parser ahead of the gate reads the body (up to its own limit) before the gate sees the request.
     if (target.bodyReadBeforeGate) return;

@@ -10,6 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { Client as ClientV2, StreamableHTTPClientTransport as StreamableHTTPClientTransportV2 } from '@modelcontextprotocol/client';
+import { McpServer as McpServerV2 } from '@modelcontextprotocol/server';
 import { authInfoOf, subjectOf } from '../../src/adapters/mcp/index.js';
 import { expect, it } from 'vitest';
 import { rawRequest, startUpload, type RawResponse } from './raw-http.js';
@@ -108,6 +110,47 @@ export async function whoamiViaSdk(mcpUrl: string, token: string): Promise<unkno
   await client.connect(transport);
   try {
     return (await client.callTool({ name: 'whoami', arguments: {} })).content;
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * The SDK v2 twin of {@link whoamiServer}: `whoami` reads the caller from v2's `ctx.http.authInfo`.
+ *
+ * @example
+ * ```ts
+ * const mcp = createMcpHandler(() => whoamiServerV2('hono-test'));
+ * ```
+ */
+export function whoamiServerV2(name: string): McpServerV2 {
+  const server = new McpServerV2({ name, version: '1.0.0' });
+  server.registerTool('whoami', { description: 'the caller' }, async function whoami(ctx) {
+    return { content: [{ type: 'text', text: subjectOf(authInfoOf(ctx)) ?? '' }] };
+  });
+  return server;
+}
+
+/** How the SDK v2 client picks the protocol revision: `legacy` (its default) never probes `server/discover`. */
+export type V2Negotiation = 'auto' | 'legacy' | { pin: string };
+
+/**
+ * Connects the SDK v2 client to `mcpUrl` with a bearer token and the given
+ * version negotiation, calls `whoami`, and returns its content and the
+ * protocol revision the client settled on.
+ *
+ * @example
+ * ```ts
+ * const { content, version } = await whoamiViaSdkV2(`${origin}/mcp`, token, { pin: '2026-07-28' });
+ * ```
+ */
+export async function whoamiViaSdkV2(mcpUrl: string, token: string, mode: V2Negotiation): Promise<{ content: unknown; version: string | undefined }> {
+  const transport = new StreamableHTTPClientTransportV2(new URL(mcpUrl), { requestInit: { headers: { Authorization: `Bearer ${token}` } } });
+  const client = new ClientV2({ name: 'adapter-test-client-v2', version: '1.0.0' }, { versionNegotiation: { mode } });
+  await client.connect(transport);
+  try {
+    const { content } = await client.callTool({ name: 'whoami', arguments: {} });
+    return { content, version: client.getNegotiatedProtocolVersion() };
   } finally {
     await client.close();
   }

@@ -1,4 +1,4 @@
-import type { AuthInfo as SdkAuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import type { AuthInfo as SdkAuthInfo } from '@modelcontextprotocol/server';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Gatehouse } from '../../types.js';
 import { gatehouseNode, type GatehouseNodeOptions } from '../node/middleware.js';
@@ -7,7 +7,8 @@ declare module 'express-serve-static-core' {
   interface Request {
     /**
      * The verified access token, set by Gatehouse on the MCP endpoint. The
-     * SDK's own `requireBearerAuth` declares the same property, with the same type.
+     * SDK v2's `@modelcontextprotocol/express` declares the same property,
+     * with the same type, and its `toNodeHandler` forwards it as `authInfo`.
      */
     auth?: SdkAuthInfo;
   }

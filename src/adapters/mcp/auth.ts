@@ -1,26 +1,39 @@
 import { InsufficientScopeError } from '../../errors.js';
 import type { AuthInfo } from '../../tokens/types.js';
 
-/** The part of the SDK's `RequestHandlerExtra` that carries the caller. */
-export interface ExtraWithAuth {
-  authInfo?: AuthInfo;
-}
-
 /**
- * The caller's verified token in a tool handler, or an error when the
- * request did not come through the gate.
+ * Where a handler finds the caller: SDK v2's handler context carries it as
+ * `ctx.http.authInfo`, SDK v1's `extra` as `extra.authInfo`, and the v2
+ * factory's `McpRequestContext` as `ctx.authInfo`.
  *
  * @example
  * ```ts
- * server.registerTool('whoami', {}, async (extra) => {
- *   const auth = authInfoOf(extra);
+ * const fromV2: ExtraWithAuth = { http: { authInfo } };
+ * const fromV1: ExtraWithAuth = { authInfo };
+ * ```
+ */
+export interface ExtraWithAuth {
+  authInfo?: AuthInfo;
+  http?: { authInfo?: AuthInfo };
+}
+
+/**
+ * The caller's verified token in a tool handler of either SDK (v2's `ctx`,
+ * v1's `extra`) or in a v2 server factory, or an error when the request did
+ * not come through the gate.
+ *
+ * @example
+ * ```ts
+ * server.registerTool('whoami', {}, async (ctx) => {
+ *   const auth = authInfoOf(ctx);
  *   return { content: [{ type: 'text', text: auth.clientId }] };
  * });
  * ```
  */
 export function authInfoOf(extra: ExtraWithAuth): AuthInfo {
-  if (!extra.authInfo) throw new Error('No authenticated caller: this tool must be served behind the Gatehouse gate');
-  return extra.authInfo;
+  const authInfo = extra.http?.authInfo ?? extra.authInfo;
+  if (!authInfo) throw new Error('No authenticated caller: this tool must be served behind the Gatehouse gate');
+  return authInfo;
 }
 
 /**
@@ -29,7 +42,7 @@ export function authInfoOf(extra: ExtraWithAuth): AuthInfo {
  *
  * @example
  * ```ts
- * const user = subjectOf(authInfoOf(extra));
+ * const user = subjectOf(authInfoOf(ctx));
  * ```
  */
 export function subjectOf(authInfo: AuthInfo): string | undefined {
@@ -46,8 +59,8 @@ export function subjectOf(authInfo: AuthInfo): string | undefined {
  *
  * @example
  * ```ts
- * server.registerTool('delete_note', { inputSchema: { id: z.string() } }, async ({ id }, extra) => {
- *   requireScopes(extra, 'notes:write');
+ * server.registerTool('delete_note', { inputSchema: z.object({ id: z.string() }) }, async ({ id }, ctx) => {
+ *   requireScopes(ctx, 'notes:write');
  *   ...
  * });
  * ```

@@ -6,7 +6,9 @@ import { createGatehouse } from '../../gatehouse.js';
 import { startTestIssuer, type TestIssuer } from '../../testing/index.js';
 import type { Gatehouse } from '../../types.js';
 import { itKeepsTheAdapterContract } from '../../../tests/helpers/adapter-contract.js';
-import { closeServer as close, listenOnLoopback, toolCall } from '../../../tests/helpers/adapter-kit.js';
+import { toNodeHandler } from '@modelcontextprotocol/node';
+import { createMcpHandler } from '../mcp/index.js';
+import { closeServer as close, listenOnLoopback, toolCall, whoamiServer, whoamiServerV2 } from '../../../tests/helpers/adapter-kit.js';
 import { rawRequest as send, startUpload } from '../../../tests/helpers/raw-http.js';
 import { gateRequestOf, gatehouseNode, toWebRequest, writeWebResponse, type GatedIncomingMessage } from './index.js';
 
@@ -128,6 +130,10 @@ describe('gatehouseNode', () => {
   let server: Server;
   let origin: string;
   let reached: { auth?: unknown; body?: unknown; other?: string } = {};
+  const v2 = createMcpHandler(() => whoamiServerV2('node-v2'));
+  const v1 = createMcpHandler(() => whoamiServer('node-v1'));
+  // The SDK's own node:http adapter in front of the v2 server: it reads req.auth, and the body the gate parsed.
+  const v2Node = toNodeHandler(v2);
 
   beforeAll(async () => {
     issuer = await startTestIssuer({ audience: 'http://localhost:3000/mcp' });
@@ -141,6 +147,8 @@ describe('gatehouseNode', () => {
     ({ server, origin } = await listenOnLoopback((req: IncomingMessage, res: ServerResponse) => {
       void guard(req, res, async function next() {
         const gated = req as GatedIncomingMessage;
+        if (req.url === '/mcp?sdk=v2') return v2Node(gated, res, gated.body);
+        if (req.url === '/mcp?sdk=v1') return v1.node(gated, res);
         if (req.url === '/other') {
           // An unprotected route: its body must still be unread.
           const chunks: Buffer[] = [];
@@ -156,12 +164,13 @@ describe('gatehouseNode', () => {
     }));
   });
   afterAll(async () => {
+    await Promise.all([v1.close(), v2.close()]);
     await close(server);
     gate.close();
     await issuer.close();
   });
 
-  itKeepsTheAdapterContract({ origin: () => origin, issuer: () => issuer, lastSeen: () => reached, maxBodyBytes: 64 * 1024 });
+  itKeepsTheAdapterContract({ origin: () => origin, issuer: () => issuer, lastSeen: () => reached, maxBodyBytes: 64 * 1024, sdkServers: { v2: '?sdk=v2', v1: '?sdk=v1' } });
 
   it('still finds a guarded tools/call in a gzip body (the light path hands it to the full check)', async () => {
     const token = await issuer.mint({ scope: 'mcp' });
