@@ -28,6 +28,7 @@ import { installRegistrationRateLimit } from './registration/rate-limit.js';
 import { createStore } from './stores/index.js';
 import { expireIdleClients } from './stores/idle-clients.js';
 import { installTokenExchange } from './token-exchange/index.js';
+import { installIdJagGrant } from './id-jag/index.js';
 
 /** Options of {@link createAuthority}. */
 export interface AuthorityOptions {
@@ -112,6 +113,7 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   // URLs and cookies follow the issuer, never the request's Host or X-Forwarded-* (see provider/public-origin.ts).
   pinPublicOrigin(provider, config.issuer);
   installTokenExchange(provider, config, keys, { accountIsActive: accounts.accountIsActive });
+  const idJag = installIdJagGrant(provider, config, store, signingAlgorithms[0]!);
   installDefaultScope(provider, config);
   installMetadata(provider, config);
   keepEarlyErrorsOnOurPage(provider, config);
@@ -152,6 +154,7 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
     handler,
     async close() {
       keys.close();
+      idJag.close();
       gate.close();
       await store.close();
     },
