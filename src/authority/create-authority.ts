@@ -34,6 +34,7 @@ import { redisRevocations } from './stores/redis-revocations.js';
 import { createBroker, type Broker } from './upstream/broker.js';
 import { expireIdleClients } from './stores/idle-clients.js';
 import { installTokenExchange } from './token-exchange/index.js';
+import { installIdJagGrant } from './id-jag/index.js';
 
 /** Options of {@link createAuthority}. */
 export interface AuthorityOptions {
@@ -142,6 +143,7 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   pinPublicOrigin(provider, config.issuer);
   broker?.attach(provider);
   installTokenExchange(provider, config, keys, { accountIsActive: accounts.accountIsActive });
+  const idJag = installIdJagGrant(provider, config, store, config.authority.signingAlgorithms[0]!);
   installDefaultScope(provider, config);
   installMetadata(provider, config);
   keepEarlyErrorsOnOurPage(provider, config);
@@ -199,6 +201,7 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
     ...(broker ? { upstream: broker.upstream } : {}),
     async close() {
       keys.close();
+      idJag.close();
       gate.close();
       await revocations?.close();
       await store.close();

@@ -2,6 +2,7 @@ import type Provider from 'oidc-provider';
 import type { Configuration } from 'oidc-provider';
 import { InvalidTokenError, TemporarilyUnavailableError } from '../errors.js';
 import { isStoreOutage, STORE_RETRY_AFTER_SEC } from './store-outage.js';
+import { ENTERPRISE_ISSUER_CLAIM } from './id-jag/token-claims.js';
 import { TtlCache } from '../tokens/ttl-cache.js';
 import type { AuthInfo, TokenVerifier, VerifyContext } from '../tokens/types.js';
 
@@ -139,8 +140,9 @@ export function requireLiveGrant(inner: TokenVerifier, provider: Provider, optio
       if (!(await grantIsAlive(grantId))) {
         throw new InvalidTokenError('ERR_TOKEN_INACTIVE', 'The authorization behind this token was revoked or has ended; sign in again');
       }
-      const claims = authInfo.extra?.claims as { sub?: unknown; iat?: unknown } | undefined;
-      if (options.accountIsActive && typeof claims?.sub === 'string') {
+      const claims = authInfo.extra?.claims as Record<string, unknown> | undefined;
+      // An enterprise user (a token for an ID-JAG) has no local account: the enterprise IdP vouched for them, and the grant ends with the token.
+      if (options.accountIsActive && typeof claims?.sub === 'string' && claims[ENTERPRISE_ISSUER_CLAIM] === undefined) {
         let active: boolean;
         try {
           active = await options.accountIsActive(claims.sub, typeof claims.iat === 'number' ? claims.iat : undefined);

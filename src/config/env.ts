@@ -1,11 +1,12 @@
 import { AUTHORITY_ENV } from './sections/authority.js';
 import { EXCHANGE_ENV } from './sections/exchange.js';
+import { ID_JAG_ENV } from './sections/id-jag.js';
 import { UPSTREAM_ENV } from './sections/upstream.js';
 import { GATE_ENV, type ConfigLayer } from './schema.js';
 import { text, type EnvTable } from './values.js';
 
-/** The env vars of the core config (the gate, the authority, the exchange client, the broker's upstream), by setting path. */
-const CORE_ENV: EnvTable = { ...GATE_ENV, ...AUTHORITY_ENV, ...EXCHANGE_ENV, ...UPSTREAM_ENV };
+/** The env vars of the core config (the gate, the authority, its ID-JAG issuers, the exchange client, the broker's upstream), by setting path. */
+const CORE_ENV: EnvTable = { ...GATE_ENV, ...AUTHORITY_ENV, ...ID_JAG_ENV, ...EXCHANGE_ENV, ...UPSTREAM_ENV };
 
 /**
  * The env var names of a table, by setting path.

@@ -1,5 +1,6 @@
 import type { AdapterConstructor, AdapterFactory, AsymmetricSigningAlgorithm, Configuration, FindAccount, JWKS } from 'oidc-provider';
 import type { GatehouseConfig } from '../../config/schema.js';
+import { enterpriseIssuerClaim } from '../id-jag/token-claims.js';
 import { grantIdClaim } from '../live-grants.js';
 import { machineClients, machineTokenCustomizer } from '../registration/machine-clients.js';
 import { mergeLayers } from '../../config/merge.js';
@@ -25,6 +26,12 @@ export interface ProviderParts {
 }
 
 const DAY = 86_400;
+
+/** Every access token's extra claims: its grant (revocation reaches the gate) and, for an ID-JAG's token, the enterprise IdP. */
+const accessTokenClaims: NonNullable<Configuration['extraTokenClaims']> = async function accessTokenClaims(ctx, token) {
+  const claims = { ...(await grantIdClaim(ctx, token)), ...enterpriseIssuerClaim(token) };
+  return Object.keys(claims).length > 0 ? claims : undefined;
+};
 
 /** Lifetimes: access tokens short, refresh tokens per config, the consent record outliving both. */
 function lifetimes(config: GatehouseConfig): NonNullable<Configuration['ttl']> {
@@ -117,7 +124,7 @@ export function buildProviderConfiguration(config: GatehouseConfig, parts: Provi
     pkce: { required: () => true },
     ...refreshTokenPolicy(),
     // The gate checks the grant behind each access token, so revocation takes effect at once.
-    extraTokenClaims: grantIdClaim,
+    extraTokenClaims: accessTokenClaims,
     features: {
       resourceIndicators: resourceIndicatorsFeature(config, signingAlg, parts.grantableScopes),
       // DPoP-bound tokens carry `cnf`, which the gate refuses: it checks bearer tokens only.

@@ -59,6 +59,25 @@ export function defaultScopes(config: GatehouseConfig): string[] {
   return required.length > 0 ? required : resourceScopes(config);
 }
 
+/**
+ * The MCP resource as oidc-provider issues tokens for it: RFC 9068 JWTs for
+ * its URI, with its scopes and the configured lifetime.
+ *
+ * @example
+ * ```ts
+ * const token = new provider.AccessToken({ accountId, client, grantId, scope, resourceServer: mcpResourceServer(config, 'RS256') });
+ * ```
+ */
+export function mcpResourceServer(config: GatehouseConfig, signingAlg: AsymmetricSigningAlgorithm): ResourceServer {
+  return {
+    audience: mcpResourceUri(config),
+    scope: resourceScopes(config).join(' '),
+    accessTokenTTL: config.authority.accessTokenTtlSec,
+    accessTokenFormat: 'jwt',
+    jwt: { sign: { alg: signingAlg } },
+  };
+}
+
 /** The scopes of `requested` an account may be granted (restricted scopes need an entitlement). */
 export type GrantableScopes = (accountId: string, requested: readonly string[]) => Promise<string[]>;
 
@@ -97,13 +116,7 @@ export function resourceIndicatorsFeature(
 ): NonNullable<NonNullable<Configuration['features']>['resourceIndicators']> {
   const resource = mcpResourceUri(config);
   const machines = machineClients(config);
-  const info: ResourceServer = {
-    audience: resource,
-    scope: resourceScopes(config).join(' '),
-    accessTokenTTL: config.authority.accessTokenTtlSec,
-    accessTokenFormat: 'jwt',
-    jwt: { sign: { alg: signingAlg } },
-  };
+  const info = mcpResourceServer(config, signingAlg);
   return {
     enabled: true,
     // Clients that send no `resource` (older MCP revisions) still get a token for the MCP server.

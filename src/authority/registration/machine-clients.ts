@@ -22,7 +22,12 @@ import { authorityRoutes } from '../provider/routes.js';
  * its subject token (the subject-token check refuses a token without one).
  */
 
-/** Grants whose tokens have no user behind them. `jwt-bearer` is not served; listed so no client can claim it early. */
+/**
+ * Grants only operator-configured clients may use: `client_credentials`
+ * (no user at all) and `jwt-bearer` (ID-JAGs, see authority/id-jag/: the
+ * user is vouched for by an enterprise IdP, not by signing in here, so
+ * whoever holds the client's credentials and an ID-JAG gets a token).
+ */
 export const USERLESS_GRANTS: ReadonlySet<string> = new Set(['client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer']);
 
 /** A configured client allowed at least one userless grant. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { scopeList } from '../fields.js';
 import { bool, json, list, listsByName, num, type EnvTable } from '../values.js';
+import { idJagSchema } from './id-jag.js';
 
 const clientSchema = z
   .object({
@@ -143,6 +144,8 @@ export const authoritySchema = z.object({
       tokenTtlSec: z.number().int().min(30).max(3600).default(300),
     })
     .prefault({}),
+  /** ID-JAGs from enterprise IdPs (SEP-990), redeemed with the JWT bearer grant: served only when an issuer is trusted. */
+  idJag: idJagSchema.prefault({}),
 });
 
 /** Env vars of the `authority` section, by setting path. */
