@@ -118,7 +118,7 @@ export async function startAuthorityDemo(
   const { config } = authority;
   downstream.connect(config);
   const mcpUrl = `${publicUrl}${config.path}`;
-  const mcp = createMcpHandler(() => downstream.addTool(createDemoServer({ adminScopes: config.scopes.tools[ADMIN_TOOL] ?? [] })));
+  const mcp = createMcpHandler(() => downstream.addTool(createDemoServer({ adminScopes: config.scopes.tools[ADMIN_TOOL] ?? [] })), { sdk: 'v2' });
 
   listening.ready(async function demoApp(req: GatedIncomingMessage, res: ServerResponse) {
     const path = pathOf(req);
