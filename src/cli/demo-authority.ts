@@ -130,7 +130,7 @@ export async function startAuthorityDemo(
   const { config } = authority;
   downstream.connect(config);
   const mcpUrl = `${publicUrl}${config.path}`;
-  const mcp = createMcpHandler(() => addUpstreamTool(downstream.addTool(createDemoServer({ adminScopes: config.scopes.tools[ADMIN_TOOL] ?? [] })), authority));
+  const mcp = createMcpHandler(() => addUpstreamTool(downstream.addTool(createDemoServer({ adminScopes: config.scopes.tools[ADMIN_TOOL] ?? [] })), authority), { sdk: 'v2' });
 
   listening.ready(async function demoApp(req: GatedIncomingMessage, res: ServerResponse) {
     const path = pathOf(req);

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import { authInfoOf } from '../adapters/mcp/auth.js';
 import { gatehouseNode, type GatedIncomingMessage } from '../adapters/node/middleware.js';
 import { loadOrCreateSecret } from '../authority/keys/index.js';
@@ -109,9 +109,9 @@ export async function startDemoDownstream(layers: ConfigLayer): Promise<DemoDown
             '(RFC 8693) and never passes yours on. Returns what the API saw: on whose behalf, and who called.',
           annotations: { readOnlyHint: true },
         },
-        async function callApi(extra) {
+        async function callApi(ctx) {
           if (!exchange) throw new Error('the demo API is not connected yet');
-          const token = await exchange.tokenFor(authInfoOf(extra), { audience: apiUrl, scope: DEMO_API_SCOPE });
+          const token = await exchange.tokenFor(authInfoOf(ctx), { audience: apiUrl, scope: DEMO_API_SCOPE });
           const response = await fetch(`${apiUrl}/orders`, { headers: { authorization: `Bearer ${token}` } });
           return text({ status: response.status, response: (await response.json()) as unknown });
         },

@@ -1,4 +1,4 @@
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { McpServer } from '@modelcontextprotocol/server';
 import { authInfoOf, subjectOf } from '../adapters/mcp/auth.js';
 import { version } from './version.js';
 
@@ -17,13 +17,14 @@ function text(value: unknown) {
 }
 
 /**
- * The MCP server behind `gatehouse demo`: `whoami` answers with the caller's
+ * The MCP server behind `gatehouse demo`, on the SDK v2 (so it speaks
+ * 2026-07-28 and, through the SDK's fallback, 2025): `whoami` answers with the caller's
  * token as the gate saw it; `admin_report` is reachable only with an extra
  * scope, which the gate checks before this server sees the call.
  *
  * @example
  * ```ts
- * const mcp = createMcpHandler(() => createDemoServer({ adminScopes: ['mcp:admin'] }));
+ * const mcp = createMcpHandler(() => createDemoServer({ adminScopes: ['mcp:admin'] }), { sdk: 'v2' });
  * ```
  */
 export function createDemoServer(options: DemoServerOptions = {}): McpServer {
@@ -37,8 +38,8 @@ export function createDemoServer(options: DemoServerOptions = {}): McpServer {
       description: "Returns the caller as the gate verified it: the token's subject, client id and scopes.",
       annotations: { readOnlyHint: true },
     },
-    async function whoami(extra) {
-      const auth = authInfoOf(extra);
+    async function whoami(ctx) {
+      const auth = authInfoOf(ctx);
       return text({
         subject: subjectOf(auth) ?? null,
         clientId: auth.clientId,
@@ -56,8 +57,8 @@ export function createDemoServer(options: DemoServerOptions = {}): McpServer {
       description: `A small server report. Needs the scope ${adminScopes.join(' ')}: without it the gate answers 403 insufficient_scope and the client can step up.`,
       annotations: { readOnlyHint: true },
     },
-    async function adminReport(extra) {
-      const auth = authInfoOf(extra);
+    async function adminReport(ctx) {
+      const auth = authInfoOf(ctx);
       return text({
         requestedBy: subjectOf(auth) ?? auth.clientId,
         uptimeSeconds: Math.round(process.uptime()),

@@ -1,4 +1,4 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import { authInfoOf } from '../adapters/mcp/auth.js';
 import type { Authority } from '../authority/create-authority.js';
 

@@ -83,7 +83,7 @@ async function settingsFrom(argv: string[], env: NodeJS.ProcessEnv): Promise<Dem
 function demoApp(gate: Gatehouse, mcpUrl: string) {
   const guard = gatehouseNode(gate);
   const adminScopes = gate.config.scopes.tools[ADMIN_TOOL] ?? [];
-  const mcp = createMcpHandler(() => createDemoServer({ adminScopes }));
+  const mcp = createMcpHandler(() => createDemoServer({ adminScopes }), { sdk: 'v2' });
   async function app(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = pathOf(req);
     if (await guard(req, res)) return;

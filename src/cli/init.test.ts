@@ -37,7 +37,10 @@ describe('gatehouse init', () => {
     const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
     expect(pkg.name).toBe('my-server');
     expect(pkg.dependencies['mcp-gatehouse']).toBe(`^${version}`);
-    expect(pkg.dependencies['@modelcontextprotocol/sdk']).toMatch(/^\^1\./);
+    // The SDK v2 (2026-07-28 and the 2025 fallback); the v1 SDK is legacy and not needed.
+    expect(pkg.dependencies['@modelcontextprotocol/server']).toMatch(/^\^2\./);
+    expect(pkg.devDependencies['@modelcontextprotocol/client']).toMatch(/^\^2\./);
+    expect(pkg.dependencies['@modelcontextprotocol/sdk']).toBeUndefined();
     for (const file of files.filter((f) => /\.(ts|json|md|example)$/.test(f))) {
       expect(await readFile(join(dir, file), 'utf8'), file).not.toMatch(/\{\{[^}]*\}\}/);
     }

@@ -36,7 +36,7 @@ describe('gatehouse init → npm install → build → test → start', () => {
   it('builds, and passes its own tests: a real sign-in and tool calls in both modes', async () => {
     const { stdout } = await npm(['test'], project);
     expect(stdout).toMatch(/Test Files\s+2 passed/);
-    expect(stdout).toMatch(/Tests\s+5 passed/);
+    expect(stdout).toMatch(/Tests\s+7 passed/);
   }, 300_000);
 
   it('starts, answers its health check and discovery document, and stops on SIGTERM', async () => {

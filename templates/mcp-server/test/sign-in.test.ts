@@ -1,13 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/app.js';
 import { headlessLogin } from './helpers/headless-login.js';
 import { InMemoryOAuthClient } from './helpers/oauth-client.js';
+import { CLIENT_MODES } from './modes.js';
 
 /**
  * The whole way a real MCP client goes: 401 → discovery → registration →
@@ -28,14 +27,16 @@ describe('signed-in MCP client', () => {
     await rm(stateDir, { recursive: true, force: true });
   });
 
-  async function signIn(login: string): Promise<Client> {
+  async function signIn(login: string, mode: (typeof CLIENT_MODES)[number]['mode'] = { pin: '2026-07-28' }): Promise<Client> {
     const oauth = new InMemoryOAuthClient();
+    const newClient = () => new Client({ name: 'test', version: '1.0.0' }, { versionNegotiation: { mode } });
     const first = new StreamableHTTPClientTransport(new URL(server.mcpUrl), { authProvider: oauth });
     // No token yet: the SDK discovers the authorization server, registers, and asks to open a browser.
-    await expect(new Client({ name: 'test', version: '1.0.0' }).connect(first)).rejects.toThrow(UnauthorizedError);
+    await expect(newClient().connect(first)).rejects.toThrow(UnauthorizedError);
     const callback = await headlessLogin(oauth.authorizationUrl!, { login });
-    await first.finishAuth(callback.searchParams.get('code')!);
-    const client = new Client({ name: 'test', version: '1.0.0' });
+    // The whole callback query: the SDK checks the authorization server's `iss` (RFC 9207) too.
+    await first.finishAuth(callback.searchParams);
+    const client = newClient();
     await client.connect(new StreamableHTTPClientTransport(new URL(server.mcpUrl), { authProvider: oauth }));
     return client;
   }
@@ -55,8 +56,9 @@ describe('signed-in MCP client', () => {
     expect(response.headers.get('www-authenticate')).toMatch(/^Bearer resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp"/);
   });
 
-  it('signs in and calls the tools as that user', async () => {
-    const client = await signIn('alice');
+  it.each(CLIENT_MODES)('signs in and calls the tools as that user, $name', async ({ mode, version }) => {
+    const client = await signIn('alice', mode);
+    expect(client.getNegotiatedProtocolVersion()).toBe(version);
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(['add_numbers', 'whoami']);
     expect(JSON.parse(textOf(await client.callTool({ name: 'whoami', arguments: {} })))).toMatchObject({ subject: 'alice' });

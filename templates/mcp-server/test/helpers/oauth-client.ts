@@ -1,10 +1,10 @@
-import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthClientProvider, OAuthDiscoveryState, OAuthTokens } from '@modelcontextprotocol/client';
 
 /**
  * What an MCP client keeps about its sign-in (registration, tokens, PKCE
- * verifier), in memory, for the official SDK client in tests. Instead of
- * opening a browser it records the authorization URL, for `headlessLogin`.
+ * verifier, discovery), in memory, for the official SDK client in tests.
+ * Instead of opening a browser it records the authorization URL, for
+ * `headlessLogin`.
  */
 export class InMemoryOAuthClient implements OAuthClientProvider {
   readonly redirectUrl = 'http://127.0.0.1:33418/callback';
@@ -12,6 +12,7 @@ export class InMemoryOAuthClient implements OAuthClientProvider {
   #client?: OAuthClientInformationMixed;
   #tokens?: OAuthTokens;
   #verifier?: string;
+  #discovery?: OAuthDiscoveryState;
 
   get clientMetadata(): OAuthClientMetadata {
     return {
@@ -50,5 +51,13 @@ export class InMemoryOAuthClient implements OAuthClientProvider {
   codeVerifier() {
     if (!this.#verifier) throw new Error('no PKCE verifier saved');
     return this.#verifier;
+  }
+
+  saveDiscoveryState(state: OAuthDiscoveryState) {
+    this.#discovery = state;
+  }
+
+  discoveryState() {
+    return this.#discovery;
   }
 }
