@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { CLI_SECTIONS } from './file-shape.js';
+import { valueAt } from './issues.js';
 import { configSchema } from './schema.js';
 import { isSecretName } from './secret-names.js';
 
@@ -24,15 +25,6 @@ const KIND_NAMES: Record<string, string> = {
   boolean: 'true or false',
   record: 'a mapping',
 };
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let node = input;
-  for (const key of path) {
-    if (typeof node !== 'object' || node === null) return undefined;
-    node = (node as Record<PropertyKey, unknown>)[key];
-  }
-  return node;
-}
 
 function kindOf(value: unknown): string {
   if (value === null) return 'null';

@@ -15,7 +15,7 @@ export interface IssueContext {
 }
 
 /** The value the user wrote at a path (zod 4 issues do not carry their input by default). */
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+export function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let node = input;
   for (const key of path) {
     if (typeof node !== 'object' || node === null) return undefined;

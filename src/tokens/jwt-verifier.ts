@@ -95,8 +95,8 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
   const native: NativeSignatureCheck | undefined = options.signatures === 'jose' ? undefined : nativeSignatureCheck();
 
   /** The claims of `token` if `key` signed it, `undefined` if it did not. */
-  async function claimsSignedBy(token: string, key: CryptoKey, alg: string, claimOptions: JWTVerifyOptions, oneOfSeveral: boolean): Promise<JWTPayload | undefined> {
-    const valid = native?.(alg, key, token);
+  async function claimsSignedBy(token: string, key: CryptoKey, header: ProtectedHeaderParameters, claimOptions: JWTVerifyOptions, oneOfSeveral: boolean): Promise<JWTPayload | undefined> {
+    const valid = native?.(header, key, token);
     if (valid === true) return verifiedClaims(token, claimOptions);
     if (valid === false) return undefined;
     try {
@@ -128,7 +128,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
       requiredClaims: ['exp'],
     };
     for (const key of candidates) {
-      const payload = await claimsSignedBy(token, key, header.alg!, claimOptions, candidates.length > 1);
+      const payload = await claimsSignedBy(token, key, header, claimOptions, candidates.length > 1);
       if (payload === undefined) continue;
       if (payload.cnf !== undefined) throw senderConstrained();
       checkIssuedAt(payload.iat, options.clockToleranceSec);
