@@ -13,7 +13,7 @@ import express, { type Request, type Response } from 'express';
 import { gatehouseExpress } from '../src/adapters/express/index.js';
 import { createGatehouse } from '../src/gatehouse.js';
 import type { GatehouseVerifier } from '../src/tokens/create-verifier.js';
-import type { ServerCommand, ServerReady, ServerReply } from './server.js';
+import { answerCommands } from './server-commands.js';
 import { PUBLIC_URL } from './tokens.js';
 
 function buildServer(): McpServer {
@@ -71,18 +71,7 @@ async function main(): Promise<void> {
     gate.close();
   }
 
-  process.on('message', function onCommand(command: ServerCommand) {
-    if (command.type === 'clear') cache.clear();
-    const cpu = process.cpuUsage();
-    const reply: ServerReply = { id: command.id, hits: cache.hits, misses: cache.misses, cpuMicros: cpu.user + cpu.system };
-    if (command.type === 'close') {
-      void shutdown().then(() => process.send!(reply, () => process.disconnect()));
-      return;
-    }
-    process.send!(reply);
-  });
-  process.once('disconnect', () => void shutdown());
-  process.send({ type: 'ready', plainUrl: plain.url, gatedUrl: gated.url } satisfies ServerReady);
+  answerCommands(cache, shutdown, { type: 'ready', plainUrl: plain.url, gatedUrl: gated.url });
 }
 
 main().catch((err: unknown) => {

@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { gatehouseNode, readBody, type GatedIncomingMessage } from '../src/adapters/node/index.js';
 import { createGatehouse } from '../src/gatehouse.js';
 import type { GatehouseVerifier } from '../src/tokens/create-verifier.js';
+import { answerCommands } from './server-commands.js';
 import { PUBLIC_URL } from './tokens.js';
 
 /** A request from the parent. */
@@ -88,19 +89,7 @@ async function main(): Promise<void> {
     gate.close();
   }
 
-  process.on('message', function onCommand(command: ServerCommand) {
-    if (command.type === 'clear') cache.clear();
-    const cpu = process.cpuUsage();
-    const reply: ServerReply = { id: command.id, hits: cache.hits, misses: cache.misses, cpuMicros: cpu.user + cpu.system };
-    if (command.type === 'close') {
-      void shutdown().then(() => process.send!(reply, () => process.disconnect()));
-      return;
-    }
-    process.send!(reply);
-  });
-  // The parent went away (Ctrl-C, crash): do not linger.
-  process.once('disconnect', () => void shutdown());
-  process.send(ready);
+  answerCommands(cache, shutdown, ready);
 }
 
 main().catch((err: unknown) => {

@@ -1,0 +1,27 @@
+import type { ServerCommand, ServerReady, ServerReply } from './server.js';
+/** What the servers' cache offers the parent: counters and a way to empty it. */
+interface CountedCache {
+  readonly hits: number;
+  readonly misses: number;
+  clear(): void;
+}
+
+/**
+ * Answers the parent's IPC commands (`clear`, `stats`, `close`) and tells it
+ * the servers are ready; shared by every servers child of the benchmark.
+ */
+export function answerCommands(cache: CountedCache, shutdown: () => Promise<void>, ready: ServerReady): void {
+  process.on('message', function onCommand(command: ServerCommand) {
+    if (command.type === 'clear') cache.clear();
+    const cpu = process.cpuUsage();
+    const reply: ServerReply = { id: command.id, hits: cache.hits, misses: cache.misses, cpuMicros: cpu.user + cpu.system };
+    if (command.type === 'close') {
+      void shutdown().then(() => process.send!(reply, () => process.disconnect()));
+      return;
+    }
+    process.send!(reply);
+  });
+  // The parent went away (Ctrl-C, crash): do not linger.
+  process.once('disconnect', () => void shutdown());
+  process.send!(ready);
+}
