@@ -26,10 +26,21 @@ export interface GithubStandIn {
   clientSecret: string;
   /** Who the next authorization signs in as. */
   signInAs(user: GithubUser): void;
-  /** `METHOD /path` of every request, and the Accept header of token requests. */
+  /** `METHOD /path` of every request, and the Accept header and answer's Content-Type of token requests. */
   requests: string[];
   tokenAccepts: string[];
+  tokenAnswerTypes: string[];
   close(): Promise<void>;
+}
+
+export interface GithubStandInOptions {
+  redirectUri: string;
+  /**
+   * Answer the token endpoint form-encoded even when JSON is asked for, as
+   * GitHub did before it honoured `Accept` and as a proxy that drops the
+   * header makes it: Gatehouse must read both shapes.
+   */
+  formEncodedAlways?: boolean;
 }
 
 /**
@@ -40,7 +51,7 @@ export interface GithubStandIn {
  * const github = await startGithubStandIn({ redirectUri });
  * ```
  */
-export async function startGithubStandIn(options: { redirectUri: string }): Promise<GithubStandIn> {
+export async function startGithubStandIn(options: GithubStandInOptions): Promise<GithubStandIn> {
   const clientId = 'Iv1.standin';
   const clientSecret = 'github-stand-in-secret-0123456789';
   let user: GithubUser = { id: 1, login: 'octocat', emails: [] };
@@ -48,6 +59,7 @@ export async function startGithubStandIn(options: { redirectUri: string }): Prom
   const tokens = new Map<string, GithubUser>();
   const requests: string[] = [];
   const tokenAccepts: string[] = [];
+  const tokenAnswerTypes: string[] = [];
 
   const server = createServer(async function github(req, res) {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -75,7 +87,11 @@ export async function startGithubStandIn(options: { redirectUri: string }): Prom
       const form = new URLSearchParams(await bodyOf(req));
       const answer = (fields: Record<string, string>) => {
         // GitHub answers form-encoded unless JSON is asked for, and errors with 200.
-        if (String(req.headers.accept ?? '').includes('application/json')) return json(200, fields);
+        if (!options.formEncodedAlways && String(req.headers.accept ?? '').includes('application/json')) {
+          tokenAnswerTypes.push('json');
+          return json(200, fields);
+        }
+        tokenAnswerTypes.push('form');
         res.writeHead(200, { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' });
         res.end(new URLSearchParams(fields).toString());
       };
@@ -118,6 +134,7 @@ export async function startGithubStandIn(options: { redirectUri: string }): Prom
     },
     requests,
     tokenAccepts,
+    tokenAnswerTypes,
     close() {
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));
