@@ -27,6 +27,11 @@ export interface EnterpriseIdpOptions {
   accessTokenTtl?: number;
   /** Profiles by login name (= `sub`); any other login has only its `sub`. */
   users?: Record<string, EnterpriseUser>;
+  /**
+   * Rotate refresh tokens on every use, as Okta, Auth0 and Entra (for SPAs)
+   * can: a second use of a spent one is refused and ends the grant there.
+   */
+  rotateRefreshTokens?: boolean;
 }
 
 export interface EnterpriseIdp extends OidcIssuer {
@@ -63,6 +68,7 @@ export async function startEnterpriseIdp(options: EnterpriseIdpOptions): Promise
       scopes: ['openid', 'offline_access', 'profile', 'email', 'groups'],
       claims: { openid: ['sub'], profile: ['name'], email: ['email', 'email_verified'], groups: ['groups'] },
       ttl: { ...(base.ttl as object), AccessToken: options.accessTokenTtl ?? 3600 },
+      ...(options.rotateRefreshTokens ? { rotateRefreshToken: true } : {}),
       features: {
         devInteractions: { enabled: true },
         registration: { enabled: false },

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { StoreLayout } from './file-layout.js';
 import { FileRecords } from './file-records.js';
 import { sweepFileStore } from './file-sweep.js';
+import { processLeases } from './leases.js';
 import { DEFAULT_SWEEP_INTERVAL_MS, type Adapter, type AdapterPayload, type StoreFactory, type StoreOptions } from './types.js';
 
 /** Options of `createFileStore`. */
@@ -75,6 +76,7 @@ export function createFileStore(options: FileStoreOptions): StoreFactory {
 
   return Object.assign(adapterFor, {
     kind: 'file' as const,
+    lease: processLeases(now),
     sweep,
     async close() {
       closed = true;

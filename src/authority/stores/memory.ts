@@ -9,6 +9,7 @@ import {
   type StoreOptions,
   AlreadyConsumedError,
 } from './types.js';
+import { processLeases } from './leases.js';
 
 interface MemoryRecord {
   model: string;
@@ -129,6 +130,7 @@ export function createMemoryStore(options: StoreOptions = {}): StoreFactory {
 
   return Object.assign(adapterFor, {
     kind: 'memory' as const,
+    lease: processLeases(now),
     sweep: async () => sweepNow(),
     close: async () => {},
   });

@@ -14,6 +14,7 @@
  * - `P i:<Model>:uid:<uid>` and `P i:<Model>:userCode:<code>`: the id, same TTL.
  * - `P g:<grantId>`: a set of `<Model>:<id>` members of a grant, living as
  *   long as its longest-lived member.
+ * - `P l:<name>`: a lease (leases.ts), its holder's random id, `SET NX PX`.
  *
  * The payload is never decoded in Lua: cjson turns `[]` into `{}`, which
  * would corrupt redirect URIs and scopes. Key names are computed inside the
@@ -136,4 +137,10 @@ for i = 3, #ARGV do
   end
 end
 return removed
+`;
+
+/** Ends a lease only if the caller still holds it (its holder id is the value): one that timed out may be another's now. */
+export const RELEASE_LEASE_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
 `;

@@ -48,6 +48,24 @@ describeWithRedis('the Redis store', () => {
     }
   });
 
+  it('gives a lease to exactly one of two instances asking at once; a stale release leaves the next holder alone', async () => {
+    const a = open('lease:');
+    const b = open('lease:');
+    for (let round = 0; round < 20; round++) {
+      const taken = await Promise.all([a.lease(`refresh-${round}`, 5000), b.lease(`refresh-${round}`, 5000)]);
+      expect(taken.filter(Boolean)).toHaveLength(1);
+      await taken.find(Boolean)!();
+      expect(await b.lease(`refresh-${round}`, 5000)).toEqual(expect.any(Function));
+    }
+    const first = (await a.lease('short', 50))!;
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    const second = await b.lease('short', 5000);
+    expect(second).toEqual(expect.any(Function));
+    await first();
+    expect(await a.lease('short', 5000)).toBeUndefined();
+    expect(await a.redis.pttl('lease:l:short')).toBeGreaterThan(1000);
+  });
+
   it('lets Redis expire records, their uid index and their grant set by TTL', async () => {
     const store = open('ttl:');
     await store('Session').upsert('s1', { jti: 's1', uid: 'u1' }, 1);

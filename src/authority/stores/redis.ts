@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { StoreLayout } from './file-layout.js';
-import { CONSUME_SCRIPT, DESTROY_SCRIPT, REVOKE_SCRIPT, SWEEP_SCRIPT, UPSERT_SCRIPT } from './redis-scripts.js';
+import { leaseHolder, type TakeLease } from './leases.js';
+import { CONSUME_SCRIPT, DESTROY_SCRIPT, RELEASE_LEASE_SCRIPT, REVOKE_SCRIPT, SWEEP_SCRIPT, UPSERT_SCRIPT } from './redis-scripts.js';
 import { openRedis, guardRedis, type RedisConnectionOptions } from './redis-connection.js';
 import {
   AlreadyConsumedError,
@@ -23,7 +24,7 @@ export interface RedisStoreOptions extends StoreOptions, RedisConnectionOptions 
 
 export const DEFAULT_REDIS_PREFIX = 'gatehouse:';
 
-type ScriptName = 'ghUpsert' | 'ghConsume' | 'ghDestroy' | 'ghRevoke' | 'ghSweep';
+type ScriptName = 'ghUpsert' | 'ghConsume' | 'ghDestroy' | 'ghRevoke' | 'ghSweep' | 'ghReleaseLease';
 type Scripted = Redis & Record<ScriptName, (...args: (string | number)[]) => Promise<unknown>>;
 
 /** oidc-provider model names (and Gatehouse's own: CimdCache, RefreshChainHead...): no `:` can split a key. */
@@ -60,6 +61,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStoreFactory 
   redis.defineCommand('ghDestroy', { numberOfKeys: 0, lua: DESTROY_SCRIPT });
   redis.defineCommand('ghRevoke', { numberOfKeys: 0, lua: REVOKE_SCRIPT });
   redis.defineCommand('ghSweep', { numberOfKeys: 0, lua: SWEEP_SCRIPT });
+  redis.defineCommand('ghReleaseLease', { numberOfKeys: 1, lua: RELEASE_LEASE_SCRIPT });
   const run = guardRedis(redis);
 
   async function read(model: string, id: string): Promise<AdapterPayload | undefined> {
@@ -120,6 +122,17 @@ export function createRedisStore(options: RedisStoreOptions): RedisStoreFactory 
     };
   }
 
+  /** One `SET NX PX`: of instances asking at once, one gets it; Redis ends it after `ttlMs` if nobody releases it. */
+  const lease: TakeLease = async (name, ttlMs) => {
+    const key = `${prefix}l:${name}`;
+    const holder = leaseHolder();
+    const taken = await run(() => redis.set(key, holder, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX'));
+    if (taken !== 'OK') return undefined;
+    return async () => {
+      await run(() => redis.ghReleaseLease(key, holder));
+    };
+  };
+
   /** Redis expires records itself; this removes those the store's own clock says are due (tests move it) in batches. */
   async function sweep(): Promise<number> {
     let cursor = '0';
@@ -136,6 +149,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStoreFactory 
   return Object.assign(adapterFor, {
     kind: 'redis' as const,
     redis,
+    lease,
     prefix,
     sweep,
     async close() {

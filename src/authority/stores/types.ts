@@ -5,8 +5,9 @@
  * store would too.
  */
 import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { ReleaseLease, TakeLease } from './leases.js';
 
-export type { Adapter, AdapterPayload };
+export type { Adapter, AdapterPayload, ReleaseLease, TakeLease };
 
 /**
  * Makes the adapter of one model; pass it as oidc-provider's `adapter`.
@@ -24,6 +25,12 @@ export interface StoreFactory {
   (modelName: string): Adapter;
   /** Which store this is. */
   readonly kind: 'memory' | 'file' | 'redis';
+  /**
+   * A short exclusive hold on a name across every instance sharing this
+   * store (Redis: `SET NX PX`; memory and file: this process), for work only
+   * one of them may do at a time (see leases.ts).
+   */
+  readonly lease: TakeLease;
   /** Removes expired records and dangling index entries now; resolves to how many files or entries went. */
   sweep(): Promise<number>;
   /** Waits for background work (a sweep) to finish; the store must not be used afterwards. */

@@ -78,7 +78,7 @@ export async function createBroker(config: GatehouseConfig, store: StoreFactory,
   const secret = config.authority.secret ?? (await loadOrCreateSecret(config.authority.stateDir, 'upstream-tokens', { persist }));
   const key = sealingKey(secret);
   const accounts = createBrokerAccounts(config, store, key);
-  const vault = createUpstreamVault(store, key, upstream);
+  const vault = createUpstreamVault(store, key, upstream, { upstreamTimeoutMs: settings.timeoutMs });
   const logins = store(UPSTREAM_LOGIN_MODEL);
   const secure = config.issuer.startsWith('https:');
   const log = options.log ?? ((line: string) => console.error(line));

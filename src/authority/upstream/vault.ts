@@ -14,8 +14,14 @@ import type { Upstream, UpstreamIdentity, UpstreamTokenSet } from './types.js';
  *   the grant lives; dropped when it ends.
  *
  * An access token that expired (or expires within `refreshSkewSec`) is
- * refreshed at the upstream on demand; concurrent requests for one grant
- * share one refresh, so a rotating refresh token is never spent twice.
+ * refreshed at the upstream on demand, once however many ask: requests in
+ * this process share one refresh, and instances sharing the store take a
+ * lease on the grant first (Redis `SET NX PX`); who does not get it waits
+ * for the holder's new token to appear in the store. A rotating refresh
+ * token is thus never spent twice (the upstream would refuse the second
+ * use, and may end the user's session there). The lease outlives the
+ * upstream call's own timeout, so it cannot lapse while a refresh is under
+ * way.
  */
 
 export const UPSTREAM_TOKEN_MODEL = 'UpstreamToken';
@@ -41,8 +47,13 @@ export interface UpstreamVault {
 
 export interface VaultOptions {
   refreshSkewSec?: number;
+  /** How long one call to the upstream may take (`upstream.timeoutMs`); the refresh lease lasts longer. Default 10 s. */
+  upstreamTimeoutMs?: number;
   now?: () => number;
 }
+
+/** How often an instance that did not get the refresh lease looks for the holder's new token. */
+const LEASE_POLL_MS = 50;
 
 /**
  * Builds the vault over `store` with the sealing key.
@@ -58,6 +69,8 @@ export function createUpstreamVault(store: StoreFactory, key: Buffer, upstream: 
   const now = options.now ?? Date.now;
   const skewMs = (options.refreshSkewSec ?? 30) * 1000;
   const refreshing = new Map<string, Promise<string>>();
+  // Longer than the upstream call may take, plus the store writes around it.
+  const leaseMs = (options.upstreamTimeoutMs ?? 10_000) + 5_000;
 
   async function read(id: string): Promise<{ value: Sealed; expiresAt?: number } | undefined> {
     const record = await adapter.find(id);
@@ -75,11 +88,38 @@ export function createUpstreamVault(store: StoreFactory, key: Buffer, upstream: 
     return new UpstreamError('ERR_UPSTREAM_NO_TOKEN', `No ${upstream.label} token is kept for this sign-in; sign in again`);
   }
 
-  async function refresh(grantId: string): Promise<string> {
+  const due = (tokens: UpstreamTokenSet) => tokens.expiresAt !== undefined && tokens.expiresAt - skewMs <= now();
+
+  /** The grant's access token, refreshed by this instance or, when another holds the lease, by that one. */
+  async function current(grantId: string): Promise<string> {
+    const waitUntil = Date.now() + leaseMs;
+    for (;;) {
+      const record = await read(grantId);
+      if (!record) throw noToken();
+      const { tokens } = record.value;
+      if (!due(tokens)) return tokens.accessToken;
+      if (!tokens.refreshToken) throw new UpstreamError('ERR_UPSTREAM_NO_TOKEN', `The ${upstream.label} token of this sign-in expired and cannot be refreshed; sign in again`);
+      const release = await store.lease(`upstream-refresh:${grantId}`, leaseMs);
+      if (release) {
+        try {
+          return await refreshHolding(grantId);
+        } finally {
+          await release().catch(() => {});
+        }
+      }
+      if (Date.now() >= waitUntil) {
+        throw new UpstreamError('ERR_UPSTREAM_UNREACHABLE', `Another Gatehouse instance is refreshing the ${upstream.label} token of this sign-in and has not finished; try again in a moment`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
+    }
+  }
+
+  /** Under the lease: read again (the previous holder may have refreshed since our read), then refresh if still due. */
+  async function refreshHolding(grantId: string): Promise<string> {
     const record = await read(grantId);
     if (!record) throw noToken();
     const { tokens } = record.value;
-    if (tokens.expiresAt === undefined || tokens.expiresAt - skewMs > now()) return tokens.accessToken;
+    if (!due(tokens)) return tokens.accessToken;
     if (!tokens.refreshToken) throw new UpstreamError('ERR_UPSTREAM_NO_TOKEN', `The ${upstream.label} token of this sign-in expired and cannot be refreshed; sign in again`);
     const fresh = await upstream.refresh(tokens.refreshToken);
     // A refresh answer without a refresh token leaves the old one in use (most upstreams do not rotate).
@@ -101,7 +141,7 @@ export function createUpstreamVault(store: StoreFactory, key: Buffer, upstream: 
     accessTokenFor(grantId) {
       const running = refreshing.get(grantId);
       if (running) return running;
-      const started = refresh(grantId).finally(() => refreshing.delete(grantId));
+      const started = current(grantId).finally(() => refreshing.delete(grantId));
       refreshing.set(grantId, started);
       return started;
     },
