@@ -314,10 +314,17 @@ export class UpstreamError extends GatehouseError {
   /** The upstream's OAuth error code (`invalid_client`, `invalid_grant`...), when it answered one. */
   readonly error: string | undefined;
   readonly error_description: string | undefined;
-  constructor(code: UpstreamCode, message: string, details: { error?: string; error_description?: string; cause?: unknown } = {}) {
+  /**
+   * What failed, in words for the user's error page (no host detail beyond
+   * the upstream's name, no secret): `did not answer within 10 s while
+   * redeeming the sign-in code`. Set when the upstream could not be reached.
+   */
+  readonly summary: string | undefined;
+  constructor(code: UpstreamCode, message: string, details: { error?: string; error_description?: string; summary?: string; cause?: unknown } = {}) {
     super(code, message, details.cause === undefined ? undefined : { cause: details.cause });
     this.error = details.error;
     this.error_description = details.error_description;
+    this.summary = details.summary;
   }
 }
 

@@ -2,8 +2,10 @@
  * Broker mode's failures, each one a user or operator can act on: the
  * upstream's metadata unreachable at start (fails fast), a wrong client
  * secret (a page and a log line that say so), the upstream gone during a
- * sign-in (a page naming it, not a hang).
+ * sign-in (a page naming it, not a hang), and one that accepts connections
+ * and never answers (a bounded wait, then the same kind of page).
  */
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthority } from '../../src/authority/create-authority.js';
 import { UpstreamError } from '../../src/errors.js';
@@ -93,5 +95,82 @@ describe('broker mode when the upstream refuses or goes away', () => {
     expect(body).toContain(`Sign-in at your identity provider (${new URL(idp.issuer).host}) failed`);
     expect(body).toContain('could not be reached');
     expect(good.output.err.join('\n')).toMatch(/ERR_UPSTREAM_UNREACHABLE/);
+  });
+});
+
+/** A loopback server that accepts connections and never answers, on `port` (0: a free one). */
+async function startHangingServer(port = 0): Promise<{ port: number; connections: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createNetServer((socket) => {
+    sockets.add(socket);
+    state.connections += 1;
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const state = {
+    port: (server.address() as AddressInfo).port,
+    connections: 0,
+    close() {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  return state;
+}
+
+it('refuses to start, within the timeout, when the upstream accepts connections and never answers', async () => {
+  const state = tempStateDir();
+  const hanging = await startHangingServer();
+  try {
+    const started = createAuthority({
+      publicUrl: 'http://localhost:3999',
+      authority: { stateDir: state.path, store: 'memory' },
+      upstream: { provider: 'keycloak', issuer: `http://127.0.0.1:${hanging.port}/realms/acme`, clientId: 'gatehouse', clientSecret: 'secret-for-tests-only', timeoutMs: 500 },
+    }, { warn: () => {} });
+    await expect(started).rejects.toThrow(new RegExp(`Cannot start broker mode: Keycloak \\(127.0.0.1:${hanging.port}\\) could not be reached while fetching its metadata .*no answer within 0.5 s`));
+    expect(hanging.connections).toBeGreaterThan(0);
+  } finally {
+    await hanging.close();
+    state.remove();
+  }
+});
+
+describe('broker mode when the upstream hangs during a sign-in', () => {
+  const state = tempStateDir();
+  let idp: EnterpriseIdp;
+  let demo: Awaited<ReturnType<typeof startBrokerDemo>>;
+  let hanging: Awaited<ReturnType<typeof startHangingServer>> | undefined;
+  let port: number;
+
+  beforeAll(async () => {
+    port = await freePort();
+    idp = await startEnterpriseIdp({ redirectUri: callbackOn(port) });
+    demo = await startBrokerDemo(state.path, port, { issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, timeoutMs: 1000 });
+  });
+  afterAll(async () => {
+    await demo?.close();
+    await hanging?.close();
+    await idp?.close().catch(() => {});
+    state.remove();
+  });
+
+  it('a token endpoint that never answers: after the configured wait, a page naming the upstream and the step that failed', async () => {
+    const browser = new ScriptedBrowser();
+    const app = await registeredClient(demo.origin, APP_REDIRECT);
+    const callback = await headlessLogin(app.authorizationUrl(), { login: 'ada', cookies: browser.jar, redirectUri: callbackOn(port) });
+    // The upstream's port now accepts connections and never answers.
+    const upstreamPort = Number(new URL(idp.issuer).port);
+    await idp.close();
+    hanging = await startHangingServer(upstreamPort);
+    const answer = await browser.request(callback);
+    expect(answer.status).toBe(504);
+    const body = await answer.text();
+    expect(body).toContain(`Sign-in at your identity provider (127.0.0.1:${upstreamPort}) failed`);
+    expect(body).toContain('did not answer within 1 s while redeeming the sign-in code');
+    expect(hanging.connections).toBeGreaterThan(0);
+    expect(demo.output.err.join('\n')).toMatch(/ERR_UPSTREAM_UNREACHABLE.*no answer within 1 s/);
   });
 });

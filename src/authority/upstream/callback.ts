@@ -120,7 +120,7 @@ function failurePage(parts: CallbackParts, err: unknown): PageError {
       err.code === 'ERR_UPSTREAM_REFUSED' && /client credentials/.test(err.message)
         ? 'This server is not set up correctly to use it (its client credentials were refused). Tell its administrator; the server log says more.'
         : err.code === 'ERR_UPSTREAM_UNREACHABLE'
-          ? 'It could not be reached. Try again in a moment; if it keeps failing, tell this server\'s administrator.'
+          ? `It ${err.summary ?? 'could not be reached'}. Try again in a moment; if it keeps failing, tell this server's administrator.`
           : 'Go back to the app and connect again; if it keeps failing, tell this server\'s administrator.';
     return new PageError(status, `Sign-in at ${parts.upstream.label} failed`, `Signing in at ${parts.upstream.label} did not work. ${advice}`);
   }

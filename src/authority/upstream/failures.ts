@@ -8,10 +8,10 @@ import { UpstreamError } from '../../errors.js';
  *
  * @example
  * ```ts
- * try { await oidc.refreshTokenGrant(config, token) } catch (err) { throw upstreamFailure(err, 'Okta', 'refreshing a token') }
+ * try { await oidc.refreshTokenGrant(config, token) } catch (err) { throw upstreamFailure(err, 'Okta', 'refreshing a token', 10_000) }
  * ```
  */
-export function upstreamFailure(err: unknown, label: string, doing: string): UpstreamError {
+export function upstreamFailure(err: unknown, label: string, doing: string, timeoutMs?: number): UpstreamError {
   if (err instanceof UpstreamError) return err;
   const answered = oauthErrorOf(err);
   if (answered) {
@@ -27,9 +27,24 @@ export function upstreamFailure(err: unknown, label: string, doing: string): Ups
     return new UpstreamError('ERR_UPSTREAM_REFUSED', `${label} refused ${doing} (${said})`, { error, error_description, cause: err });
   }
   if (isUnreachable(err)) {
-    return new UpstreamError('ERR_UPSTREAM_UNREACHABLE', `${label} could not be reached while ${doing} (${causeText(err)}); check that it is up and reachable from this server`, { cause: err });
+    const timedOut = isTimeout(err);
+    const within = timeoutMs === undefined ? 'in time' : `within ${seconds(timeoutMs)}`;
+    const summary = timedOut ? `did not answer ${within} while ${doing}` : `could not be reached while ${doing}`;
+    const cause = timedOut ? `no answer ${within}` : causeText(err);
+    return new UpstreamError('ERR_UPSTREAM_UNREACHABLE', `${label} could not be reached while ${doing} (${cause}); check that it is up and reachable from this server`, { cause: err, summary });
   }
   return new UpstreamError('ERR_UPSTREAM_INVALID_RESPONSE', `${label} answered something Gatehouse cannot use while ${doing} (${causeText(err)})`, { cause: err });
+}
+
+/** A timeout anywhere in the chain of causes (openid-client wraps the fetch's `TimeoutError`). */
+function isTimeout(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'TimeoutError' || /timed out/i.test(err.message)) return true;
+  return err.cause !== undefined && err.cause !== err && isTimeout(err.cause);
+}
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
 }
 
 function oauthErrorOf(err: unknown): { error: string; error_description?: string; status?: number } | undefined {
@@ -41,6 +56,7 @@ function oauthErrorOf(err: unknown): { error: string; error_description?: string
 function isUnreachable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   if (err.name === 'TimeoutError' || err.name === 'AbortError') return true;
+  if (/operation timed out/i.test(err.message)) return true;
   if (err instanceof TypeError && /fetch failed/i.test(err.message)) return true;
   return err.cause !== undefined && err.cause !== err && isUnreachable(err.cause);
 }

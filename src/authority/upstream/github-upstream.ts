@@ -45,7 +45,7 @@ export function connectGithubUpstream(config: UpstreamConfig, callbackUrl: strin
       });
       answer = await readTokenAnswer(res);
     } catch (err) {
-      throw upstreamFailure(err, label, doing);
+      throw upstreamFailure(err, label, doing, config.timeoutMs);
     }
     if (answer.error) {
       const clientProblem = answer.error === 'incorrect_client_credentials' || answer.error === 'invalid_client';
@@ -78,7 +78,7 @@ export function connectGithubUpstream(config: UpstreamConfig, callbackUrl: strin
       if (!res.ok) throw new UpstreamError('ERR_UPSTREAM_REFUSED', `${label} answered ${res.status} to GET ${path}`, { error: `http_${res.status}` });
       return JSON.parse(text) as T;
     } catch (err) {
-      throw upstreamFailure(err, label, `reading GET ${path}`);
+      throw upstreamFailure(err, label, `reading GET ${path}`, config.timeoutMs);
     }
   }
 

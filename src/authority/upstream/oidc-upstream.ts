@@ -37,13 +37,13 @@ export async function connectOidcUpstream(config: UpstreamConfig, callbackUrl: s
   try {
     configuration = await oidc.discovery(issuer, config.clientId, config.clientSecret ? { client_secret: config.clientSecret } : undefined, undefined, {
       execute: insecure ? [oidc.allowInsecureRequests] : [],
-      timeout: Math.ceil(config.timeoutMs / 1000),
+      timeout: config.timeoutMs / 1000,
     });
   } catch (err) {
-    const failure = upstreamFailure(err, label, `fetching its metadata from ${issuer.href.replace(/\/$/, '')}/.well-known/openid-configuration`);
+    const failure = upstreamFailure(err, label, `fetching its metadata from ${issuer.href.replace(/\/$/, '')}/.well-known/openid-configuration`, config.timeoutMs);
     throw new UpstreamError(failure.code, `Cannot start broker mode: ${failure.message}`, { cause: err });
   }
-  configuration.timeout = Math.ceil(config.timeoutMs / 1000);
+  configuration.timeout = config.timeoutMs / 1000;
   const scope = upstreamScopes(config).join(' ');
 
   async function userInfo(accessToken: string, expectedSubject?: string): Promise<Record<string, unknown>> {
@@ -51,7 +51,7 @@ export async function connectOidcUpstream(config: UpstreamConfig, callbackUrl: s
     try {
       return { ...(await oidc.fetchUserInfo(configuration, accessToken, expectedSubject ?? oidc.skipSubjectCheck)) };
     } catch (err) {
-      throw upstreamFailure(err, label, 'reading the user from its userinfo endpoint');
+      throw upstreamFailure(err, label, 'reading the user from its userinfo endpoint', config.timeoutMs);
     }
   }
 
@@ -80,7 +80,7 @@ export async function connectOidcUpstream(config: UpstreamConfig, callbackUrl: s
           idTokenExpected: true,
         });
       } catch (err) {
-        throw upstreamFailure(err, label, 'redeeming the sign-in code');
+        throw upstreamFailure(err, label, 'redeeming the sign-in code', config.timeoutMs);
       }
       const idClaims = tokens.claims() as Record<string, unknown>;
       const fromUserInfo = await userInfo(tokens.access_token, String(idClaims.sub));
@@ -91,7 +91,7 @@ export async function connectOidcUpstream(config: UpstreamConfig, callbackUrl: s
       try {
         return tokenSet(await oidc.refreshTokenGrant(configuration, refreshToken));
       } catch (err) {
-        throw upstreamFailure(err, label, 'refreshing an access token');
+        throw upstreamFailure(err, label, 'refreshing an access token', config.timeoutMs);
       }
     },
     userInfo: (accessToken) => userInfo(accessToken),

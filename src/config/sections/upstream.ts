@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { url } from '../fields.js';
-import { list, type EnvTable } from '../values.js';
+import { list, num, type EnvTable } from '../values.js';
 
 /**
  * Broker mode: the authority signs users in at an upstream identity
@@ -29,7 +29,7 @@ export const upstreamSchema = z
     audience: z.string().min(1).optional(),
     /** The claim of the ID token or userinfo that lists the user's groups (Auth0: a namespaced claim). */
     groupsClaim: z.string().min(1).default('groups'),
-    /** How long one call to the upstream may take during sign-in or a refresh. */
+    /** How long one call to the upstream may take (metadata at start, sign-in, a refresh); past it the user sees a page naming the upstream and the step. */
     timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
     /** Who may sign in; every list empty: anyone the upstream signs in. */
     allowed: z
@@ -78,6 +78,7 @@ export const UPSTREAM_ENV: EnvTable = {
   'upstream.githubUrl': ['GATEHOUSE_UPSTREAM_GITHUB_URL'],
   'upstream.audience': ['GATEHOUSE_UPSTREAM_AUDIENCE'],
   'upstream.groupsClaim': ['GATEHOUSE_UPSTREAM_GROUPS_CLAIM'],
+  'upstream.timeoutMs': ['GATEHOUSE_UPSTREAM_TIMEOUT_MS', num],
   'upstream.allowed.emails': ['GATEHOUSE_ALLOWED_EMAILS', list],
   'upstream.allowed.domains': ['GATEHOUSE_ALLOWED_DOMAINS', list],
   'upstream.allowed.groups': ['GATEHOUSE_ALLOWED_GROUPS', list],
