@@ -28,6 +28,9 @@ import { installRegistrationRateLimit } from './registration/rate-limit.js';
 import { createStore } from './stores/index.js';
 import { expireIdleClients } from './stores/idle-clients.js';
 import { installTokenExchange } from './token-exchange/index.js';
+import { installAuditEvents } from './provider/audit-events.js';
+import { observeStore } from './stores/observed.js';
+import type { Telemetry } from '../telemetry/types.js';
 
 /** Options of {@link createAuthority}. */
 export interface AuthorityOptions {
@@ -39,6 +42,11 @@ export interface AuthorityOptions {
   warn?: (line: string) => void;
   /** Tests: how often the signing keys are re-read from the key file (default a minute), and the clock they are retired by. */
   keyRefresh?: { intervalMs?: number; now?: () => number };
+  /**
+   * Audit events (tokens, registrations, sign-ins, consents, refusals,
+   * rate-limit hits) and measurements (gate checks, store operations).
+   */
+  telemetry?: Telemetry;
 }
 
 /** Gatehouse's authorization server and the gate in front of the MCP endpoint, on one origin. */
@@ -50,6 +58,8 @@ export interface Authority {
   readonly gate: GatehouseInstance;
   /** The signing keys in use now (they follow the key file, see keys/live-keys.ts). */
   readonly keys: LiveAuthorityKeys;
+  /** The gate's verification cache counters (`hits`, `misses`), for the metrics. */
+  readonly verificationCache: { readonly hits: number; readonly misses: number };
   /**
    * Serves the whole origin: the gate's documents, the protected endpoint,
    * the sign-in pages, the authorization server's endpoints and metadata.
@@ -92,7 +102,8 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
     warn: (message) => printWarnings([message], options.warn),
   });
   const cookieKey = await loadOrCreateSecret(stateDir, 'cookies', { persist });
-  const store = expireIdleClients(createStore(config.authority), { idleSec: config.authority.registeredClientIdleDays * 86_400 });
+  const { telemetry } = options;
+  const store = expireIdleClients(observeStore(createStore(config.authority), telemetry), { idleSec: config.authority.registeredClientIdleDays * 86_400 });
   const accounts = createLocalAccounts(config);
   if (!accounts.devLogin && (await accounts.countUsers()) === 0) {
     printWarnings([`no users in ${accounts.usersFile}: nobody can sign in until one is added with \`gatehouse users add <name>\``], options.warn);
@@ -111,6 +122,7 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   );
   // URLs and cookies follow the issuer, never the request's Host or X-Forwarded-* (see provider/public-origin.ts).
   pinPublicOrigin(provider, config.issuer);
+  installAuditEvents(provider, telemetry);
   installTokenExchange(provider, config, keys, { accountIsActive: accounts.accountIsActive });
   installDefaultScope(provider, config);
   installMetadata(provider, config);
@@ -118,7 +130,11 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   const routes = authorityRoutes(config.authority.routePrefix);
   installRegistrationCors(provider, routes.registration);
   // After CORS, so a browser client can read the 429.
-  installRegistrationRateLimit(provider, routes.registration, { ...config.authority.registrationRateLimit, trustProxy: config.trustProxy });
+  installRegistrationRateLimit(provider, routes.registration, {
+    ...config.authority.registrationRateLimit,
+    trustProxy: config.trustProxy,
+    onLimited: telemetry?.audit ? () => telemetry.audit?.({ event: 'ratelimit.hit', limit: 'register', status: 429 }) : undefined,
+  });
   await installRegistrationRules(provider, config);
 
   const ownTokens = cacheVerifications(ownAccessTokenVerifier(config, keys), { ttlSec: config.jwt.cacheTtlSec, maxEntries: config.jwt.cacheMaxEntries });
@@ -128,9 +144,9 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
     // A token verified with a key that is now gone must not be served from the cache.
     ownTokens.cache.clear();
   });
-  const gate = createGatehouse(config, { verifier });
+  const gate = createGatehouse(config, { verifier, telemetry });
   const guard = gatehouseNode(gate);
-  const interactions = createInteractionHandler(provider, accounts, config);
+  const interactions = createInteractionHandler(provider, accounts, config, { telemetry });
   const callback = provider.callback();
   const prefix = config.authority.routePrefix;
 
@@ -149,6 +165,7 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
     provider,
     gate,
     keys,
+    verificationCache: ownTokens.cache,
     handler,
     async close() {
       keys.close();

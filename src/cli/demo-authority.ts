@@ -13,9 +13,12 @@ import { sendJson } from '../http/node/respond.js';
 import { startDemoDownstream } from './demo-downstream.js';
 import { ADMIN_TOOL, DEFAULT_ADMIN_SCOPE, createDemoServer } from './demo-server.js';
 import type { Io } from './io.js';
-import type { Logger } from '../log/logger.js';
+import { silentLogger, type Logger } from '../log/logger.js';
 import type { Listening } from '../server/listen.js';
 import { serve } from '../server/serve.js';
+import type { MetricsAddress } from '../config/sections/metrics.js';
+import { startObservability, type Observability } from '../metrics/observability.js';
+import type { AuditEvent } from '../telemetry/types.js';
 import { bold, green } from './style.js';
 
 /** `gatehouse demo` with no issuer: Gatehouse's own authorization server, the gate and the demo MCP server on one origin. */
@@ -28,6 +31,8 @@ export interface AuthorityDemo {
   authority: Authority;
   listening: Listening;
   mcpUrl: string;
+  /** Audit and metrics wiring; `observability.listening` is the metrics listener when on. */
+  observability: Observability;
   /** Graceful stop: /readyz turns 503, open requests and streams finish (up to the shutdown timeout), then everything closes. */
   shutdown(): Promise<void>;
   /** Immediate stop. */
@@ -40,6 +45,10 @@ export interface AuthorityDemoOptions extends Pick<AuthorityOptions, 'fetch'> {
   logger?: Logger;
   /** How long `shutdown()` lets open requests and streams run. Default 10 s. */
   shutdownTimeoutMs?: number;
+  /** The Prometheus listener (`GATEHOUSE_METRICS_ADDR`); none without it. */
+  metrics?: MetricsAddress;
+  /** Audit events, besides the log records. */
+  onAudit?: (event: AuditEvent) => void;
 }
 
 /**
@@ -101,21 +110,44 @@ export async function startAuthorityDemo(
 
   // The issuer needs the bound port, so the app arrives after the listener (/readyz: 503 until then).
   const { logger, shutdownTimeoutMs } = options;
-  const listening = await serve({ host, port, logger, shutdownTimeoutMs, protectedPath: layers.path ?? '/mcp' });
+  let trustProxy = false;
+  const protectedPath = layers.path ?? '/mcp';
+  const observability = await startObservability({
+    logger: logger ?? silentLogger,
+    metrics: options.metrics,
+    publicPort: port,
+    protectedPath,
+    authorityPrefix: layers.authority?.routePrefix ?? '/oauth',
+    trustProxy: () => trustProxy,
+    onAudit: options.onAudit,
+  });
+  const listening = await serve({ host, port, logger, shutdownTimeoutMs, protectedPath, onRequest: observability.onRequest }).catch(async (err: unknown) => {
+    await observability.close();
+    throw err;
+  });
   const publicUrl = (layers.publicUrl ?? `http://localhost:${listening.port}`).replace(/\/+$/, '');
   const downstream = await startDemoDownstream(layers).catch(async (err: unknown) => {
     await listening.close();
+    await observability.close();
     throw err;
   });
   let authority: Authority;
   try {
-    authority = await createAuthority({ ...mergeConfig(layers, downstream.layer), publicUrl }, { fetch: options.fetch, publicUrlDefaulted, warn: (line) => io.err(line) });
+    authority = await createAuthority({ ...mergeConfig(layers, downstream.layer), publicUrl }, {
+      fetch: options.fetch,
+      publicUrlDefaulted,
+      warn: (line) => io.err(line),
+      telemetry: observability.telemetry,
+    });
   } catch (err) {
     await listening.close();
     await downstream.close();
+    await observability.close();
     throw err;
   }
   const { config } = authority;
+  trustProxy = config.trustProxy;
+  if (observability.sources) observability.sources.cache = authority.verificationCache;
   downstream.connect(config);
   const mcpUrl = `${publicUrl}${config.path}`;
   const mcp = createMcpHandler(() => downstream.addTool(createDemoServer({ adminScopes: config.scopes.tools[ADMIN_TOOL] ?? [] })));
@@ -140,11 +172,13 @@ export async function startAuthorityDemo(
     await mcp.close();
     await authority.close();
     await downstream.close();
+    await observability.close();
   }
   return {
     authority,
     listening,
     mcpUrl,
+    observability,
     async shutdown() {
       await listening.shutdown();
       await close();

@@ -16,6 +16,7 @@ import type { Io } from './io.js';
 import type { RuntimeSettings } from '../config/sections/server.js';
 import { RUNTIME_USAGE, SERVER_OPTIONS, runtimeSettings } from './runtime-settings.js';
 import { serve } from '../server/serve.js';
+import { gateSources, startObservability } from '../metrics/observability.js';
 import { loadLayers, waitForSignal } from './server-settings.js';
 import { bold, green, yellow } from './style.js';
 
@@ -100,7 +101,7 @@ async function runAuthorityDemo(layers: ConfigLayer, runtime: RuntimeSettings, i
   const logger = loggerFromSettings(runtime.log, { write: io.out });
   // Loaded only here: the authority pulls in oidc-provider, which resource-server mode and --help do not need.
   const { startAuthorityDemo } = await import('./demo-authority.js');
-  const demo = await startAuthorityDemo(layers, runtime.host, runtime.port, io, { logger, shutdownTimeoutMs: runtime.shutdownTimeoutMs });
+  const demo = await startAuthorityDemo(layers, runtime.host, runtime.port, io, { logger, shutdownTimeoutMs: runtime.shutdownTimeoutMs, metrics: runtime.metrics });
   try {
     const signal = await waitForSignal();
     io.out(`Received ${signal}, shutting down`);
@@ -142,22 +143,29 @@ export async function runDemo(argv: string[], env: NodeJS.ProcessEnv, io: Io): P
     );
   }
 
+  const protectedPath = layers.path ?? '/mcp';
+  const observability = await startObservability({ logger, metrics: runtime.metrics, publicPort: port, protectedPath, trustProxy: () => checked.trustProxy });
   // Until the gate is ready only /healthz and /readyz answer (readyz: 503).
   let gate: GatehouseInstance | undefined;
   const listening = await serve({
     host,
     port,
     logger,
-    protectedPath: layers.path ?? '/mcp',
+    protectedPath,
+    onRequest: observability.onRequest,
     shutdownTimeoutMs: runtime.shutdownTimeoutMs,
     // With discovery.lazyStart the gate serves before the issuer's keys load; /readyz says so until they do.
     readiness: () => gate?.readiness() ?? Promise.resolve({ ready: false, detail: 'starting' }),
+  }).catch(async (err: unknown) => {
+    await observability.close();
+    throw err;
   });
   const publicUrl = (layers.publicUrl ?? `http://localhost:${listening.port}`).replace(/\/+$/, '');
   let closeApp = async () => {};
   try {
     // Resolved once: again only when the port was chosen by the system (port 0), which changes the public URL.
-    gate = createGatehouse(checked.publicUrl === publicUrl ? checked : { ...layers, publicUrl });
+    gate = createGatehouse(checked.publicUrl === publicUrl ? checked : { ...layers, publicUrl }, { telemetry: observability.telemetry });
+    if (observability.sources) Object.assign(observability.sources, gateSources(gate));
     await gate.ready();
     const mcpUrl = `${publicUrl}${gate.config.path}`;
     const demo = demoApp(gate, mcpUrl);
@@ -175,5 +183,6 @@ export async function runDemo(argv: string[], env: NodeJS.ProcessEnv, io: Io): P
     await listening.close();
     await closeApp();
     gate?.close();
+    await observability.close();
   }
 }

@@ -177,7 +177,7 @@ export async function runProxy(argv: string[], env: NodeJS.ProcessEnv, io: Io): 
     io.err(yellow(`WARNING: listening on ${host} without PUBLIC_URL: documents and challenges will name http://localhost:${port}, which other machines cannot reach. Set PUBLIC_URL.`, process.stderr));
   }
   const logger = loggerFromSettings(runtime.log, { write: io.out });
-  const proxy = await startProxy({ layers, settings, host, port, env, logger, warn: (line) => io.err(line), shutdownTimeoutMs: runtime.shutdownTimeoutMs });
+  const proxy = await startProxy({ layers, settings, host, port, env, logger, warn: (line) => io.err(line), shutdownTimeoutMs: runtime.shutdownTimeoutMs, metrics: runtime.metrics });
   try {
     for (const line of readyLines(proxy, settings)) io.out(line);
     const ready = await proxy.backend.ready();

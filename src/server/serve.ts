@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pathOf } from '../http/node/request-path.js';
 import { sendJson } from '../http/node/respond.js';
-import { logRequests, type NodeRequestHandler } from '../log/request-log.js';
-import type { Logger } from '../log/logger.js';
+import { logRequests, type FinishedRequest, type NodeRequestHandler } from '../log/request-log.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import { inRequestContext } from './request-context.js';
 import { listen, type Listening } from './listen.js';
 
 /**
@@ -25,6 +26,8 @@ export interface ServeOptions {
   shutdownTimeoutMs?: number;
   /** While serving, `/readyz` also asks this (e.g. whether a proxy's upstream is reachable). */
   readiness?: () => Promise<{ ready: boolean; detail: string }>;
+  /** Each finished request (the metrics' request counts). */
+  onRequest?: (finished: FinishedRequest) => void;
 }
 
 /** Where a served app is in its life. */
@@ -89,7 +92,10 @@ export async function serve(options: ServeOptions): Promise<ServedHttp> {
     return app(req, res);
   }
 
-  const handler = options.logger ? logRequests(route, options.logger, { protectedPath: options.protectedPath }) : route;
+  // Every request runs in its own context, so audit events deep inside it know its id and address.
+  const inContext = (req: IncomingMessage, res: ServerResponse) => inRequestContext(req, () => route(req, res));
+  const logged = options.logger ?? (options.onRequest ? silentLogger : undefined);
+  const handler = logged ? logRequests(inContext, logged, { protectedPath: options.protectedPath, onRequest: options.onRequest }) : inContext;
   const listening = await listen(handler, options.host, options.port);
 
   function drained(timeoutMs: number): Promise<void> {

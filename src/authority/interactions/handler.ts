@@ -1,3 +1,4 @@
+import type { Telemetry } from '../../telemetry/types.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { GatehouseConfig } from '../../config/schema.js';
@@ -31,6 +32,8 @@ export interface InteractionHandlerOptions {
    * the limits of `authority.signInThrottle`.
    */
   throttle?: SignInThrottle;
+  /** Audit events of sign-ins, consents and throttled attempts. */
+  telemetry?: Telemetry;
 }
 
 /** Which methods a route takes, whether it is a form post, and its action (one file each in `actions/`). */
@@ -78,7 +81,7 @@ export function createInteractionHandler(
 ): InteractionHandler {
   const onError = options.onError ?? logError;
   const throttle = options.throttle ?? createMemorySignInThrottle(config.authority.signInThrottle);
-  const ctx = interactionContext(provider, accounts, config, throttle);
+  const ctx = interactionContext(provider, accounts, config, throttle, options.telemetry);
 
   return async function handleInteraction(req, res) {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;

@@ -5,6 +5,7 @@ import type { GatehouseConfig } from '../../../config/schema.js';
 import { resourceUri } from '../../../gate/resource.js';
 import type { LocalAccounts } from '../../identity/local-accounts.js';
 import type { SignInThrottle } from '../../identity/sign-in-throttle.js';
+import type { AuditEvent, Telemetry } from '../../../telemetry/types.js';
 import { formActionSource } from '../respond.js';
 import { interactionPath, type InteractionAction } from '../routes.js';
 
@@ -22,6 +23,8 @@ export interface InteractionContext {
   mcpResource: string;
   devLogin: boolean;
   throttle: SignInThrottle;
+  /** Where sign-in, consent and throttle events go; absent, nothing is built. */
+  telemetry?: Telemetry;
 }
 
 /** One request to an action, after the guards: the interaction the cookie and the URL agree on. */
@@ -49,9 +52,32 @@ export function interactionContext(
   accounts: LocalAccounts,
   config: GatehouseConfig,
   throttle: SignInThrottle,
+  telemetry?: Telemetry,
 ): InteractionContext {
   const mcpResource = resourceUri(new Request(config.publicUrl ?? config.issuer), config);
-  return { provider, accounts, config, prefix: config.authority.routePrefix, mcpResource, devLogin: accounts.devLogin, throttle };
+  return { provider, accounts, config, prefix: config.authority.routePrefix, mcpResource, devLogin: accounts.devLogin, throttle, telemetry };
+}
+
+/**
+ * An audit event about an interaction: the client and the scopes and
+ * resource it asks for come from the authorization request; never the
+ * password or the form.
+ *
+ * @example
+ * ```ts
+ * ctx.telemetry?.audit?.(interactionEvent('signin.succeeded', interaction, { subject: accountId }));
+ * ```
+ */
+export function interactionEvent(event: AuditEvent['event'], interaction: Interaction, facts: Partial<AuditEvent> = {}): AuditEvent {
+  const { client_id: clientId, scope, resource } = interaction.params as { client_id?: unknown; scope?: unknown; resource?: unknown };
+  return {
+    event,
+    clientId: typeof clientId === 'string' ? clientId : undefined,
+    scopes: typeof scope === 'string' && scope !== '' ? scope.split(' ') : undefined,
+    resource: typeof resource === 'string' ? resource : Array.isArray(resource) ? resource.join(' ') : undefined,
+    subject: interaction.session?.accountId,
+    ...facts,
+  };
 }
 
 /**

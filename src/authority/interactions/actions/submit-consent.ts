@@ -2,7 +2,7 @@ import { grantConsent } from '../consent-details.js';
 import { expiredSignIn } from '../error-page.js';
 import { seeOther, setNoStore } from '../respond.js';
 import { abort } from './abort.js';
-import { actionPaths, type InteractionStep } from './context.js';
+import { actionPaths, interactionEvent, type InteractionStep } from './context.js';
 
 /**
  * `POST <prefix>/interaction/:uid/confirm`: the user's decision on the
@@ -21,6 +21,7 @@ export const submitConsent: InteractionStep = async function submitConsent(ctx, 
   const accountId = interaction.session?.accountId;
   if (!accountId) throw expiredSignIn();
   const grantId = await grantConsent(ctx.provider, interaction, accountId);
+  ctx.telemetry?.audit?.(interactionEvent('consent.granted', interaction, { subject: accountId }));
   setNoStore(res);
   await ctx.provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
 };
