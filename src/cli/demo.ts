@@ -17,7 +17,7 @@ import type { RuntimeSettings } from '../config/sections/server.js';
 import { RUNTIME_USAGE, SERVER_OPTIONS, runtimeSettings } from './runtime-settings.js';
 import { serve } from '../server/serve.js';
 import { gateSources, startObservability } from '../metrics/observability.js';
-import { loadLayers, waitForSignal } from './server-settings.js';
+import { checkSettingNames, loadLayers, waitForSignal } from './server-settings.js';
 import { bold, green, yellow } from './style.js';
 
 export const DEMO_USAGE = `Usage: gatehouse demo [options]
@@ -38,6 +38,7 @@ Options:
 ${RUNTIME_USAGE}
   --public-url <url>   URL clients use to reach this server    (env PUBLIC_URL, default http://localhost:<port>)
   --config <file>      JSON or YAML config file                (env GATEHOUSE_CONFIG, default ./gatehouse.config.json|yaml|yml)
+  --strict             Refuse to start on an unknown setting   (always so with GATEHOUSE_ENV=production; otherwise a warning)
   -h, --help           Show this help
 
 Settings apply in this order, later ones winning: config file, env vars, flags.
@@ -66,7 +67,7 @@ interface DemoSettings {
   runtime: RuntimeSettings;
 }
 
-async function settingsFrom(argv: string[], env: NodeJS.ProcessEnv): Promise<DemoSettings | 'help'> {
+async function settingsFrom(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<DemoSettings | 'help'> {
   const { values } = parseArgs({
     args: argv,
     strict: true,
@@ -75,7 +76,8 @@ async function settingsFrom(argv: string[], env: NodeJS.ProcessEnv): Promise<Dem
   });
   if (values.help) return 'help';
   const flags: ConfigLayer = { issuer: values.issuer, audience: values.audience, publicUrl: values['public-url'] };
-  const { layers, file } = await loadLayers(DEMO_DEFAULTS, values.config, env, flags);
+  const { layers, file, path } = await loadLayers(DEMO_DEFAULTS, values.config, env, flags);
+  checkSettingNames(file, env, layers, { strict: values.strict, fileName: path, warn: (line) => io.err(yellow(line, process.stderr)) });
   const runtime = runtimeSettings(values, env, file);
   return { host: runtime.host, port: runtime.port, layers, runtime };
 }
@@ -122,7 +124,7 @@ async function runAuthorityDemo(layers: ConfigLayer, runtime: RuntimeSettings, i
  * ```
  */
 export async function runDemo(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
-  const settings = await settingsFrom(argv, env);
+  const settings = await settingsFrom(argv, env, io);
   if (settings === 'help') {
     io.out(DEMO_USAGE);
     return 0;
