@@ -30,6 +30,8 @@ import { expireIdleClients } from './stores/idle-clients.js';
 import { installTokenExchange } from './token-exchange/index.js';
 import { installAuditEvents } from './provider/audit-events.js';
 import { observeStore } from './stores/observed.js';
+import { memoryBucketStore, type BucketStore } from './limits/bucket-store.js';
+import { installTokenRateLimit } from './limits/token-rate-limit.js';
 import type { Telemetry } from '../telemetry/types.js';
 
 /** Options of {@link createAuthority}. */
@@ -47,6 +49,8 @@ export interface AuthorityOptions {
    * rate-limit hits) and measurements (gate checks, store operations).
    */
   telemetry?: Telemetry;
+  /** Where the token endpoint's rate-limit buckets live; default: this process's memory. */
+  buckets?: BucketStore;
 }
 
 /** Gatehouse's authorization server and the gate in front of the MCP endpoint, on one origin. */
@@ -134,6 +138,12 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
     ...config.authority.registrationRateLimit,
     trustProxy: config.trustProxy,
     onLimited: telemetry?.audit ? () => telemetry.audit?.({ event: 'ratelimit.hit', limit: 'register', status: 429 }) : undefined,
+  });
+  installTokenRateLimit(provider, routes.token, {
+    ...config.authority.tokenRateLimit,
+    trustProxy: config.trustProxy,
+    buckets: options.buckets ?? memoryBucketStore(),
+    onLimited: telemetry?.audit ? ({ clientId }) => telemetry.audit?.({ event: 'ratelimit.hit', limit: 'token', status: 429, clientId }) : undefined,
   });
   await installRegistrationRules(provider, config);
 
