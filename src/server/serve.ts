@@ -133,7 +133,8 @@ export async function serve(options: ServeOptions): Promise<ServedHttp> {
     if (path === '/readyz') return readyz(res);
     if (state === 'draining') res.setHeader('connection', 'close');
     // Discovery documents are public: a 404 under /.well-known/ must be readable by a browser client, not a network error.
-    if (path.startsWith('/.well-known/')) res.setHeader('access-control-allow-origin', '*');
+    // Not on preflights: oidc-provider skips its own CORS when a header is already set, and a preflight fails on a 404 anyway.
+    if (req.method !== 'OPTIONS' && path.startsWith('/.well-known/')) res.setHeader('access-control-allow-origin', '*');
     if (!app) return whenStarted(req, res, path);
     if (state === 'closed') return notServing(req, res, path);
     return serveApp(req, res, app);
