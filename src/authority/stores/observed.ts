@@ -35,5 +35,5 @@ export function observeStore(store: StoreFactory, telemetry: Telemetry | undefin
     }
     return adapter as unknown as Adapter;
   }
-  return Object.assign(observed, { kind: store.kind, sweep: () => store.sweep(), close: () => store.close() });
+  return Object.assign(observed, { kind: store.kind, lease: store.lease, sweep: () => store.sweep(), close: () => store.close() });
 }
