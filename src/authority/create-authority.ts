@@ -130,7 +130,7 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   let broker: Broker | undefined;
   try {
     // Fails fast when the upstream's metadata cannot be fetched.
-    broker = await createBroker(config, store, { log: options.warn ? (line) => options.warn!(line) : undefined });
+    broker = await createBroker(config, store, { log: options.warn ? (line) => options.warn!(line) : undefined, telemetry });
   } catch (err) {
     keys.close();
     await store.close();

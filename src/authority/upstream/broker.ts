@@ -4,6 +4,7 @@ import type Provider from 'oidc-provider';
 import type { Interaction } from 'oidc-provider';
 import type { GatehouseConfig } from '../../config/schema.js';
 import { UpstreamError } from '../../errors.js';
+import type { Telemetry } from '../../telemetry/types.js';
 import type { AuthInfo } from '../../tokens/types.js';
 import { loadOrCreateSecret } from '../keys/secret.js';
 import { grantIdOf } from '../live-grants.js';
@@ -53,6 +54,8 @@ export interface Broker {
 export interface BrokerOptions {
   /** Where failures operators must act on go (a wrong client secret...). Default stderr. */
   log?: (line: string) => void;
+  /** Sign-ins at the upstream emit `signin.succeeded` / `signin.failed` here, as local ones do. */
+  telemetry?: Telemetry;
 }
 
 /**
@@ -119,7 +122,7 @@ export async function createBroker(config: GatehouseConfig, store: StoreFactory,
     },
     handleCallback(req, res) {
       if (!provider) throw new Error('broker: attach(provider) first');
-      return handleUpstreamCallback({ settings, provider, upstream, accounts, vault, logins, key, secure, issuer: config.issuer, log, pendingTtlSec: PENDING_TTL_SEC }, req, res);
+      return handleUpstreamCallback({ settings, provider, upstream, accounts, vault, logins, key, secure, issuer: config.issuer, log, pendingTtlSec: PENDING_TTL_SEC, telemetry: options.telemetry }, req, res);
     },
     async bindTokens(interaction, grantId) {
       const pendingId = (interaction.lastSubmission as { upstream?: { pending?: unknown } } | undefined)?.upstream?.pending;

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
-import type { Adapter } from 'oidc-provider';
+import type { Adapter, Interaction } from 'oidc-provider';
 import type { UpstreamConfig } from '../../config/sections/upstream.js';
 import { UpstreamError } from '../../errors.js';
+import type { AuditEvent, Telemetry } from '../../telemetry/types.js';
+import { interactionEvent } from '../interactions/actions/context.js';
 import { errorPage, expiredSignIn, PageError } from '../interactions/error-page.js';
 import { displayText } from '../interactions/html.js';
 import { seeOther, sendPage } from '../interactions/respond.js';
@@ -29,6 +31,28 @@ export interface CallbackParts {
   issuer: string;
   log: (line: string) => void;
   pendingTtlSec: number;
+  /** Where `signin.succeeded` and `signin.failed` go, as for a local sign-in. */
+  telemetry?: Telemetry;
+}
+
+/** A failed sign-in's stable reason, for the audit event. */
+class SignInRefused extends PageError {
+  constructor(
+    readonly reason: string,
+    page: PageError,
+  ) {
+    super(page.status, page.title, page.message);
+  }
+}
+
+/** The interaction the callback belongs to, once known, for the audit events. */
+interface Seen {
+  interaction?: Interaction;
+}
+
+function audit(parts: CallbackParts, event: 'signin.succeeded' | 'signin.failed', seen: Seen, facts: Partial<AuditEvent>): void {
+  if (!parts.telemetry?.audit) return;
+  parts.telemetry.audit(seen.interaction ? interactionEvent(event, seen.interaction, facts) : { event, ...facts });
 }
 
 /**
@@ -48,9 +72,12 @@ export interface CallbackParts {
  * ```
  */
 export async function handleUpstreamCallback(parts: CallbackParts, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const seen: Seen = {};
   try {
-    await finishSignIn(parts, req, res);
+    await finishSignIn(parts, req, res, seen);
   } catch (err) {
+    const reason = err instanceof SignInRefused ? err.reason : err instanceof UpstreamError ? err.code : err instanceof PageError ? 'invalid_request' : 'server_error';
+    audit(parts, 'signin.failed', seen, { reason });
     if (res.headersSent) {
       res.destroy();
       return;
@@ -60,7 +87,7 @@ export async function handleUpstreamCallback(parts: CallbackParts, req: Incoming
   }
 }
 
-async function finishSignIn(parts: CallbackParts, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function finishSignIn(parts: CallbackParts, req: IncomingMessage, res: ServerResponse, seen: Seen): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
     throw new PageError(405, 'Not allowed', 'This address does not accept that kind of request.');
@@ -70,19 +97,20 @@ async function finishSignIn(parts: CallbackParts, req: IncomingMessage, res: Ser
   if (!state || state.length > 200) throw new PageError(400, 'Sign-in refused', `${parts.upstream.label} sent the browser back without the sign-in it belongs to. Go back to the app and connect again.`);
   const record = await parts.logins.find(state);
   const login = record ? open<PendingLogin>(parts.key, state, record.sealed) : undefined;
-  if (!login) throw expiredSignIn();
+  if (!login) throw new SignInRefused('expired', expiredSignIn());
   // Used once, whatever follows: a callback delivered in the wrong browser burns the sign-in.
   await parts.logins.destroy(state);
+  const interaction = await parts.provider.Interaction.find(login.uid);
+  if (interaction) seen.interaction = interaction;
   if (!bindingMatches(req, state, login.bindingHash, parts.secure)) {
-    throw new PageError(
+    throw new SignInRefused('other_browser', new PageError(
       400,
       'This sign-in was started in another browser',
       'The sign-in link was opened in a different browser than the one that started it, so it was stopped. Go back to the app and connect again from this browser.',
-    );
+    ));
   }
   clearBindingCookie(res, state, parts.secure);
-  const interaction = await parts.provider.Interaction.find(login.uid);
-  if (!interaction) throw expiredSignIn();
+  if (!interaction) throw new SignInRefused('expired', expiredSignIn());
 
   const finishWith = async (result: Record<string, unknown>) => {
     interaction.result = result;
@@ -93,6 +121,7 @@ async function finishSignIn(parts: CallbackParts, req: IncomingMessage, res: Ser
   if (upstreamError) {
     // The user said no at the upstream, or it refused them: the client hears access_denied, never the upstream's details.
     parts.log(`gatehouse: ${parts.upstream.label} did not sign the user in: ${displayText(upstreamError, 60)}`);
+    audit(parts, 'signin.failed', seen, { reason: 'upstream_denied' });
     await finishWith({ error: 'access_denied', error_description: `${parts.upstream.label} did not sign the user in` });
     return seeOther(res, interaction.returnTo);
   }
@@ -101,6 +130,7 @@ async function finishSignIn(parts: CallbackParts, req: IncomingMessage, res: Ser
   const refusal = refusalOf(parts.settings, identity);
   if (refusal) {
     parts.log(`gatehouse: refused a sign-in through ${parts.upstream.label}: ${identity.sub} is not on the allow-list`);
+    audit(parts, 'signin.failed', seen, { subject: identity.sub, reason: 'not_allowed' });
     await finishWith({ error: 'access_denied', error_description: 'This user may not use this server' });
     sendPage(res, 403, refusedPage(refusal, interaction.returnTo, parts.upstream.label), [], req.method);
     return;
@@ -109,6 +139,7 @@ async function finishSignIn(parts: CallbackParts, req: IncomingMessage, res: Ser
   await parts.vault.savePending(pendingId, { identity, tokens }, parts.pendingTtlSec);
   await parts.accounts.remember(identity, parts.pendingTtlSec);
   await finishWith({ login: { accountId: identity.sub, amr: ['ext'] }, upstream: { pending: pendingId } });
+  audit(parts, 'signin.succeeded', seen, { subject: identity.sub });
   seeOther(res, interaction.returnTo);
 }
 
