@@ -7,7 +7,7 @@
  * conformIdTokenClaims), so the rest comes from its userinfo endpoint.
  * Users sign in on its dev pages; the login name picks the profile.
  */
-import type { ClientMetadata } from 'oidc-provider';
+import type { ClientMetadata, JWK } from 'oidc-provider';
 import { baseConfiguration, startIssuer, type OidcIssuer } from './oidc-issuer.js';
 
 /** A profile; its `sub` is the login name. */
@@ -32,6 +32,12 @@ export interface EnterpriseIdpOptions {
    * can: a second use of a spent one is refused and ends the grant there.
    */
   rotateRefreshTokens?: boolean;
+  /**
+   * The client authenticates with `private_key_jwt` (RFC 7523) by these
+   * public keys instead of a secret, as an Entra app with a certificate or
+   * an Okta app with a public key does.
+   */
+  clientJwks?: { keys: JWK[] };
 }
 
 export interface EnterpriseIdp extends OidcIssuer {
@@ -53,9 +59,10 @@ export async function startEnterpriseIdp(options: EnterpriseIdpOptions): Promise
   const users = options.users ?? {};
   const client: ClientMetadata = {
     client_id: clientId,
-    client_secret: clientSecret,
+    ...(options.clientJwks
+      ? { jwks: options.clientJwks, token_endpoint_auth_method: 'private_key_jwt' }
+      : { client_secret: clientSecret, token_endpoint_auth_method: 'client_secret_basic' }),
     application_type: 'web',
-    token_endpoint_auth_method: 'client_secret_basic',
     redirect_uris: [options.redirectUri].flat(),
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],

@@ -20,7 +20,7 @@ export function upstreamFailure(err: unknown, label: string, doing: string, time
     if (error === 'invalid_client' || error === 'unauthorized_client' || answered.status === 401) {
       return new UpstreamError(
         'ERR_UPSTREAM_REFUSED',
-        `${label} refused Gatehouse's client credentials while ${doing} (${said}); check GATEHOUSE_UPSTREAM_CLIENT_ID and GATEHOUSE_UPSTREAM_CLIENT_SECRET against the app registered there`,
+        `${label} refused Gatehouse's client credentials while ${doing} (${said}); check GATEHOUSE_UPSTREAM_CLIENT_ID and GATEHOUSE_UPSTREAM_CLIENT_SECRET (or GATEHOUSE_UPSTREAM_PRIVATE_KEY, whose public key the app there must have) against the app registered there`,
         { error, error_description, cause: err },
       );
     }

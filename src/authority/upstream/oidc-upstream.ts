@@ -2,6 +2,7 @@ import * as oidc from 'openid-client';
 import type { UpstreamConfig } from '../../config/sections/upstream.js';
 import { ConfigError, UpstreamError } from '../../errors.js';
 import { isLoopbackHost } from '../../http/loopback.js';
+import { upstreamClientAuth } from './client-auth.js';
 import { upstreamFailure } from './failures.js';
 import { identityFromClaims } from './identity.js';
 import { PRESETS, upstreamScopes } from './presets.js';
@@ -33,9 +34,10 @@ export async function connectOidcUpstream(config: UpstreamConfig, callbackUrl: s
   }
   const label = `${preset.displayName} (${issuer.host})`;
   const insecure = issuer.protocol === 'http:' && isLoopbackHost(issuer.hostname);
+  const auth = await upstreamClientAuth(config);
   let configuration: oidc.Configuration;
   try {
-    configuration = await oidc.discovery(issuer, config.clientId, config.clientSecret ? { client_secret: config.clientSecret } : undefined, undefined, {
+    configuration = await oidc.discovery(issuer, config.clientId, auth.metadata, auth.clientAuthentication, {
       execute: insecure ? [oidc.allowInsecureRequests] : [],
       timeout: config.timeoutMs / 1000,
     });

@@ -21,6 +21,14 @@ export const upstreamSchema = z
     /** The one app registered at the upstream; its redirect URI is `<PUBLIC_URL>/oauth/upstream/callback`. */
     clientId: z.string().min(1),
     clientSecret: z.string().min(1).optional(),
+    /**
+     * Instead of a secret: `private_key_jwt` (RFC 7523), the private key
+     * whose public half is registered at the upstream, as PEM (PKCS#8), a
+     * private JWK (JSON), or the path of a file holding either.
+     */
+    privateKey: z.string().min(1).optional(),
+    /** The `kid` the upstream knows the key by, when the JWK carries none (Entra: not needed; Okta, Keycloak: the key's id). */
+    privateKeyId: z.string().min(1).optional(),
     /** Scopes asked of the upstream; the preset's defaults when unset (e.g. `openid profile email offline_access`). */
     scopes: z.array(z.string().min(1)).optional(),
     /** GitHub or GitHub Enterprise Server's base URL; its API is `<base>/api/v3` (github.com: `https://api.github.com`). */
@@ -53,6 +61,12 @@ export const upstreamSchema = z
         message: `the ${provider} upstream needs its issuer URL (GATEHOUSE_UPSTREAM_ISSUER), e.g. ${ISSUER_EXAMPLES[provider]}`,
       });
     }
+    if (ctx.value.clientSecret && ctx.value.privateKey) {
+      ctx.issues.push({ code: 'custom', input: ctx.value, path: ['privateKey'], message: 'set one client authentication: GATEHOUSE_UPSTREAM_CLIENT_SECRET or GATEHOUSE_UPSTREAM_PRIVATE_KEY (private_key_jwt), not both' });
+    }
+    if (provider === 'github' && ctx.value.privateKey) {
+      ctx.issues.push({ code: 'custom', input: ctx.value, path: ['privateKey'], message: 'GitHub OAuth apps authenticate with a client secret only: unset GATEHOUSE_UPSTREAM_PRIVATE_KEY' });
+    }
     if (provider === 'github' && issuer) {
       ctx.issues.push({ code: 'custom', input: ctx.value, path: ['issuer'], message: 'GitHub has no OIDC issuer for sign-in: unset it and set GATEHOUSE_UPSTREAM_GITHUB_URL for Enterprise Server' });
     }
@@ -74,6 +88,8 @@ export const UPSTREAM_ENV: EnvTable = {
   'upstream.issuer': ['GATEHOUSE_UPSTREAM_ISSUER'],
   'upstream.clientId': ['GATEHOUSE_UPSTREAM_CLIENT_ID'],
   'upstream.clientSecret': ['GATEHOUSE_UPSTREAM_CLIENT_SECRET'],
+  'upstream.privateKey': ['GATEHOUSE_UPSTREAM_PRIVATE_KEY'],
+  'upstream.privateKeyId': ['GATEHOUSE_UPSTREAM_PRIVATE_KEY_ID'],
   'upstream.scopes': ['GATEHOUSE_UPSTREAM_SCOPES', list],
   'upstream.githubUrl': ['GATEHOUSE_UPSTREAM_GITHUB_URL'],
   'upstream.audience': ['GATEHOUSE_UPSTREAM_AUDIENCE'],
