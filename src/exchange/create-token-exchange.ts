@@ -5,6 +5,7 @@ import { cacheKey, ExchangeCache, subjectExpiry } from './cache.js';
 import { clientAuthenticator } from './client-auth.js';
 import { grantParameters, normaliseRequest } from './request.js';
 import { readTokenResponse } from './response.js';
+import type { AuthInfo } from '../tokens/types.js';
 import type { ClientAuthMethod, ExchangedToken, ExchangeRequest, SubjectToken, TokenExchange, TokenExchangeOptions } from './types.js';
 
 const DEFAULT_TIMEOUT_MS = 5000;
@@ -84,7 +85,8 @@ export function createTokenExchange(options: TokenExchangeOptions): TokenExchang
     return readTokenResponse(status, text, { endpoint: url, subjectToken, secrets });
   }
 
-  async function exchange(subject: SubjectToken, request: ExchangeRequest): Promise<ExchangedToken> {
+  async function exchange(given: SubjectToken, request: ExchangeRequest): Promise<ExchangedToken> {
+    const subject = options.subjectFrom ? await subjectOf(given) : given;
     const subjectToken = typeof subject === 'string' ? subject : subject?.token;
     if (typeof subjectToken !== 'string' || subjectToken === '') {
       throw new TypeError('Token exchange needs the caller\'s token: pass extra.authInfo from a request that came through the gate');
@@ -99,6 +101,14 @@ export function createTokenExchange(options: TokenExchangeOptions): TokenExchang
       subjectExp,
       () => requestToken(subjectToken, grantParameters(variant, subjectToken, normalised, options.subjectTokenType)),
     );
+  }
+
+  /** The subject token `subjectFrom` finds for a tool's `AuthInfo` (in broker mode, the user's upstream token). */
+  function subjectOf(given: SubjectToken): Promise<SubjectToken> {
+    if (typeof given === 'string' || typeof given !== 'object' || given === null) {
+      throw new TypeError('This token exchange finds the subject token from the caller\'s AuthInfo: pass extra.authInfo, not a token');
+    }
+    return options.subjectFrom!(given as AuthInfo);
   }
 
   return {

@@ -15,7 +15,7 @@ import type { TokenExchange, TokenExchangeOptions } from './types.js';
  * const tokens = tokenExchangeFromConfig(config);
  * ```
  */
-export function tokenExchangeFromConfig(config: GatehouseConfig, options: Pick<TokenExchangeOptions, 'fetch'> = {}): TokenExchange {
+export function tokenExchangeFromConfig(config: GatehouseConfig, options: Pick<TokenExchangeOptions, 'fetch' | 'subjectFrom'> = {}): TokenExchange {
   const exchange = config.exchange;
   if (!exchange) {
     throw new ConfigError('Invalid Gatehouse config:\n  - exchange is not set: set OAUTH_EXCHANGE_CLIENT_ID and OAUTH_EXCHANGE_CLIENT_SECRET (the MCP server\'s own client) to make on-behalf-of calls');
@@ -39,5 +39,6 @@ export function tokenExchangeFromConfig(config: GatehouseConfig, options: Pick<T
     timeoutMs: exchange.timeoutMs,
     cache: { maxEntries: exchange.cacheMaxEntries, refreshSkewSec: exchange.refreshSkewSec },
     fetch: options.fetch,
+    ...(options.subjectFrom ? { subjectFrom: options.subjectFrom } : {}),
   });
 }

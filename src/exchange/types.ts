@@ -75,6 +75,15 @@ export interface TokenExchangeOptions {
    * custom token exchange wants the type its profile declares.
    */
   subjectTokenType?: string;
+  /**
+   * Where the subject token comes from, given the `AuthInfo` a tool got. By
+   * default it is the caller's own token. In broker mode, pass
+   * `(authInfo) => authority.upstreamTokenFor(authInfo)`: the user's token at
+   * the upstream (refreshed when it expired) is then the subject token or,
+   * for `entra-obo`, the on-behalf-of assertion, since Entra ID exchanges
+   * only tokens it issued. Tools call `tokenFor(extra.authInfo, ...)` either way.
+   */
+  subjectFrom?: (authInfo: AuthInfo) => Promise<SubjectToken>;
   /** A `fetch` to use instead of the global one. */
   fetch?: typeof fetch;
   /** Milliseconds before a request to the authorization server is abandoned. Default 5000. */
@@ -99,7 +108,7 @@ export interface ExchangeRequest {
 }
 
 /** The caller's token: the `AuthInfo` a tool handler gets (`extra.authInfo`), or the bare token. */
-export type SubjectToken = string | Pick<AuthInfo, 'token' | 'expiresAt'>;
+export type SubjectToken = string | (Pick<AuthInfo, 'token' | 'expiresAt'> & Partial<Omit<AuthInfo, 'token' | 'expiresAt'>>);
 
 /** A token issued by the exchange, for the downstream API only. */
 export interface ExchangedToken {
