@@ -57,3 +57,6 @@ export const issuerUrl = (what: string) =>
 
 /** Scopes as RFC 6749 spells them. */
 export const scopeList = z.array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope is printable ASCII without spaces, quotes or backslashes'));
+
+/** A certificate's base64url SHA-1 thumbprint, sent as a JWS `x5t` header (Entra ID's certificate credentials). */
+export const certificateThumbprint = z.string().regex(/^[A-Za-z0-9_-]{27}$/, 'a base64url SHA-1 thumbprint (27 characters)');

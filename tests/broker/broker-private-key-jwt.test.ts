@@ -9,6 +9,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upstreamSchema } from '../../src/config/sections/upstream.js';
 import { upstreamClientAuth } from '../../src/authority/upstream/client-auth.js';
@@ -91,6 +92,20 @@ describe('GATEHOUSE_UPSTREAM_PRIVATE_KEY values', () => {
     expect(jwk.clientAuthentication).toEqual(expect.any(Function));
     const pkcs1 = await upstreamClientAuth(settings(String(rsa().privateKey.export({ format: 'pem', type: 'pkcs1' }))));
     expect(pkcs1.metadata.token_endpoint_auth_signing_alg).toBe('RS256');
+  });
+
+  it('Entra: the certificate thumbprint goes in the assertion header as x5t, the assertion is for the token endpoint', async () => {
+    const x5t = 'qLq0cPKZ3G9kN9y6d8OoxUT0n1I';
+    const tokenEndpoint = 'https://login.microsoftonline.com/t/oauth2/v2.0/token';
+    const entra = settings(String(rsa().privateKey.export({ format: 'pem', type: 'pkcs8' })), { provider: 'entra', issuer: 'https://login.microsoftonline.com/t/v2.0', certificateThumbprint: x5t });
+    const auth = await upstreamClientAuth(entra, () => tokenEndpoint);
+    const body = new URLSearchParams();
+    await auth.clientAuthentication!({ issuer: 'https://login.microsoftonline.com/t/v2.0', token_endpoint: tokenEndpoint }, { client_id: 'app' }, body, new Headers());
+    const assertion = body.get('client_assertion')!;
+    expect(decodeProtectedHeader(assertion)).toMatchObject({ alg: 'RS256', x5t });
+    expect(decodeJwt(assertion)).toMatchObject({ iss: 'app', sub: 'app' });
+    expect(decodeJwt(assertion).aud).toBe(tokenEndpoint);
+    expect(() => settings('k', { certificateThumbprint: 'not-a-thumbprint' })).toThrow(/thumbprint/);
   });
 
   it('refuses a public key, broken JSON and a missing file with a ConfigError that quotes no key material', async () => {

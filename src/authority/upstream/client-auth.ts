@@ -29,12 +29,12 @@ export interface UpstreamClientAuth {
  * await oidc.discovery(issuer, config.upstream.clientId, metadata, clientAuthentication);
  * ```
  */
-export async function upstreamClientAuth(config: UpstreamConfig): Promise<UpstreamClientAuth> {
+export async function upstreamClientAuth(config: UpstreamConfig, tokenEndpoint: () => string | undefined = () => undefined): Promise<UpstreamClientAuth> {
   if (!config.privateKey) return { metadata: config.clientSecret ? { client_secret: config.clientSecret } : {}, clientAuthentication: undefined };
   const { key, kid, alg } = await loadPrivateKey(config.privateKey, config.privateKeyId);
   return {
     metadata: { token_endpoint_auth_method: 'private_key_jwt', token_endpoint_auth_signing_alg: alg },
-    clientAuthentication: oidc.PrivateKeyJwt(kid ? { key, kid } : key),
+    clientAuthentication: oidc.PrivateKeyJwt(kid ? { key, kid } : key, entraAssertion(config, tokenEndpoint)),
   };
 }
 
@@ -63,6 +63,23 @@ async function keyText(setting: string): Promise<string> {
   } catch (err) {
     throw new ConfigError(`GATEHOUSE_UPSTREAM_PRIVATE_KEY (upstream.privateKey) is neither a PEM key, a JWK nor a readable file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+}
+
+/**
+ * Entra ID's client assertions: the certificate found by the `x5t` header,
+ * and `aud` the token endpoint, as Microsoft documents (openid-client puts
+ * the issuer there, which other providers accept).
+ */
+function entraAssertion(config: UpstreamConfig, tokenEndpoint: () => string | undefined): oidc.ModifyAssertionOptions | undefined {
+  const x5t = config.certificateThumbprint;
+  if (!x5t && config.provider !== 'entra') return undefined;
+  return {
+    [oidc.modifyAssertion](header, payload) {
+      if (x5t) header.x5t = x5t;
+      const endpoint = tokenEndpoint();
+      if (config.provider === 'entra' && endpoint) payload.aud = endpoint;
+    },
+  };
 }
 
 /** JSON.parse's own message quotes the input (newer Node): never a piece of the key in a message. */

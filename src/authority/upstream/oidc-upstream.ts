@@ -34,10 +34,12 @@ export async function connectOidcUpstream(config: UpstreamConfig, callbackUrl: s
   }
   const label = `${preset.displayName} (${issuer.host})`;
   const insecure = issuer.protocol === 'http:' && isLoopbackHost(issuer.hostname);
-  const auth = await upstreamClientAuth(config);
+  // The assertion's audience (Entra) is the token endpoint, known once discovery answered.
+  let discovered: oidc.Configuration | undefined;
+  const auth = await upstreamClientAuth(config, () => discovered?.serverMetadata().token_endpoint);
   let configuration: oidc.Configuration;
   try {
-    configuration = await oidc.discovery(issuer, config.clientId, auth.metadata, auth.clientAuthentication, {
+    configuration = discovered = await oidc.discovery(issuer, config.clientId, auth.metadata, auth.clientAuthentication, {
       execute: insecure ? [oidc.allowInsecureRequests] : [],
       timeout: config.timeoutMs / 1000,
     });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { EnvTable } from '../values.js';
-import { issuerUrl, url } from '../fields.js';
+import { certificateThumbprint, issuerUrl, url } from '../fields.js';
 
 /**
  * The MCP server's own confidential client, for on-behalf-of calls: tool
@@ -25,7 +25,7 @@ export const exchangeSchema = z
     /** `kid` of the assertion's header: the key's id as registered at the authorization server. */
     privateKeyId: z.string().min(1).optional(),
     /** Base64url SHA-1 thumbprint of the key's certificate, sent as `x5t` (Entra ID certificate credentials). */
-    certificateThumbprint: z.string().regex(/^[A-Za-z0-9_-]{27}$/, 'a base64url SHA-1 thumbprint (27 characters)').optional(),
+    certificateThumbprint: certificateThumbprint.optional(),
     /** Bound on cached exchanged tokens. 0 turns the cache off. */
     cacheMaxEntries: z.number().int().min(0).default(10_000),
     /** A cached token is replaced this many seconds before it expires. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { url } from '../fields.js';
+import { certificateThumbprint, url } from '../fields.js';
 import { list, num, type EnvTable } from '../values.js';
 
 /**
@@ -29,6 +29,8 @@ export const upstreamSchema = z
     privateKey: z.string().min(1).optional(),
     /** The `kid` the upstream knows the key by, when the JWK carries none (Entra: not needed; Okta, Keycloak: the key's id). */
     privateKeyId: z.string().min(1).optional(),
+    /** Entra ID (a certificate credential): the certificate's base64url SHA-1 thumbprint, sent as the assertion's `x5t`. */
+    certificateThumbprint: certificateThumbprint.optional(),
     /** Scopes asked of the upstream; the preset's defaults when unset (e.g. `openid profile email offline_access`). */
     scopes: z.array(z.string().min(1)).optional(),
     /** GitHub or GitHub Enterprise Server's base URL; its API is `<base>/api/v3` (github.com: `https://api.github.com`). */
@@ -90,6 +92,7 @@ export const UPSTREAM_ENV: EnvTable = {
   'upstream.clientSecret': ['GATEHOUSE_UPSTREAM_CLIENT_SECRET'],
   'upstream.privateKey': ['GATEHOUSE_UPSTREAM_PRIVATE_KEY'],
   'upstream.privateKeyId': ['GATEHOUSE_UPSTREAM_PRIVATE_KEY_ID'],
+  'upstream.certificateThumbprint': ['GATEHOUSE_UPSTREAM_CERT_THUMBPRINT'],
   'upstream.scopes': ['GATEHOUSE_UPSTREAM_SCOPES', list],
   'upstream.githubUrl': ['GATEHOUSE_UPSTREAM_GITHUB_URL'],
   'upstream.audience': ['GATEHOUSE_UPSTREAM_AUDIENCE'],
