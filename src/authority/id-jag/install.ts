@@ -1,7 +1,8 @@
 import type Provider from 'oidc-provider';
-import type { AdapterFactory, AsymmetricSigningAlgorithm } from 'oidc-provider';
+import type { AsymmetricSigningAlgorithm } from 'oidc-provider';
 import type { GatehouseConfig } from '../../config/schema.js';
 import { ConfigError } from '../../errors.js';
+import type { StoreFactory } from '../stores/types.js';
 import { JWT_BEARER_GRANT, JWT_BEARER_PARAMETERS, idJagHandler } from './grant.js';
 import { replayCache } from './replay.js';
 import { configuredIdJagIssuers, trustedIssuers } from './trusted-issuers.js';
@@ -68,7 +69,7 @@ export interface InstalledIdJagGrant {
 export function installIdJagGrant(
   provider: Provider,
   config: GatehouseConfig,
-  store: AdapterFactory,
+  store: Pick<StoreFactory, 'createIfAbsent'>,
   signingAlg: AsymmetricSigningAlgorithm,
   options: { fetch?: typeof fetch } = {},
 ): InstalledIdJagGrant {
