@@ -8,8 +8,8 @@ import { replayCache } from './replay.js';
 import { configuredIdJagIssuers, trustedIssuers } from './trusted-issuers.js';
 
 /** True for http: URLs on this machine (a local test IdP); any other issuer must use https:. */
-function isLoopbackHttp(issuer: string): boolean {
-  const url = new URL(issuer);
+function isLoopbackHttp(address: string): boolean {
+  const url = new URL(address);
   return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
 }
 
@@ -38,8 +38,11 @@ export function idJagConfigProblems(config: GatehouseConfig): string[] {
     }
   }
   if (config.authority.env === 'production') {
-    for (const { issuer } of issuers) {
+    for (const { issuer, jwksUri } of issuers) {
       if (new URL(issuer).protocol !== 'https:' && !isLoopbackHttp(issuer)) problems.push(`authority.idJag.issuers: ${issuer} must use https: in production`);
+      if (jwksUri !== undefined && new URL(jwksUri).protocol !== 'https:' && !isLoopbackHttp(jwksUri)) {
+        problems.push(`authority.idJag.issuers: the jwksUri ${jwksUri} of ${issuer} must use https: in production (its keys decide who signs in)`);
+      }
     }
   }
   return problems;
