@@ -159,6 +159,7 @@ export async function verifyIdJag(assertion: string, issuers: TrustedIssuers, ex
   if (!JWS_SHAPE.test(assertion)) throw new IdJagError('assertion is not a JWT: expected three base64url parts separated by dots');
   const header = readHeader(assertion);
   const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : undefined;
+  if (header.typ === undefined) throw new IdJagError(`assertion has no typ header, expected "${ID_JAG_TYPE}" (an Identity Assertion JWT Authorization Grant)`);
   if (typ !== ID_JAG_TYPE && typ !== `application/${ID_JAG_TYPE}`) {
     throw new IdJagError(`assertion typ header is ${printable(header.typ)}, expected "${ID_JAG_TYPE}" (an Identity Assertion JWT Authorization Grant)`);
   }
