@@ -9,8 +9,11 @@
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { decodeJwt } from 'jose';
+import { createLocalJWKSet, decodeJwt, jwtVerify, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TokenExchangeError } from '../../src/errors.js';
+import { createTokenExchange } from '../../src/exchange/create-token-exchange.js';
+import { TOKEN_EXCHANGE_GRANT } from '../../src/exchange/types.js';
 import { startTestIssuer, type TestIssuer } from '../../src/testing/test-issuer.js';
 import { callJson, startDemo, tempStateDir } from './authority-harness.js';
 
@@ -22,6 +25,9 @@ const ID_JAG = { typ: 'oauth-id-jag+jwt' };
 const AGENT = { client_id: 'agent', client_secret: 'agent-secret-for-tests-only-0123456789', grant_types: [JWT_BEARER], redirect_uris: [], response_types: [], scope: 'mcp:tools' };
 const OTHER = { ...AGENT, client_id: 'other-agent', client_secret: 'other-secret-for-tests-only-0123456789' };
 const ROBOT = { client_id: 'robot', client_secret: 'robot-secret-for-tests-only-0123456789', grant_types: ['client_credentials'], redirect_uris: [], response_types: [], scope: 'mcp:tools' };
+// The MCP server's own client, exchanging the tokens it receives for a downstream API's (docs/on-behalf-of.md).
+const API = 'https://api.local';
+const MCP_SERVER = { client_id: 'mcp-server', client_secret: 'mcp-server-secret-for-tests-only-0123456789', grant_types: [TOKEN_EXCHANGE_GRANT], redirect_uris: [], response_types: [] };
 const basic = (client: { client_id: string; client_secret: string }) => ({ authorization: `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}` });
 
 let idp: TestIssuer;
@@ -32,7 +38,14 @@ const state = tempStateDir();
 beforeAll(async () => {
   idp = await startTestIssuer();
   stranger = await startTestIssuer();
-  demo = await startDemo(state.path, { layers: { authority: { clients: [AGENT, OTHER, ROBOT], devLogin: false, idJag: { issuers: [idp.issuer] } } } });
+  demo = await startDemo(state.path, { layers: {
+      authority: {
+        clients: [AGENT, OTHER, ROBOT, MCP_SERVER],
+        devLogin: false,
+        idJag: { issuers: [idp.issuer] },
+        tokenExchange: { policies: [{ client: MCP_SERVER.client_id, audiences: [API], scopes: ['orders:read'] }] },
+      },
+    } });
 });
 afterAll(async () => {
   await demo?.close();
@@ -88,6 +101,35 @@ describe('a valid ID-JAG', () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+describe('a token issued for an ID-JAG, exchanged on behalf of the enterprise user (RFC 8693)', () => {
+  const exchange = () => createTokenExchange({ issuer: demo.origin, clientId: MCP_SERVER.client_id, clientSecret: MCP_SERVER.client_secret });
+
+  it('yields a downstream token naming the enterprise user and the acting MCP server, signed by the authority', async () => {
+    const issued = await redeem(await idJag({ sub: 'bob@acme.example' }));
+    expect(issued.status, JSON.stringify(issued.body)).toBe(200);
+    const result = await exchange().exchange(issued.body.access_token as string, { audience: API, scope: 'orders:read' });
+    expect(result).toMatchObject({ tokenType: 'Bearer', scope: 'orders:read' });
+    const jwks = (await (await fetch(`${demo.origin}/oauth/jwks`)).json()) as { keys: JWK[] };
+    const { payload } = await jwtVerify(result.accessToken, createLocalJWKSet(jwks), { issuer: demo.origin, audience: API });
+    expect(payload).toMatchObject({ sub: `${idp.issuer}#bob@acme.example`, client_id: MCP_SERVER.client_id, act: { sub: MCP_SERVER.client_id }, scope: 'orders:read' });
+    // Never past the subject token's own expiry.
+    expect(payload.exp!).toBeLessThanOrEqual(decodeJwt(issued.body.access_token as string).exp!);
+  });
+
+  it('is refused once the grant behind the token is gone, like any user token', async () => {
+    const issued = await redeem(await idJag({ sub: 'carol@acme.example' }));
+    const subject = issued.body.access_token as string;
+    await expect(exchange().exchange(subject, { audience: API, scope: 'orders:read' })).resolves.toBeDefined();
+    // No refresh token to revoke it with: the grant goes as an operator's revocation removes it.
+    const grant = await demo.authority.provider.Grant.find(decodeJwt(subject).gid as string);
+    expect(grant?.accountId).toBe(`${idp.issuer}#carol@acme.example`);
+    await grant!.destroy();
+    const refused = await exchange().exchange(subject, { audience: API, scope: 'orders:read' }).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(TokenExchangeError);
+    expect((refused as TokenExchangeError).message).toMatch(/subject_token was revoked/);
   });
 });
 
