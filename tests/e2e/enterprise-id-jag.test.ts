@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenExchangeError } from '../../src/errors.js';
 import { createTokenExchange } from '../../src/exchange/create-token-exchange.js';
 import { TOKEN_EXCHANGE_GRANT } from '../../src/exchange/types.js';
+import type { AuditEvent } from '../../src/telemetry/types.js';
 import { startTestIssuer, type TestIssuer } from '../../src/testing/test-issuer.js';
 import { callJson, startDemo, tempStateDir } from './authority-harness.js';
 
@@ -34,6 +35,7 @@ let idp: TestIssuer;
 let stranger: TestIssuer;
 let demo: Demo;
 const state = tempStateDir();
+const audited: AuditEvent[] = [];
 
 beforeAll(async () => {
   idp = await startTestIssuer();
@@ -45,7 +47,9 @@ beforeAll(async () => {
         idJag: { issuers: [idp.issuer] },
         tokenExchange: { policies: [{ client: MCP_SERVER.client_id, audiences: [API], scopes: ['orders:read'] }] },
       },
-    } });
+    },
+    onAudit: (event) => void audited.push(event),
+  });
 });
 afterAll(async () => {
   await demo?.close();
@@ -101,6 +105,39 @@ describe('a valid ID-JAG', () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+describe('audit events of the ID-JAG grant', () => {
+  it('token.issued names the grant, the enterprise IdP, the user, the client, the scopes and the resource; never the ID-JAG or the token', async () => {
+    const assertion = await idJag({ sub: 'erin@acme.example' });
+    const issued = await redeem(assertion);
+    expect(issued.status).toBe(200);
+    const event = audited.find((e) => e.event === 'token.issued' && e.subject === `${idp.issuer}#erin@acme.example`);
+    expect(event).toMatchObject({ grant: JWT_BEARER, issuer: idp.issuer, clientId: 'agent', scopes: ['mcp:tools'], resource: demo.mcpUrl });
+    const text = JSON.stringify(audited);
+    expect(text).not.toContain(assertion.split('.')[2]);
+    expect(text).not.toContain((issued.body.access_token as string).split('.')[2]);
+  });
+
+  it('request.refused names why: a replay, a foreign audience, an untrusted issuer, a scope beyond the client', async () => {
+    const refusedWith = async (assertion: string, reason: string, extra: Partial<AuditEvent> = {}) => {
+      const before = audited.length;
+      expect((await redeem(assertion)).status).toBe(400);
+      const events = audited.slice(before).filter((e) => e.event === 'request.refused');
+      expect(events, JSON.stringify(audited.slice(before))).toHaveLength(1);
+      expect(events[0]).toMatchObject({ grant: JWT_BEARER, reason, status: 400, clientId: 'agent', resource: demo.mcpUrl, ...extra });
+      expect(audited.slice(before).some((e) => e.event === 'token.issued')).toBe(false);
+      return events[0]!;
+    };
+    const spent = await idJag({ sub: 'frank@acme.example' });
+    expect((await redeem(spent)).status).toBe(200);
+    await refusedWith(spent, 'id_jag_replayed', { issuer: idp.issuer, subject: `${idp.issuer}#frank@acme.example` });
+    await refusedWith(await idJag({ aud: 'https://as.other.example' }), 'id_jag_audience', { issuer: idp.issuer });
+    // An untrusted iss is the caller's word, not a fact: it is not recorded.
+    const untrusted = await refusedWith(await idJag({ iss: stranger.issuer }, {}, stranger), 'id_jag_untrusted_issuer');
+    expect(untrusted.issuer).toBeUndefined();
+    await refusedWith(await idJag({ scope: 'mcp:admin' }), 'id_jag_scope', { issuer: idp.issuer });
   });
 });
 

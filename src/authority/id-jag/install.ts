@@ -3,6 +3,7 @@ import type { AsymmetricSigningAlgorithm } from 'oidc-provider';
 import type { GatehouseConfig } from '../../config/schema.js';
 import { ConfigError } from '../../errors.js';
 import type { StoreFactory } from '../stores/types.js';
+import type { Telemetry } from '../../telemetry/types.js';
 import { JWT_BEARER_GRANT, JWT_BEARER_PARAMETERS, idJagHandler } from './grant.js';
 import { replayCache } from './replay.js';
 import { configuredIdJagIssuers, trustedIssuers } from './trusted-issuers.js';
@@ -74,13 +75,13 @@ export function installIdJagGrant(
   config: GatehouseConfig,
   store: Pick<StoreFactory, 'createIfAbsent'>,
   signingAlg: AsymmetricSigningAlgorithm,
-  options: { fetch?: typeof fetch } = {},
+  options: { fetch?: typeof fetch; telemetry?: Telemetry } = {},
 ): InstalledIdJagGrant {
   const problems = idJagConfigProblems(config);
   if (problems.length > 0) throw new ConfigError(`Invalid Gatehouse config:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   if (config.authority.idJag.issuers.length === 0) return { close() {} };
   const issuers = trustedIssuers(config, options);
-  const handler = idJagHandler(provider, config, { issuers, replays: replayCache(store), signingAlg });
+  const handler = idJagHandler(provider, config, { issuers, replays: replayCache(store), signingAlg, telemetry: options.telemetry });
   provider.registerGrantType(JWT_BEARER_GRANT, handler, JWT_BEARER_PARAMETERS, ['resource']);
   return { close: () => issuers.close() };
 }

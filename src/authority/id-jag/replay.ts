@@ -28,7 +28,7 @@ export interface ReplayCache {
  * @example
  * ```ts
  * const replays = replayCache(store);
- * if (!(await replays.claim(idJag.issuer, idJag.jti, idJag.exp - now + skew))) throw new IdJagError('assertion was already used');
+ * if (!(await replays.claim(idJag.issuer, idJag.jti, idJag.exp - now + skew))) throw new IdJagError('replayed', 'assertion was already used');
  * ```
  */
 export function replayCache(store: Pick<StoreFactory, 'createIfAbsent'>): ReplayCache {
