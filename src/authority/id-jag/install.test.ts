@@ -5,6 +5,7 @@ import type { ConfigLayer } from '../../config/schema.js';
 import { resolveConfig } from '../../config/resolve.js';
 import { ConfigError } from '../../errors.js';
 import { createAuthority } from '../create-authority.js';
+import { machineClientProblems } from '../registration/machine-clients.js';
 import { idJagConfigProblems } from './install.js';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -41,6 +42,11 @@ describe('ID-JAG settings that stop the start', () => {
     expect(problems({ ...production, idJag: { issuers: ['http://127.0.0.1:9000', 'http://localhost:9001'] } })).toEqual([]);
     // Outside production a plain-http IdP is fine (a local stand-in).
     expect(problems({ clients: [AGENT], idJag: { issuers: ['http://idp.acme.example'] } })).toEqual([]);
+  });
+
+  it('a client allowed the grant without a scope (the machine-client rule covers it)', () => {
+    const config = resolveConfig({ mode: 'authority', publicUrl: 'https://mcp.example.com', authority: { clients: [{ ...AGENT, scope: undefined }], idJag: { issuers: ['https://acme.okta.com'] } } });
+    expect(machineClientProblems(config)).toEqual([expect.stringContaining(`client "agent" has grant ${JWT_BEARER} but no scope`)]);
   });
 
   it('lists every problem at once', () => {
