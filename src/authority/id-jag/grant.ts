@@ -106,19 +106,19 @@ export function idJagHandler(provider: Provider, config: GatehouseConfig, parts:
       if (err.reason === 'scope') throw new errors.InvalidScope(err.description, '');
       throw invalidGrant(err.description);
     }
-  };
+  }
 
   /** Verifies the ID-JAG, decides the scopes, spends the jti and issues the token; every refusal an `IdJagError`. */
   async function issue(ctx: TokenEndpointGrantContext<Params>, assertion: string): Promise<void> {
     const { params, client } = ctx.oidc;
     const at = now();
     const idJag = await verifyIdJag(assertion, parts.issuers, {
-        audience: config.issuer,
-        clientId: client.clientId,
-        resources: [resource],
-        maxLifetimeSec,
-        clockSkewSec,
-        maxTokenBytes: config.jwt.maxTokenBytes,
+      audience: config.issuer,
+      clientId: client.clientId,
+      resources: [resource],
+      maxLifetimeSec,
+      clockSkewSec,
+      maxTokenBytes: config.jwt.maxTokenBytes,
       now: at,
     });
     const { iss, jti, exp } = { iss: idJag.issuer.issuer, jti: idJag.claims.jti, exp: idJag.claims.exp };
