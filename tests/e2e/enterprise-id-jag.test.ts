@@ -33,6 +33,8 @@ const basic = (client: { client_id: string; client_secret: string }) => ({ autho
 
 let idp: TestIssuer;
 let stranger: TestIssuer;
+/** A trusted IdP whose users are named by their email here (subjectClaim). */
+let mapped: TestIssuer;
 let demo: Demo;
 const state = tempStateDir();
 const audited: AuditEvent[] = [];
@@ -40,11 +42,12 @@ const audited: AuditEvent[] = [];
 beforeAll(async () => {
   idp = await startTestIssuer();
   stranger = await startTestIssuer();
+  mapped = await startTestIssuer();
   demo = await startDemo(state.path, { layers: {
       authority: {
         clients: [AGENT, OTHER, ROBOT, MCP_SERVER],
         devLogin: false,
-        idJag: { issuers: [idp.issuer] },
+        idJag: { issuers: [idp.issuer, { issuer: mapped.issuer, subjectClaim: 'email' }] },
         tokenExchange: { policies: [{ client: MCP_SERVER.client_id, audiences: [API], scopes: ['orders:read'] }] },
       },
     },
@@ -55,6 +58,7 @@ afterAll(async () => {
   await demo?.close();
   await idp?.close();
   await stranger?.close();
+  await mapped?.close();
   state.remove();
 });
 
@@ -105,6 +109,15 @@ describe('a valid ID-JAG', () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+describe('an IdP whose users are named by a claim (subjectClaim)', () => {
+  it('names the user by that claim, and refuses an ID-JAG without it', async () => {
+    const issued = await redeem(await idJag({ iss: mapped.issuer, email: 'gina@acme.example' }, {}, mapped));
+    expect(issued.status, JSON.stringify(issued.body)).toBe(200);
+    expect(decodeJwt(issued.body.access_token as string)).toMatchObject({ sub: 'gina@acme.example', enterprise_iss: mapped.issuer });
+    await expectRefused(await idJag({ iss: mapped.issuer }, {}, mapped), 'invalid_grant', new RegExp(`assertion has no email claim, which names the user here \\(subjectClaim of ${mapped.issuer}\\)`));
   });
 });
 
