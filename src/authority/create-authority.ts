@@ -141,15 +141,16 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
     printWarnings([`no users in ${accounts.usersFile}: nobody can sign in until one is added with \`gatehouse users add <name>\``], options.warn);
   }
 
+  const identity = identityConfiguration(accounts);
   const provider = new Provider(
     config.issuer,
     buildProviderConfiguration(config, {
       jwks: keys.jwks,
       cookieKeys: [cookieKey],
       adapter: store,
-      findAccount: accounts.findAccount,
+      findAccount: identity.findAccount!,
       grantableScopes: accounts.grantableScopes,
-      fragments: [identityConfiguration(accounts), registrationConfiguration(config, { fetch: options.fetch }), interactionsConfiguration(config)],
+      fragments: [identity, registrationConfiguration(config, { fetch: options.fetch }), interactionsConfiguration(config)],
     }),
   );
   // First, so it wraps every other middleware: a store outage is a 503, not oidc-provider's 500.

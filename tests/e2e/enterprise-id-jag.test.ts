@@ -25,6 +25,8 @@ const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const ID_JAG = { typ: 'oauth-id-jag+jwt' };
 const AGENT = { client_id: 'agent', client_secret: 'agent-secret-for-tests-only-0123456789', grant_types: [JWT_BEARER], redirect_uris: [], response_types: [], scope: 'mcp:tools' };
 const OTHER = { ...AGENT, client_id: 'other-agent', client_secret: 'other-secret-for-tests-only-0123456789' };
+// Configured for refresh tokens too: the operator's opt-in.
+const LASTING = { ...AGENT, client_id: 'lasting-agent', client_secret: 'lasting-secret-for-tests-only-0123456789', grant_types: [JWT_BEARER, 'refresh_token'] };
 const ROBOT = { client_id: 'robot', client_secret: 'robot-secret-for-tests-only-0123456789', grant_types: ['client_credentials'], redirect_uris: [], response_types: [], scope: 'mcp:tools' };
 // The MCP server's own client, exchanging the tokens it receives for a downstream API's (docs/on-behalf-of.md).
 const API = 'https://api.local';
@@ -45,7 +47,7 @@ beforeAll(async () => {
   mapped = await startTestIssuer();
   demo = await startDemo(state.path, { layers: {
       authority: {
-        clients: [AGENT, OTHER, ROBOT, MCP_SERVER],
+        clients: [AGENT, OTHER, LASTING, ROBOT, MCP_SERVER],
         devLogin: false,
         idJag: { issuers: [idp.issuer, { issuer: mapped.issuer, subjectClaim: 'email' }] },
         tokenExchange: { policies: [{ client: MCP_SERVER.client_id, audiences: [API], scopes: ['orders:read'] }] },
@@ -151,6 +153,70 @@ describe('audit events of the ID-JAG grant', () => {
     const untrusted = await refusedWith(await idJag({ iss: stranger.issuer }, {}, stranger), 'id_jag_untrusted_issuer');
     expect(untrusted.issuer).toBeUndefined();
     await refusedWith(await idJag({ scope: 'mcp:admin' }), 'id_jag_scope', { issuer: idp.issuer });
+  });
+});
+
+describe('refresh tokens for a client configured with the refresh_token grant', () => {
+  async function refresh(refreshToken: string): Promise<{ status: number; body: Json }> {
+    const response = await fetch(`${demo.origin}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...basic(LASTING) },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }),
+    });
+    return { status: response.status, body: (await response.json()) as Json };
+  }
+  async function whoamiWith(accessToken: string): Promise<Json> {
+    const client = new Client({ name: 'enterprise-agent', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(demo.mcpUrl), { requestInit: { headers: { authorization: `Bearer ${accessToken}` } } }));
+    try {
+      return await callJson(client, 'whoami');
+    } finally {
+      await client.close();
+    }
+  }
+
+  it('get a rotating refresh token whose tokens still name the enterprise user and IdP, and call whoami', async () => {
+    const user = `${idp.issuer}#dana@acme.example`;
+    const issued = await redeem(await idJag({ sub: 'dana@acme.example', client_id: LASTING.client_id }), LASTING);
+    expect(issued.status, JSON.stringify(issued.body)).toBe(200);
+    expect(typeof issued.body.refresh_token).toBe('string');
+    const first = decodeJwt(issued.body.access_token as string);
+
+    const before = audited.length;
+    const refreshed = await refresh(issued.body.refresh_token as string);
+    expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200);
+    expect(refreshed.body.refresh_token).not.toBe(issued.body.refresh_token);
+    const claims = decodeJwt(refreshed.body.access_token as string);
+    expect(claims).toMatchObject({ iss: demo.origin, aud: demo.mcpUrl, sub: user, client_id: LASTING.client_id, scope: 'mcp:tools', enterprise_iss: idp.issuer, gid: first.gid });
+    expect(await whoamiWith(refreshed.body.access_token as string)).toMatchObject({ subject: user, clientId: LASTING.client_id });
+    expect(audited.slice(before).find((e) => e.event === 'token.refreshed')).toMatchObject({ subject: user, issuer: idp.issuer, clientId: LASTING.client_id });
+
+    // The rotated token refreshes again; the grant's tokens all die with it.
+    const again = await refresh(refreshed.body.refresh_token as string);
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    const revoked = await fetch(`${demo.origin}/oauth/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...basic(LASTING) },
+      body: new URLSearchParams({ token: again.body.refresh_token as string, token_type_hint: 'refresh_token' }),
+    });
+    expect(revoked.status).toBe(200);
+    await expect(whoamiWith(again.body.access_token as string)).rejects.toThrow(/401|invalid_token|Unauthorized/);
+    expect((await refresh(again.body.refresh_token as string)).body.error).toBe('invalid_grant');
+  });
+
+  it('never outlive the grant: it ends refreshTokenTtlSec after the ID-JAG was redeemed, however often it is refreshed', async () => {
+    const issued = await redeem(await idJag({ sub: 'ed@acme.example', client_id: LASTING.client_id }), LASTING);
+    const grant = await demo.authority.provider.Grant.find(decodeJwt(issued.body.access_token as string).gid as string);
+    const ttl = demo.authority.config.authority.refreshTokenTtlSec;
+    expect(grant!.exp! - grant!.iat!).toBe(ttl);
+  });
+
+  it('are not issued to a client configured without the refresh_token grant', async () => {
+    const issued = await redeem(await idJag({ sub: 'gus@acme.example' }));
+    expect(issued.status).toBe(200);
+    expect(issued.body).not.toHaveProperty('refresh_token');
+    const grant = await demo.authority.provider.Grant.find(decodeJwt(issued.body.access_token as string).gid as string);
+    expect(grant!.exp! - grant!.iat!).toBe(demo.authority.config.authority.accessTokenTtlSec);
   });
 });
 

@@ -7,6 +7,7 @@ import { mcpResourceServer, mcpResourceUri, resourceScopes } from '../provider/r
 import { machineClients } from '../registration/machine-clients.js';
 import type { Telemetry } from '../../telemetry/types.js';
 import { IdJagError, verifyIdJag, type VerifiedIdJag } from './assertion.js';
+import type { GrantIssuers } from './grant-issuers.js';
 import type { ReplayCache } from './replay.js';
 import { decideIdJagScopes } from './scopes.js';
 import { tagEnterpriseIssuer } from './token-claims.js';
@@ -21,7 +22,11 @@ import type { TrustedIssuers } from './trusted-issuers.js';
  * grant behind it (so revocation, the gate's live-grant check and token
  * exchange treat it as any user's token), and no refresh token: when it
  * expires the client asks the enterprise IdP for a new ID-JAG, so the
- * enterprise keeps deciding.
+ * enterprise keeps deciding. Unless the operator configured the client
+ * with the `refresh_token` grant too: then it gets a rotating refresh token,
+ * and the grant (with every token of it) ends `authority.refreshTokenTtlSec`
+ * after the ID-JAG was redeemed, however often it is refreshed, so the
+ * enterprise decides again at least that often.
  */
 
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -35,6 +40,8 @@ type Params = Partial<Record<(typeof JWT_BEARER_PARAMETERS)[number], string | st
 export interface IdJagGrantParts {
   issuers: TrustedIssuers;
   replays: ReplayCache;
+  /** Where the IdP of a grant whose client may refresh is kept, for the tokens the refresh grant issues. */
+  grants: GrantIssuers;
   /** The algorithm access tokens are signed with (the first of `authority.signingAlgorithms`). */
   signingAlg: AsymmetricSigningAlgorithm;
   /** The clock, seconds since the epoch; for tests. */
@@ -141,17 +148,39 @@ export function idJagHandler(provider: Provider, config: GatehouseConfig, parts:
     }
 
     const scope = decision.scopes.join(' ');
-    // The grant ends with its token: there is no refresh token to keep it alive.
+    const refreshes = client.grantTypeAllowed('refresh_token');
+    // Without refresh tokens the grant ends with its token; with them, at the refresh tokens' lifetime, never later.
+    const grantTtlSec = refreshes ? config.authority.refreshTokenTtlSec : config.authority.accessTokenTtlSec;
     // `expiresIn` is a BaseToken option oidc-provider's types leave out of Grant's.
-    const grantProperties = { accountId, clientId: client.clientId, expiresIn: config.authority.accessTokenTtlSec };
+    const grantProperties = { accountId, clientId: client.clientId, expiresIn: grantTtlSec };
     const grant = new provider.Grant(grantProperties);
     grant.addResourceScope(resource, scope);
     const grantId = await grant.save();
+    // Before any token of the grant exists, so a refreshed one always finds its IdP.
+    if (refreshes) await parts.grants.record(grantId, iss, grantTtlSec);
     const token = new provider.AccessToken({ accountId, client, grantId, gty: JWT_BEARER_GRANT, scope, resourceServer: new provider.ResourceServer(resource, resourceServer) });
     tagEnterpriseIssuer(token, iss);
     ctx.oidc.entity('AccessToken', token);
     const accessToken = await token.save();
-    ctx.body = { access_token: accessToken, token_type: 'Bearer', expires_in: token.expiration, scope };
+    ctx.body = { access_token: accessToken, token_type: 'Bearer', expires_in: token.expiration, scope, ...(refreshes ? { refresh_token: await refreshTokenFor(ctx, grantId, accountId, scope, grantTtlSec) } : {}) };
+  }
+
+  /** The grant's first refresh token: rotated on use like every other (provider/refresh-tokens.ts), never outliving the grant. */
+  async function refreshTokenFor(ctx: TokenEndpointGrantContext<Params>, grantId: string, accountId: string, scope: string, ttlSec: number): Promise<string> {
+    const refreshToken = new provider.RefreshToken({
+      accountId,
+      client: ctx.oidc.client,
+      grantId,
+      gty: JWT_BEARER_GRANT,
+      scope,
+      resource,
+      rotations: 0,
+      expiresWithSession: false,
+      // `expiresIn` is a BaseToken option oidc-provider's types leave out.
+      ...({ expiresIn: ttlSec } as object),
+    });
+    ctx.oidc.entity('RefreshToken', refreshToken);
+    return refreshToken.save();
   }
 
   return redeemIdJag;

@@ -5,7 +5,9 @@ import { ConfigError } from '../../errors.js';
 import type { StoreFactory } from '../stores/types.js';
 import type { Telemetry } from '../../telemetry/types.js';
 import { JWT_BEARER_GRANT, JWT_BEARER_PARAMETERS, idJagHandler } from './grant.js';
+import { grantIssuers } from './grant-issuers.js';
 import { replayCache } from './replay.js';
+import { findGrantIssuersWith } from './token-claims.js';
 import { configuredIdJagIssuers, trustedIssuers } from './trusted-issuers.js';
 
 /** True for http: URLs on this machine (a local test IdP); any other issuer must use https:. */
@@ -58,7 +60,8 @@ export interface InstalledIdJagGrant {
 /**
  * Serves the JWT bearer grant for ID-JAGs at the token endpoint when an
  * enterprise IdP is trusted (`authority.idJag.issuers`): registers it (so it
- * is listed in `grant_types_supported`), with its replay cache in `store`.
+ * is listed in `grant_types_supported`), with its replay cache and the IdPs
+ * of its grants (for refreshed tokens) in `store`.
  * Only configured clients with the grant may use it (the machine-grant
  * check, see registration/machine-clients.ts). Call before the configured
  * clients are first loaded.
@@ -73,7 +76,7 @@ export interface InstalledIdJagGrant {
 export function installIdJagGrant(
   provider: Provider,
   config: GatehouseConfig,
-  store: Pick<StoreFactory, 'createIfAbsent'>,
+  store: StoreFactory,
   signingAlg: AsymmetricSigningAlgorithm,
   options: { fetch?: typeof fetch; telemetry?: Telemetry } = {},
 ): InstalledIdJagGrant {
@@ -81,7 +84,9 @@ export function installIdJagGrant(
   if (problems.length > 0) throw new ConfigError(`Invalid Gatehouse config:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   if (config.authority.idJag.issuers.length === 0) return { close() {} };
   const issuers = trustedIssuers(config, options);
-  const handler = idJagHandler(provider, config, { issuers, replays: replayCache(store), signingAlg, telemetry: options.telemetry });
+  const grants = grantIssuers(store);
+  findGrantIssuersWith(provider, grants.issuerOf);
+  const handler = idJagHandler(provider, config, { issuers, replays: replayCache(store), grants, signingAlg, telemetry: options.telemetry });
   provider.registerGrantType(JWT_BEARER_GRANT, handler, JWT_BEARER_PARAMETERS, ['resource']);
   return { close: () => issuers.close() };
 }
