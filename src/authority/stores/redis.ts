@@ -8,6 +8,7 @@ import {
   GRANT_MEMBER_MODELS,
   epochSeconds,
   expiresAtFor,
+  markerTtlMs,
   type Adapter,
   type AdapterPayload,
   type StoreFactory,
@@ -132,6 +133,13 @@ export function createRedisStore(options: RedisStoreOptions): RedisStoreFactory 
       await run(() => redis.ghReleaseLease(key, holder));
     };
   };
+  /** `SET NX PX`: one command, so of instances racing for a marker Redis lets exactly one create it. */
+  async function createIfAbsent(modelName: string, id: string, expiresInSec: number): Promise<boolean> {
+    const model = checkModel(modelName);
+    const ttlMs = markerTtlMs(expiresInSec);
+    const created = await run(() => redis.set(`${prefix}o:${model}:${id}`, String(now() + ttlMs), 'PX', ttlMs, 'NX'));
+    return created === 'OK';
+  }
 
   /** Redis expires records itself; this removes those the store's own clock says are due (tests move it) in batches. */
   async function sweep(): Promise<number> {
@@ -148,6 +156,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStoreFactory 
 
   return Object.assign(adapterFor, {
     kind: 'redis' as const,
+    createIfAbsent,
     redis,
     lease,
     prefix,
