@@ -13,6 +13,7 @@ import { probeTcp } from './probe.js';
 import { RPC_ERRORS, writeRpcError } from '../rpc-error.js';
 import { isStoreOutage, STORE_RETRY_AFTER_SEC } from '../../authority/store-outage.js';
 import { memoryOwnerRegistry, type SessionOwnerRegistry } from './owner-registry.js';
+import type { Telemetry } from '../../telemetry/types.js';
 
 /** Options of {@link createHttpProxy}. */
 export interface HttpProxyOptions {
@@ -38,6 +39,8 @@ export interface HttpProxyOptions {
    * `redisSessionOwners` (what `gatehouse proxy` does on `GATEHOUSE_STORE=redis`).
    */
   sessionOwners?: SessionOwnerRegistry;
+  /** Told how long each upstream call took until its response headers, and whether it failed. */
+  telemetry?: Telemetry;
 }
 
 /** The reverse proxy in front of a Streamable HTTP MCP server. */
@@ -173,6 +176,7 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     upstreamReq.once('response', function onResponse(up) {
       answered = true;
       clearTimeout(responseTimer);
+      options.telemetry?.operation?.({ kind: 'upstream', seconds: (Date.now() - started) / 1000, outcome: 'ok' });
       relay(req, res, owner, sessionId, place, up).catch(function relayFailed() {
         up.resume();
         writeRpcError(res, 500, RPC_ERRORS.internal, 'Internal error in the Gatehouse proxy');
@@ -182,6 +186,7 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
       clearTimeout(responseTimer);
       giveBack(place, owner);
       if (answered || res.destroyed) return void res.destroy();
+      options.telemetry?.operation?.({ kind: 'upstream', seconds: (Date.now() - started) / 1000, outcome: 'error' });
       if (err instanceof UpstreamTimeout) {
         return writeRpcError(res, 504, RPC_ERRORS.serverError, `Upstream MCP server timed out: ${err.message} (after ${Date.now() - started} ms)`);
       }
