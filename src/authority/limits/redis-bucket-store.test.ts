@@ -3,7 +3,7 @@
  * redis-server: they count together, atomically, refill with time, keep
  * their keys under the prefix with a TTL, and an outage is an error.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithRedis, startRedisServer, type TestRedis } from '../../../tests/helpers/redis-server.js';
 import { openRedis } from '../stores/redis-connection.js';
