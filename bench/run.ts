@@ -123,8 +123,8 @@ async function main(): Promise<void> {
     await tokens.issuer.close();
   }
   printExchangeBench(await runExchangeBench());
-  printInstancesBench(await runInstancesBench(settings), settings);
   if (process.platform === 'linux') printBodyFlood(await runBodyFlood());
+  printInstancesBench(await runInstancesBench(settings), settings);
   console.log(`\nDone in ${formatNumber((performance.now() - started) / 1000, 0)}s; load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`);
 }
 
