@@ -101,22 +101,31 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-export function load(url: string, options: HttpBenchOptions, durationSec: number, token: () => string): Promise<RunResult> {
+/** What {@link load} sends: by default a `tools/call` to `/mcp` with `Authorization: Bearer <token()>`. */
+export interface LoadRequest {
+  path: string;
+  body: string;
+  /** Every header, `authorization` included. */
+  headers: () => Record<string, string>;
+}
+
+export function load(url: string, options: HttpBenchOptions, durationSec: number, token: () => string, request?: LoadRequest): Promise<RunResult> {
   const latencies: number[] = [];
+  const sent = request ?? { path: '/mcp', body: BODY, headers: () => ({ ...BASE_HEADERS, authorization: `Bearer ${token()}` }) };
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
-        url: `${url}/mcp`,
+        url: `${url}${sent.path}`,
         connections: options.connections,
         duration: durationSec,
         method: 'POST',
-        body: BODY,
-        headers: BASE_HEADERS,
+        body: sent.body,
+        headers: request ? sent.headers() : BASE_HEADERS,
         requests: [
           {
             method: 'POST',
-            body: BODY,
-            setupRequest: (request) => ({ ...request, headers: { ...BASE_HEADERS, authorization: `Bearer ${token()}` } }),
+            body: sent.body,
+            setupRequest: (req) => ({ ...req, headers: sent.headers() }),
           },
         ],
       },

@@ -18,6 +18,7 @@ import { silentLogger } from '../src/log/logger.js';
 import { startProxy } from '../src/proxy/server.js';
 import { resolveProxySettings } from '../src/config/sections/proxy.js';
 import { PUBLIC_URL } from './tokens.js';
+import { serveParent } from './server-commands.js';
 
 /** A request from the parent. */
 export interface ProxyServerCommand {
@@ -99,16 +100,7 @@ async function main(): Promise<void> {
   if (!process.send || !['tiny', 'sdk', 'proxy'].includes(role ?? '') || (role === 'proxy' && (!issuer || !upstream))) {
     throw new Error('bench/proxy-server.ts is started by bench/proxy.ts (role tiny or sdk, or proxy <upstream origin> with BENCH_ISSUER)');
   }
-  const running = role === 'proxy' ? await startGatehouse(issuer!, upstream!) : await startUpstream(role as 'tiny' | 'sdk');
-  process.on('message', function onCommand(command: ProxyServerCommand) {
-    const cpu = process.cpuUsage();
-    const reply: ProxyServerReply = { id: command.id, cpuMicros: cpu.user + cpu.system };
-    if (command.type === 'close') return void running.close().then(() => process.send!(reply, () => process.disconnect()));
-    process.send!(reply);
-  });
-  // The parent went away (Ctrl-C, crash): do not linger.
-  process.once('disconnect', () => void running.close());
-  process.send({ type: 'ready', url: running.url } satisfies ProxyServerReady);
+  serveParent(role === 'proxy' ? await startGatehouse(issuer!, upstream!) : await startUpstream(role as 'tiny' | 'sdk'));
 }
 
 main().catch((err: unknown) => {

@@ -31,14 +31,16 @@ export interface ProxyBenchRow {
   proxyCpuUs?: number;
 }
 
-interface Child {
+/** A server child of the benchmark, as proxy-server.ts and instance-server.ts run them. */
+export interface Child {
   process: ChildProcess;
   url: string;
   ask(type: ProxyServerCommand['type']): Promise<ProxyServerReply>;
 }
 
-function startChild(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Child> {
-  const child = fork(new URL('./proxy-server.ts', import.meta.url), args, { env, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/** Forks `script` (default proxy-server.ts) with `args` and resolves once it says it listens. */
+export function startChild(args: string[], env: NodeJS.ProcessEnv = process.env, script = new URL('./proxy-server.ts', import.meta.url)): Promise<Child> {
+  const child = fork(script, args, { env, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let nextId = 1;
   const pending = new Map<number, (reply: ProxyServerReply) => void>();
   return new Promise((resolve, reject) => {
@@ -65,7 +67,8 @@ function startChild(args: string[], env: NodeJS.ProcessEnv = process.env): Promi
   });
 }
 
-async function stop(child: Child | undefined): Promise<void> {
+/** Asks a child to close, then waits for it to exit. */
+export async function stop(child: Child | undefined): Promise<void> {
   if (!child) return;
   const exited = new Promise<void>((resolve) => child.process.once('exit', () => resolve()));
   if (child.process.connected) await Promise.race([child.ask('close'), exited]);

@@ -8,7 +8,8 @@
  *      next to a bare `jose` `jwtVerify`.
  *   3. A real MCP server (Express + the SDK) with and without `gatehouseExpress`,
  *      and with no auth twice: the noise floor (sdk-http.ts).
- *   (Then token exchange, the proxy, and on Linux the memory a flood of
+ *   (Then token exchange, the proxy, several instances on the file store
+ *   and on Redis (instances.ts), and on Linux the memory a flood of
  *   token-less 4 MiB POSTs costs: body-flood.ts.)
  *
  * Tunables (env): BENCH_CONNECTIONS (10), BENCH_DURATION seconds per run (3),
@@ -18,6 +19,7 @@
 import { cpus, loadavg, release, type } from 'node:os';
 import { printBodyFlood, runBodyFlood } from './body-flood.js';
 import { printExchangeBench, runExchangeBench } from './exchange.js';
+import { printInstancesBench, runInstancesBench } from './instances.js';
 import { runHttpBench, type HttpBenchRow } from './http.js';
 import { printProxyBench, runProxyBench } from './proxy.js';
 import { printSdkBench, runSdkBench } from './sdk-http.js';
@@ -122,6 +124,7 @@ async function main(): Promise<void> {
   }
   printExchangeBench(await runExchangeBench());
   if (process.platform === 'linux') printBodyFlood(await runBodyFlood());
+  printInstancesBench(await runInstancesBench(settings), settings);
   console.log(`\nDone in ${formatNumber((performance.now() - started) / 1000, 0)}s; load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`);
 }
 

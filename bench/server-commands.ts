@@ -1,3 +1,4 @@
+import type { ProxyServerCommand, ProxyServerReady, ProxyServerReply } from './proxy-server.js';
 import type { ServerCommand, ServerReady, ServerReply } from './server.js';
 /** What the servers' cache offers the parent: counters and a way to empty it. */
 interface CountedCache {
@@ -24,4 +25,17 @@ export function answerCommands(cache: CountedCache, shutdown: () => Promise<void
   // The parent went away (Ctrl-C, crash): do not linger.
   process.once('disconnect', () => void shutdown());
   process.send!(ready);
+}
+
+/** Tells the parent the server listens, answers its `stats` with this process's CPU time, and stops on `close` (or when the parent goes). */
+export function serveParent(running: { url: string; close(): Promise<void> }): void {
+  process.on('message', function onCommand(command: ProxyServerCommand) {
+    const cpu = process.cpuUsage();
+    const reply: ProxyServerReply = { id: command.id, cpuMicros: cpu.user + cpu.system };
+    if (command.type === 'close') return void running.close().then(() => process.send!(reply, () => process.disconnect()));
+    process.send!(reply);
+  });
+  // The parent went away (Ctrl-C, crash): do not linger.
+  process.once('disconnect', () => void running.close());
+  process.send!({ type: 'ready', url: running.url } satisfies ProxyServerReady);
 }

@@ -38,6 +38,7 @@ import { installIdJagGrant } from './id-jag/index.js';
 import { installAuditEvents } from './provider/audit-events.js';
 import { observeStore } from './stores/observed.js';
 import { memoryBucketStore, type BucketStore } from './limits/bucket-store.js';
+import { redisBucketStore } from './limits/redis-bucket-store.js';
 import { installTokenRateLimit } from './limits/token-rate-limit.js';
 import type { Telemetry } from '../telemetry/types.js';
 
@@ -56,7 +57,7 @@ export interface AuthorityOptions {
    * rate-limit hits) and measurements (gate checks, store operations).
    */
   telemetry?: Telemetry;
-  /** Where the token endpoint's rate-limit buckets live; default: this process's memory. */
+  /** Where the token endpoint's and the registration endpoint's rate-limit buckets live; default: Redis on the Redis store (shared by every instance), else this process's memory. */
   buckets?: BucketStore;
 }
 
@@ -167,15 +168,18 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   const routes = authorityRoutes(config.authority.routePrefix);
   installRegistrationCors(provider, routes.registration);
   // After CORS, so a browser client can read the 429.
+  // On Redis every instance counts against one limit; elsewhere this process counts alone.
+  const buckets = options.buckets ?? (baseStore.kind === 'redis' ? redisBucketStore((baseStore as RedisStoreFactory).redis, (baseStore as RedisStoreFactory).prefix) : memoryBucketStore());
   installRegistrationRateLimit(provider, routes.registration, {
     ...config.authority.registrationRateLimit,
+    buckets,
     trustProxy: config.trustProxy,
     onLimited: telemetry?.audit ? () => telemetry.audit?.({ event: 'ratelimit.hit', limit: 'register', status: 429 }) : undefined,
   });
   installTokenRateLimit(provider, routes.token, {
     ...config.authority.tokenRateLimit,
     trustProxy: config.trustProxy,
-    buckets: options.buckets ?? memoryBucketStore(),
+    buckets,
     onLimited: telemetry?.audit ? ({ clientId }) => telemetry.audit?.({ event: 'ratelimit.hit', limit: 'token', status: 429, clientId }) : undefined,
   });
   await installRegistrationRules(provider, config);

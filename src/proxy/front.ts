@@ -8,6 +8,10 @@ import { mergeConfig } from '../config/merge.js';
 import { resolveConfig } from '../config/resolve.js';
 import type { ConfigLayer, GatehouseConfig } from '../config/schema.js';
 import { createGatehouse } from '../gatehouse.js';
+import { ConfigError } from '../errors.js';
+import { requireSharedSecret } from '../authority/shared-state.js';
+import { describeRedisUrl, openRedis } from '../authority/stores/redis-connection.js';
+import { redisKeyFile } from '../authority/stores/redis-key-file.js';
 import { createAssertionSigner, type AssertionSigner } from './http/assertion.js';
 import type { ScrapeSources } from '../metrics/gatehouse-metrics.js';
 import { gateSources } from '../metrics/observability.js';
@@ -85,13 +89,34 @@ async function authorityFront(options: GateFrontOptions): Promise<GateFront> {
   };
 }
 
+/**
+ * Gatehouse issues no tokens in resource-server mode, so assertions get a
+ * key of their own, kept beside the authority's state; on the Redis store
+ * in Redis (`<prefix>proxy:keys`, sealed with `GATEHOUSE_SECRET`), so every
+ * instance behind a load balancer signs with the key the upstream finds in
+ * whichever instance's key set it fetched.
+ */
+async function assertionKeys(config: GatehouseConfig): Promise<AuthorityKeys> {
+  const { store, stateDir, redisUrl, redisPrefix } = config.authority;
+  const options = { stateDir: join(stateDir, 'proxy'), algorithms: ['ES256'] as const, persist: store !== 'memory' };
+  if (store !== 'redis') return loadOrCreateKeys(options);
+  requireSharedSecret(config.authority);
+  if (!redisUrl) throw new ConfigError('authority.store (GATEHOUSE_STORE) "redis" needs authority.redisUrl (GATEHOUSE_REDIS_URL)');
+  const redis = openRedis(redisUrl);
+  try {
+    const keyStore = redisKeyFile(redis, `${redisPrefix}proxy:`, config.authority.secret!, describeRedisUrl(redisUrl));
+    return await loadOrCreateKeys({ ...options, keyStore });
+  } finally {
+    await redis.quit().catch(() => redis.disconnect());
+  }
+}
+
 async function resourceServerFront(options: GateFrontOptions): Promise<GateFront> {
   const config = resolveConfig(mergeConfig(PROXY_GATE_DEFAULTS, options.layers));
   const gate = createGatehouse(config, { fetch: options.fetch, telemetry: options.telemetry });
   await gate.ready();
   const guard = gatehouseNode(gate);
-  // Gatehouse issues no tokens here, so assertions get a key of their own, kept beside the authority's state.
-  const keys = await loadOrCreateKeys({ stateDir: join(config.authority.stateDir, 'proxy'), algorithms: ['ES256'], persist: config.authority.store !== 'memory' });
+  const keys = await assertionKeys(config);
   const issuer = new URL(config.publicUrl ?? config.issuer).origin;
   const signer = await signerFor(keys, issuer, options);
   return {

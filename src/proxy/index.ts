@@ -20,6 +20,8 @@
 export { startProxy, type StartProxyOptions, type RunningProxy } from './server.js';
 export { createGateFront, ASSERTION_JWKS_PATH, AUTHORITY_PROXY_SCOPE, type GateFront, type GateFrontOptions } from './front.js';
 export { createHttpProxy, type HttpProxy, type HttpProxyOptions } from './http/http-proxy.js';
+export { memoryOwnerRegistry, type SessionOwnerRegistry, type OwnerCheck } from './http/owner-registry.js';
+export { redisSessionOwners, type RedisSessionOwnersOptions } from './http/redis-session-owners.js';
 export { createStdioBridge, type StdioBridge, type StdioBridgeOptions } from './stdio/stdio-bridge.js';
 export type { ChildInfo } from './stdio/child-slot.js';
 export { createAssertionSigner, ASSERTION_TYPE, type AssertionSigner, type AssertionSignerOptions } from './http/assertion.js';

@@ -5,10 +5,13 @@ import { pathOf } from '../http/node/request-path.js';
 import { sendJson } from '../http/node/respond.js';
 import { serve, type ServedHttp } from '../server/serve.js';
 import type { ConfigLayer } from '../config/schema.js';
+import { ConfigError } from '../errors.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import type { ProxyBackend } from './backend.js';
 import { ASSERTION_JWKS_PATH, createGateFront, type GateFront } from './front.js';
 import { createHttpProxy } from './http/http-proxy.js';
+import type { SessionOwnerRegistry } from './http/owner-registry.js';
+import { redisSessionOwners } from './http/redis-session-owners.js';
 import { RPC_ERRORS, writeRpcError } from './rpc-error.js';
 import type { ProxySettings } from '../config/sections/proxy.js';
 import { createStdioBridge, type StdioBridge } from './stdio/stdio-bridge.js';
@@ -58,10 +61,30 @@ export interface RunningProxy {
   close(): Promise<void>;
 }
 
+/**
+ * On `GATEHOUSE_STORE=redis` the session owners go to Redis, so any instance
+ * behind a load balancer serves any session; otherwise they stay in this process.
+ */
+function sharedSessionOwners(front: GateFront, settings: ProxySettings, logger: Logger): SessionOwnerRegistry | undefined {
+  const { store, redisUrl, redisPrefix } = front.config.authority;
+  if (store !== 'redis') return undefined;
+  if (!redisUrl) throw new ConfigError('authority.store (GATEHOUSE_STORE) "redis" needs authority.redisUrl (GATEHOUSE_REDIS_URL), e.g. redis://:password@redis.internal:6379/0');
+  return redisSessionOwners({
+    url: redisUrl,
+    prefix: redisPrefix,
+    ttlMs: settings.sessionTtlSec * 1000,
+    maxPerOwner: settings.maxSessionsPerUser,
+    // A place is held from an initialize until the upstream's answer: at most both timeouts.
+    placeMs: (settings.connectTimeoutSec + settings.upstreamTimeoutSec) * 1000 + 10_000,
+    warn: (line) => logger.warn(line),
+  });
+}
+
 function backendFor(options: StartProxyOptions, front: GateFront, publicUrl: string, logger: Logger, telemetry: Telemetry | undefined): ProxyBackend {
   const { settings } = options;
   if (settings.upstream) {
     return createHttpProxy({
+      sessionOwners: sharedSessionOwners(front, settings, logger),
       upstream: settings.upstream,
       signer: front.signer!,
       publicOrigin: new URL(publicUrl).origin,
@@ -158,7 +181,15 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
     await observability.close();
     throw err;
   }
-  const backend = backendFor(options, front, publicUrl, logger, observability.telemetry);
+  let backend: ProxyBackend;
+  try {
+    backend = backendFor(options, front, publicUrl, logger, observability.telemetry);
+  } catch (err) {
+    await front.close();
+    await listening.close();
+    await observability.close();
+    throw err;
+  }
   if (observability.sources) {
     Object.assign(observability.sources, front.scrapeSources);
     const bridge = backend as Partial<StdioBridge>;

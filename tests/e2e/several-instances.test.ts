@@ -9,6 +9,7 @@
  * comes back.
  */
 import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { gatehouseProcess, runGatehouse, type GatehouseProcess } from '../helpers/gatehouse-process.js';
 import { describeWithRedis, startRedisServer, type TestRedis } from '../helpers/redis-server.js';
@@ -154,6 +155,11 @@ describeWithRedis('two instances on one Redis behind a round-robin', () => {
     expect(await mcpStatus(port(0), token)).toBe(200);
     expect(await mcpStatus(port(1), token)).toBe(200);
     const logged = lb.log.length;
+    // What "nothing lost" rests on: the server really runs with the append-only file (and no RDB snapshots to fall back on).
+    const admin = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    expect(await admin.config('GET', 'appendonly')).toEqual(['appendonly', 'yes']);
+    expect(await admin.config('GET', 'save')).toEqual(['save', '']);
+    admin.disconnect();
     await redis.stop();
 
     // Confirmed alive within the live-grant window: gated requests keep working.

@@ -11,7 +11,8 @@ import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
 import { addIdentityHeaders } from './identity.js';
 import { probeTcp } from './probe.js';
 import { RPC_ERRORS, writeRpcError } from '../rpc-error.js';
-import { SessionOwners } from './session-owners.js';
+import { isStoreOutage, STORE_RETRY_AFTER_SEC } from '../../authority/store-outage.js';
+import { memoryOwnerRegistry, type SessionOwnerRegistry } from './owner-registry.js';
 import type { Telemetry } from '../../telemetry/types.js';
 
 /** Options of {@link createHttpProxy}. */
@@ -32,6 +33,12 @@ export interface HttpProxyOptions {
   sessionTtlMs?: number;
   /** Upstream sessions one user may hold at once; an `initialize` beyond it gets 429 with `Retry-After`. Default 50. */
   maxSessionsPerUser?: number;
+  /**
+   * Where session owners are kept. Default: in this process (`sessionTtlMs`,
+   * `maxSessionsPerUser`); several instances behind a load balancer share
+   * `redisSessionOwners` (what `gatehouse proxy` does on `GATEHOUSE_STORE=redis`).
+   */
+  sessionOwners?: SessionOwnerRegistry;
   /** Told how long each upstream call took until its response headers, and whether it failed. */
   telemetry?: Telemetry;
 }
@@ -41,7 +48,7 @@ export interface HttpProxy extends ProxyBackend {
   readonly upstream: URL;
   /** Whether the plain identity headers are sent. */
   readonly plainHeaders: boolean;
-  /** Sessions whose owner is known. */
+  /** Sessions whose owner this process holds (0 when they are kept in Redis). */
   readonly sessionCount: number;
 }
 
@@ -86,7 +93,7 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
   const plainHeaders = options.trustUpstream ?? isLoopbackHost(upstream.hostname);
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
   const responseTimeoutMs = options.responseTimeoutMs ?? 120_000;
-  const owners = new SessionOwners(options.sessionTtlMs ?? 24 * 3600_000, undefined, options.maxSessionsPerUser);
+  const owners = options.sessionOwners ?? memoryOwnerRegistry(options.sessionTtlMs ?? 24 * 3600_000, options.maxSessionsPerUser);
   const publicUrl = new URL(options.publicOrigin);
   const publicSide = { proto: publicUrl.protocol.slice(0, -1), host: publicUrl.host };
   /** Responses under way, by request method: a shutdown waits for requests, not for GET streams that never end. */
@@ -101,28 +108,49 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
 
   /** The place an `initialize` took under the per-user cap, until a session is bound on it or it is given back. */
   interface Place {
-    held: boolean;
+    held: string | undefined;
   }
 
+  /** A lost place on a shared store idles out by itself; its owner's requests must not wait on it. */
   function giveBack(place: Place, owner: string): void {
-    if (!place.held) return;
-    place.held = false;
-    owners.release(owner);
+    const held = place.held;
+    if (held === undefined) return;
+    place.held = undefined;
+    owners.release(owner, held).catch(() => {});
   }
 
-  function relay(req: GatedIncomingMessage, res: ServerResponse, owner: string, sessionId: string | undefined, place: Place, up: IncomingMessage): void {
+  /** Redis unreachable: the client should wait and retry, not sign in again or start over. */
+  function storeDown(res: ServerResponse): void {
+    if (!res.headersSent) res.setHeader('retry-after', String(STORE_RETRY_AFTER_SEC));
+    writeRpcError(res, 503, RPC_ERRORS.serverError, 'The session store is unreachable; try again in a few seconds');
+  }
+
+  /** Records what the upstream's answer says of sessions: one created (bound to its caller), or one gone. */
+  async function track(req: GatedIncomingMessage, owner: string, sessionId: string | undefined, place: Place, up: IncomingMessage, status: number): Promise<void> {
+    const issued = up.headers['mcp-session-id'];
+    if (!sessionId && typeof issued === 'string' && status < 300) {
+      const held = place.held;
+      place.held = undefined;
+      await owners.bind(issued, owner, held);
+    }
+    giveBack(place, owner);
+    if (sessionId && (status === 404 || (req.method === 'DELETE' && status < 300))) await owners.forget(sessionId);
+  }
+
+  async function relay(req: GatedIncomingMessage, res: ServerResponse, owner: string, sessionId: string | undefined, place: Place, up: IncomingMessage): Promise<void> {
     const status = up.statusCode ?? 502;
     if (status === 401) {
       up.resume();
       return writeRpcError(res, 502, RPC_ERRORS.serverError, UPSTREAM_DEMANDS_AUTH);
     }
-    const issued = up.headers['mcp-session-id'];
-    if (!sessionId && typeof issued === 'string' && status < 300) {
-      owners.bind(issued, owner, place.held);
-      place.held = false;
+    try {
+      await track(req, owner, sessionId, place, up, status);
+    } catch (err) {
+      up.resume();
+      // A session the store could not record would be refused on its next request: say so now.
+      if (isStoreOutage(err)) return storeDown(res);
+      throw err;
     }
-    giveBack(place, owner);
-    if (sessionId && (status === 404 || (req.method === 'DELETE' && status < 300))) owners.forget(sessionId);
     res.writeHead(status, up.statusMessage, clientResponseHeaders(up.headers));
     // An SSE stream may not produce a byte for a while: its client should see the headers now. Other
     // bodies follow at once, and go out with the headers in one write.
@@ -149,7 +177,10 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
       answered = true;
       clearTimeout(responseTimer);
       options.telemetry?.operation?.({ kind: 'upstream', seconds: (Date.now() - started) / 1000, outcome: 'ok' });
-      relay(req, res, owner, sessionId, place, up);
+      relay(req, res, owner, sessionId, place, up).catch(function relayFailed() {
+        up.resume();
+        writeRpcError(res, 500, RPC_ERRORS.internal, 'Internal error in the Gatehouse proxy');
+      });
     });
     upstreamReq.once('error', function onUpstreamError(err: Error & { code?: string }) {
       clearTimeout(responseTimer);
@@ -180,15 +211,23 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     const owner = ownerOf(authInfo);
     const header = req.headers['mcp-session-id'];
     const sessionId = typeof header === 'string' ? header : undefined;
-    // Another caller's session is answered exactly like an unknown one.
-    if (sessionId !== undefined && owners.check(sessionId, owner) !== 'ok') {
-      return writeRpcError(res, 404, RPC_ERRORS.sessionNotFound, 'Session not found');
-    }
-    // An initialize takes a place under the per-user cap before it reaches the upstream, which would open the session.
-    const place: Place = { held: sessionId === undefined && req.method === 'POST' && startsSession(req.body) };
-    if (place.held && !owners.reserve(owner)) {
-      res.setHeader('retry-after', String(owners.retryAfterSec(owner)));
-      return writeRpcError(res, 429, RPC_ERRORS.serverError, tooManySessionsText(owners.maxPerOwner));
+    const place: Place = { held: undefined };
+    try {
+      // Another caller's session is answered exactly like an unknown one.
+      if (sessionId !== undefined && (await owners.check(sessionId, owner)) !== 'ok') {
+        return writeRpcError(res, 404, RPC_ERRORS.sessionNotFound, 'Session not found');
+      }
+      // An initialize takes a place under the per-user cap before it reaches the upstream, which would open the session.
+      if (sessionId === undefined && req.method === 'POST' && startsSession(req.body)) {
+        place.held = await owners.reserve(owner);
+        if (place.held === undefined) {
+          res.setHeader('retry-after', String(await owners.retryAfterSec(owner)));
+          return writeRpcError(res, 429, RPC_ERRORS.serverError, tooManySessionsText(owners.maxPerOwner));
+        }
+      }
+    } catch (err) {
+      if (isStoreOutage(err)) return storeDown(res);
+      throw err;
     }
     const headers = upstreamRequestHeaders(req.headers, upstream.host, { ...publicSide, clientAddress: req.socket.remoteAddress });
     // The id Gatehouse logged this request under, so both logs line up; never a client's unchecked one.
@@ -224,7 +263,7 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
       closing = true;
       await drain(() => [...open.values()].filter((method) => method !== 'GET').length, drainMs);
       for (const res of open.keys()) res.destroy();
-      owners.clear();
+      await owners.close();
       agent.destroy();
     },
   };
