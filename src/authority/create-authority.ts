@@ -39,6 +39,9 @@ import { installAuditEvents } from './provider/audit-events.js';
 import { observeStore } from './stores/observed.js';
 import { memoryBucketStore, type BucketStore } from './limits/bucket-store.js';
 import { installTokenRateLimit } from './limits/token-rate-limit.js';
+import { configuredRefusalLimit } from './limits/refusal-rate-limit.js';
+import { sharedSignInLimits } from './limits/sign-in-rate-limit.js';
+import { createMemorySignInThrottle } from './identity/sign-in-throttle.js';
 import type { Telemetry } from '../telemetry/types.js';
 
 /** Options of {@link createAuthority}. */
@@ -56,7 +59,7 @@ export interface AuthorityOptions {
    * rate-limit hits) and measurements (gate checks, store operations).
    */
   telemetry?: Telemetry;
-  /** Where the token endpoint's rate-limit buckets live; default: this process's memory. */
+  /** Where the rate-limit buckets (registration, token, sign-in, MCP refusals) live; default: this process's memory. */
   buckets?: BucketStore;
 }
 
@@ -164,17 +167,19 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   installMetadata(provider, config);
   keepEarlyErrorsOnOurPage(provider, config);
   const routes = authorityRoutes(config.authority.routePrefix);
+  const buckets = options.buckets ?? memoryBucketStore();
   installRegistrationCors(provider, routes.registration);
   // After CORS, so a browser client can read the 429.
   installRegistrationRateLimit(provider, routes.registration, {
     ...config.authority.registrationRateLimit,
     trustProxy: config.trustProxy,
+    buckets,
     onLimited: telemetry?.audit ? () => telemetry.audit?.({ event: 'ratelimit.hit', limit: 'register', status: 429 }) : undefined,
   });
   installTokenRateLimit(provider, routes.token, {
     ...config.authority.tokenRateLimit,
     trustProxy: config.trustProxy,
-    buckets: options.buckets ?? memoryBucketStore(),
+    buckets,
     onLimited: telemetry?.audit ? ({ clientId }) => telemetry.audit?.({ event: 'ratelimit.hit', limit: 'token', status: 429, clientId }) : undefined,
   });
   await installRegistrationRules(provider, config);
@@ -188,8 +193,9 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
     ownTokens.cache.clear();
   });
   const gate = createGatehouse(config, { verifier, telemetry });
-  const guard = gatehouseNode(gate);
-  const interactions = createInteractionHandler(provider, accounts, config, { telemetry, ...(broker ? { broker } : {}) });
+  const guard = gatehouseNode(gate, { onRefusal: configuredRefusalLimit(config, { buckets, telemetry }) });
+  const throttle = sharedSignInLimits(createMemorySignInThrottle(config.authority.signInThrottle), buckets, config.authority.signInRateLimit);
+  const interactions = createInteractionHandler(provider, accounts, config, { telemetry, throttle, ...(broker ? { broker } : {}) });
   const callback = provider.callback();
   const prefix = config.authority.routePrefix;
 

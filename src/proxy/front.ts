@@ -8,6 +8,7 @@ import { mergeConfig } from '../config/merge.js';
 import { resolveConfig } from '../config/resolve.js';
 import type { ConfigLayer, GatehouseConfig } from '../config/schema.js';
 import { createGatehouse } from '../gatehouse.js';
+import { configuredRefusalLimit } from '../authority/limits/refusal-rate-limit.js';
 import { createAssertionSigner, type AssertionSigner } from './http/assertion.js';
 import type { ScrapeSources } from '../metrics/gatehouse-metrics.js';
 import { gateSources } from '../metrics/observability.js';
@@ -89,7 +90,7 @@ async function resourceServerFront(options: GateFrontOptions): Promise<GateFront
   const config = resolveConfig(mergeConfig(PROXY_GATE_DEFAULTS, options.layers));
   const gate = createGatehouse(config, { fetch: options.fetch, telemetry: options.telemetry });
   await gate.ready();
-  const guard = gatehouseNode(gate);
+  const guard = gatehouseNode(gate, { onRefusal: configuredRefusalLimit(config, { telemetry: options.telemetry }) });
   // Gatehouse issues no tokens here, so assertions get a key of their own, kept beside the authority's state.
   const keys = await loadOrCreateKeys({ stateDir: join(config.authority.stateDir, 'proxy'), algorithms: ['ES256'], persist: config.authority.store !== 'memory' });
   const issuer = new URL(config.publicUrl ?? config.issuer).origin;

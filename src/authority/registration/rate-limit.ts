@@ -1,7 +1,8 @@
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { clientAddress } from '../../server/client-address.js';
-import { addressBucket } from '../identity/address-bucket.js';
+import { addressKey } from '../identity/address-bucket.js';
+import type { BucketStore } from '../limits/bucket-store.js';
 
 /** How fast one client address may register clients. */
 export interface RegistrationRateLimit {
@@ -12,8 +13,8 @@ export interface RegistrationRateLimit {
 export interface RegistrationRateLimitOptions extends RegistrationRateLimit {
   /** Read the client's address from the trusted proxy's `X-Forwarded-For` (GATEHOUSE_TRUST_PROXY). */
   trustProxy: boolean;
-  /** Milliseconds since the epoch; tests pass a clock they move by hand. */
-  now?: () => number;
+  /** Where the buckets live (shared by all instances when the store is). */
+  buckets: BucketStore;
   /** Told about each refused registration (the `ratelimit.hit` audit event). */
   onLimited?: () => void;
 }
@@ -31,15 +32,14 @@ export interface RegistrationRateLimitOptions extends RegistrationRateLimit {
  *
  * @example
  * ```ts
- * installRegistrationRateLimit(provider, '/oauth/register', { burst: 20, refillSec: 30, trustProxy: false });
+ * installRegistrationRateLimit(provider, '/oauth/register', { burst: 20, refillSec: 30, trustProxy: false, buckets: memoryBucketStore() });
  * ```
  */
 export function installRegistrationRateLimit(provider: Provider, registrationPath: string, options: RegistrationRateLimitOptions): void {
-  const buckets = addressBucket({ addressBurst: options.burst, addressRefillSec: options.refillSec }, options.now);
   provider.use(async function registrationRateLimit(ctx: KoaContextWithOIDC, next: () => Promise<void>) {
     if (ctx.method !== 'POST' || ctx.path !== registrationPath) return next();
     const address = clientAddress(ctx.req, options.trustProxy);
-    const waitMs = buckets.wait(address);
+    const waitMs = await options.buckets.take(`register:address:${addressKey(address)}`, options);
     if (waitMs > 0) {
       options.onLimited?.();
       const retryAfterSec = Math.max(1, Math.ceil(waitMs / 1000));
@@ -53,7 +53,6 @@ export function installRegistrationRateLimit(provider: Provider, registrationPat
       };
       return;
     }
-    buckets.take(address);
     return next();
   });
 }
