@@ -204,7 +204,7 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
       await route(req, res, next);
     } catch (err) {
       if (!isStoreOutage(err)) throw err;
-      answerStoreOutage(res);
+      answerStoreOutage(res, err);
     }
   }
 
