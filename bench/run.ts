@@ -12,6 +12,9 @@
  *   and on Redis (instances.ts), and on Linux the memory a flood of
  *   token-less 4 MiB POSTs costs: body-flood.ts.)
  *
+ * `npm run bench -- soak` runs the soak instead (bench/soak.ts, also
+ * `npm run soak`): minutes of mixed load against `gatehouse demo`.
+ *
  * Tunables (env): BENCH_CONNECTIONS (10), BENCH_DURATION seconds per run (3),
  * BENCH_ROUNDS (5), BENCH_WARMUP seconds (1), BENCH_TOKENS (20000),
  * BENCH_VERIFY_ITERATIONS (2000), BENCH_VERIFY_BATCHES (5).
@@ -128,7 +131,9 @@ async function main(): Promise<void> {
   console.log(`\nDone in ${formatNumber((performance.now() - started) / 1000, 0)}s; load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`);
 }
 
-main().catch((err: unknown) => {
+// `npm run bench -- soak`: the soak run alone (bench/soak.ts), not the benchmarks.
+const run = process.argv[2] === 'soak' ? () => import('./soak.js').then(() => undefined) : main;
+run().catch((err: unknown) => {
   console.error(err);
   process.exitCode = 1;
 });

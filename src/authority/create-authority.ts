@@ -40,6 +40,9 @@ import { observeStore } from './stores/observed.js';
 import { memoryBucketStore, type BucketStore } from './limits/bucket-store.js';
 import { redisBucketStore } from './limits/redis-bucket-store.js';
 import { installTokenRateLimit } from './limits/token-rate-limit.js';
+import { configuredRefusalLimit } from './limits/refusal-rate-limit.js';
+import { sharedSignInLimits } from './limits/sign-in-rate-limit.js';
+import { createMemorySignInThrottle } from './identity/sign-in-throttle.js';
 import type { Telemetry } from '../telemetry/types.js';
 
 /** Options of {@link createAuthority}. */
@@ -57,7 +60,7 @@ export interface AuthorityOptions {
    * rate-limit hits) and measurements (gate checks, store operations).
    */
   telemetry?: Telemetry;
-  /** Where the token endpoint's and the registration endpoint's rate-limit buckets live; default: Redis on the Redis store (shared by every instance), else this process's memory. */
+  /** Where the rate-limit buckets (registration, token, sign-in, MCP refusals) live; default: Redis on the Redis store (shared by every instance), else this process's memory. */
   buckets?: BucketStore;
 }
 
@@ -193,8 +196,9 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
     ownTokens.cache.clear();
   });
   const gate = createGatehouse(config, { verifier, telemetry });
-  const guard = gatehouseNode(gate);
-  const interactions = createInteractionHandler(provider, accounts, config, { telemetry, ...(broker ? { broker } : {}) });
+  const guard = gatehouseNode(gate, { onRefusal: configuredRefusalLimit(config, { buckets, telemetry }) });
+  const throttle = sharedSignInLimits(createMemorySignInThrottle(config.authority.signInThrottle), buckets, config.authority.signInRateLimit);
+  const interactions = createInteractionHandler(provider, accounts, config, { telemetry, throttle, ...(broker ? { broker } : {}) });
   const callback = provider.callback();
   const prefix = config.authority.routePrefix;
 
@@ -203,7 +207,7 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
       await route(req, res, next);
     } catch (err) {
       if (!isStoreOutage(err)) throw err;
-      answerStoreOutage(res);
+      answerStoreOutage(res, err);
     }
   }
 

@@ -28,10 +28,21 @@ const BODY = {
  * ```
  */
 export function isStoreOutage(err: unknown): boolean {
+  return outageIn(err) !== undefined;
+}
+
+/** The store outage `err` is or was caused by. */
+function outageIn(err: unknown): StoreUnavailableError | undefined {
   for (let at: unknown = err, depth = 0; at instanceof Error && depth < 5; at = at.cause, depth++) {
-    if (at instanceof StoreUnavailableError) return true;
+    if (at instanceof StoreUnavailableError) return at;
   }
-  return false;
+  return undefined;
+}
+
+/** The answer's body: the outage's own description for clients (a state directory that cannot be written) or the default. */
+function bodyFor(err: unknown): typeof BODY {
+  const description = outageIn(err)?.description;
+  return description ? { ...BODY, error_description: description } : BODY;
 }
 
 /**
@@ -42,11 +53,11 @@ export function isStoreOutage(err: unknown): boolean {
  * answerStoreOutage(res);
  * ```
  */
-export function answerStoreOutage(res: ServerResponse): void {
+export function answerStoreOutage(res: ServerResponse, err?: unknown): void {
   if (res.headersSent) return void res.destroy();
   res.setHeader('retry-after', String(STORE_RETRY_AFTER_SEC));
   res.setHeader('cache-control', 'no-store');
-  sendJson(res, 503, BODY);
+  sendJson(res, 503, bodyFor(err));
 }
 
 /**
@@ -62,21 +73,22 @@ export function answerStoreOutage(res: ServerResponse): void {
 export function answerStoreOutagesIn(provider: Provider): void {
   const DOWN = Symbol('store down');
   provider.on('server_error', (ctx: { state: Record<symbol, unknown> }, err: unknown) => {
-    if (isStoreOutage(err)) ctx.state[DOWN] = true;
+    if (isStoreOutage(err)) ctx.state[DOWN] = err;
   });
   provider.use(async function storeOutage(ctx, next) {
     try {
       await next();
     } catch (err) {
       if (!isStoreOutage(err)) throw err;
-      (ctx.state as Record<symbol, unknown>)[DOWN] = true;
+      (ctx.state as Record<symbol, unknown>)[DOWN] = err;
     }
-    if (!(ctx.state as Record<symbol, unknown>)[DOWN]) return;
+    const outage = (ctx.state as Record<symbol, unknown>)[DOWN];
+    if (!outage) return;
     ctx.status = 503;
     ctx.set('retry-after', String(STORE_RETRY_AFTER_SEC));
     ctx.set('cache-control', 'no-store');
     ctx.type = 'application/json';
-    ctx.body = BODY;
+    ctx.body = bodyFor(outage);
   });
 }
 

@@ -6,6 +6,7 @@ import { createMcpHandler } from '../adapters/mcp/handler.js';
 import { resolveConfig } from '../config/resolve.js';
 import type { ConfigLayer } from '../config/schema.js';
 import { createGatehouse, type GatehouseInstance } from '../gatehouse.js';
+import { configuredRefusalLimit } from '../authority/limits/refusal-rate-limit.js';
 import { pathOf } from '../http/node/request-path.js';
 import { sendJson } from '../http/node/respond.js';
 import { loggerFromSettings } from '../log/settings.js';
@@ -84,7 +85,7 @@ async function settingsFrom(argv: string[], env: NodeJS.ProcessEnv, io: Io): Pro
 
 /** The demo's HTTP app: health, the gate's own routes, the MCP endpoint, a hint at `/`. */
 function demoApp(gate: Gatehouse, mcpUrl: string) {
-  const guard = gatehouseNode(gate);
+  const guard = gatehouseNode(gate, { onRefusal: configuredRefusalLimit(gate.config) });
   const adminScopes = gate.config.scopes.tools[ADMIN_TOOL] ?? [];
   const mcp = createMcpHandler(() => createDemoServer({ adminScopes }), { sdk: 'v2' });
   async function app(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -5,6 +5,7 @@ import { exchangeSchema } from './sections/exchange.js';
 import { SCOPES_ENV, scopesSchema } from './sections/scopes.js';
 import { bool, json, list, num, oneOrMany, type EnvTable } from './values.js';
 import { upstreamSchema } from './sections/upstream.js';
+import { LIMITS_ENV, mcpRefusalLimitSchema } from './sections/limits.js';
 
 /**
  * The one typed config of Gatehouse. Everything has a default except the
@@ -114,6 +115,8 @@ export const configSchema = z.object({
     })
     .prefault({}),
   authority: authoritySchema.prefault({}),
+  /** Refused tokens at the MCP endpoint, per client address, before `429` (`GATEHOUSE_MCP_REFUSAL_*`). */
+  mcpRefusalLimit: mcpRefusalLimitSchema.prefault({}),
   /** The MCP server's client for token exchange (on-behalf-of calls to downstream APIs). */
   exchange: exchangeSchema.optional(),
   /** Broker mode: the authority signs users in at this upstream identity provider (`GATEHOUSE_UPSTREAM_*`). */
@@ -132,6 +135,7 @@ export const GATE_ENV: EnvTable = {
   issuer: ['OAUTH_ISSUER_URL'],
   audience: ['OAUTH_AUDIENCE', oneOrMany],
   ...SCOPES_ENV,
+  ...LIMITS_ENV,
   headerCheck: ['GATEHOUSE_HEADER_CHECK'],
   'jwt.algorithms': ['OAUTH_ALGORITHMS', list],
   'jwt.clockToleranceSec': ['OAUTH_CLOCK_TOLERANCE', num],

@@ -12,6 +12,7 @@ import { ConfigError } from '../errors.js';
 import { requireSharedSecret } from '../authority/shared-state.js';
 import { describeRedisUrl, openRedis } from '../authority/stores/redis-connection.js';
 import { redisKeyFile } from '../authority/stores/redis-key-file.js';
+import { configuredRefusalLimit } from '../authority/limits/refusal-rate-limit.js';
 import { createAssertionSigner, type AssertionSigner } from './http/assertion.js';
 import type { ScrapeSources } from '../metrics/gatehouse-metrics.js';
 import { gateSources } from '../metrics/observability.js';
@@ -115,7 +116,7 @@ async function resourceServerFront(options: GateFrontOptions): Promise<GateFront
   const config = resolveConfig(mergeConfig(PROXY_GATE_DEFAULTS, options.layers));
   const gate = createGatehouse(config, { fetch: options.fetch, telemetry: options.telemetry });
   await gate.ready();
-  const guard = gatehouseNode(gate);
+  const guard = gatehouseNode(gate, { onRefusal: configuredRefusalLimit(config, { telemetry: options.telemetry }) });
   const keys = await assertionKeys(config);
   const issuer = new URL(config.publicUrl ?? config.issuer).origin;
   const signer = await signerFor(keys, issuer, options);

@@ -141,7 +141,7 @@ export async function callJson(client: Client, name: string): Promise<Record<str
  */
 export async function signInForTokens(
   origin: string,
-  options: { login: string; password?: string; scope: string; onPage?: HeadlessLoginOptions['onPage'] },
+  options: { login: string; password?: string; scope: string; onPage?: HeadlessLoginOptions['onPage']; fetch?: HeadlessLoginOptions['fetch'] },
 ): Promise<Record<string, unknown>> {
   const redirectUri = 'http://127.0.0.1/callback';
   const registered = await fetch(`${origin}/oauth/register`, {
@@ -156,7 +156,7 @@ export async function signInForTokens(
     response_type: 'code', client_id: clientId, redirect_uri: redirectUri, scope: options.scope, state: 'st',
     code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
   })) url.searchParams.set(name, value);
-  const callback = await headlessLogin(url, { login: options.login, password: options.password ?? '', onPage: options.onPage });
+  const callback = await headlessLogin(url, { login: options.login, password: options.password ?? '', onPage: options.onPage, fetch: options.fetch });
   const tokens = await fetch(`${origin}/oauth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -19,6 +19,8 @@ export interface GatehouseProcess {
   readonly port: number;
   /** Everything it printed, stdout and stderr. */
   readonly output: string[];
+  /** The running process's id (undefined when stopped). */
+  readonly pid: number | undefined;
   start(): Promise<void>;
   /** SIGTERM, then waits for the exit (SIGKILL after 10 s). */
   stop(): Promise<void>;
@@ -44,6 +46,8 @@ export async function runGatehouse(args: string[], env: Record<string, string>):
 
 /**
  * Prepares `gatehouse demo --port <port>` with `env`; call `start()`.
+ * `as` runs it as another user (a test run as root needs one that file
+ * permissions apply to).
  *
  * @example
  * ```ts
@@ -51,16 +55,20 @@ export async function runGatehouse(args: string[], env: Record<string, string>):
  * await a.start();
  * ```
  */
-export function gatehouseProcess(port: number, env: Record<string, string>): GatehouseProcess {
+export function gatehouseProcess(port: number, env: Record<string, string>, as: { uid?: number; gid?: number } = {}): GatehouseProcess {
   const output: string[] = [];
   let child: ChildProcess | undefined;
   return {
     port,
     output,
+    get pid() {
+      return child?.exitCode === null ? child.pid : undefined;
+    },
     async start() {
       const started = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'demo', '--port', String(port)], {
         cwd: root,
         env: { ...cleanEnv(), NO_COLOR: '1', GATEHOUSE_SHUTDOWN_TIMEOUT: '2', ...env },
+        ...as,
       });
       child = started;
       const from = output.length;

@@ -25,6 +25,8 @@ export interface OidcIssuer {
   provider: Provider;
   /** Every request the server received, as `METHOD /path`, oldest first. */
   requests: string[];
+  /** Fault tests: each request waits for the promise `stall` returns for its path (a slow or stalled IdP); `undefined`, none waits. */
+  stallWith(stall: ((path: string) => Promise<void> | undefined) | undefined): void;
   /** Stops the server and drops open connections. */
   close(): Promise<void>;
 }
@@ -216,8 +218,11 @@ export async function startIssuer(configure: (issuer: string) => Promise<Configu
   const issuer = `http://127.0.0.1:${port}`;
   const provider = new Provider(issuer, await configure(issuer));
   const requests: string[] = [];
+  let stall: ((path: string) => Promise<void> | undefined) | undefined;
+  const running: OidcIssuer = { issuer, provider, requests, close: closeIssuer, stallWith: (next) => void (stall = next) };
   provider.use(async function recordRequest(ctx, next) {
     requests.push(`${ctx.method} ${ctx.path}`);
+    await stall?.(ctx.path);
     await next();
   });
   // Real IdPs apply default scopes; oidc-provider denies a request with none.
@@ -229,13 +234,9 @@ export async function startIssuer(configure: (issuer: string) => Promise<Configu
     await next();
   });
   server.on('request', provider.callback());
-  return {
-    issuer,
-    provider,
-    requests,
-    close: function closeIssuer() {
-      server.closeAllConnections();
-      return new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
-    },
-  };
+  function closeIssuer(): Promise<void> {
+    server.closeAllConnections();
+    return new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+  }
+  return running;
 }

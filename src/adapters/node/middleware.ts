@@ -32,6 +32,12 @@ export interface GatehouseNodeOptions {
   maxBodyBytes?: number;
   /** Answer CORS preflights on the MCP endpoint and add CORS headers to its responses. Default true. */
   cors?: boolean;
+  /**
+   * Sees each refusal of the MCP endpoint and resolves to the answer sent
+   * instead (the refusal itself, or e.g. a rate limit's `429`). Called after
+   * verification, so a request with a valid token never meets it.
+   */
+  onRefusal?: (req: IncomingMessage, refusal: Response) => Promise<Response>;
 }
 
 /** `next` of a connect-style middleware. */
@@ -127,7 +133,8 @@ export function gatehouseNode(gate: Gatehouse, options: GatehouseNodeOptions = {
     if (!result.ok) {
       if (result.error instanceof RequestTooLargeError) throw new BodyTooLargeError(result.error.limit);
       if (body?.closesOnRefusal) res.setHeader('connection', 'close');
-      await writeWebResponse(res, cors ? withCors(result.response) : result.response);
+      const answer = options.onRefusal ? await options.onRefusal(req, result.response) : result.response;
+      await writeWebResponse(res, cors ? withCors(answer) : answer);
       return true;
     }
     // Read within the cap (413 beyond) when the gate did not need it, for the MCP transport after it. A body a

@@ -63,7 +63,7 @@ describe('failed sign-ins slow down per account', () => {
     expect(refused.status).toBe(429);
     expect(refused.retryAfter).toBe('1');
     expect(refused.location).toBeNull();
-    expect(alertOf(refused.body)).toBe('Too many failed sign-in attempts: this one was not checked. Wait 1 second, then try again.');
+    expect(alertOf(refused.body)).toBe('Too many sign-in attempts: this one was not checked. Wait 1 second, then try again.');
     // Still the sign-in page, in its style, with its anti-forgery token: the user can try again from here.
     expect(refused.body).toContain('<h1>Sign in</h1>');
     expect(refused.body).toContain('value="alice"');

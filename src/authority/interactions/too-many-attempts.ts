@@ -5,11 +5,11 @@
  *
  * @example
  * ```ts
- * tooManyAttempts(90); // 'Too many failed sign-in attempts: this one was not checked. Wait 2 minutes, then try again.'
+ * tooManyAttempts(90); // 'Too many sign-in attempts: this one was not checked. Wait 2 minutes, then try again.'
  * ```
  */
 export function tooManyAttempts(retryAfterSec: number): string {
-  return `Too many failed sign-in attempts: this one was not checked. Wait ${waitText(retryAfterSec)}, then try again.`;
+  return `Too many sign-in attempts: this one was not checked. Wait ${waitText(retryAfterSec)}, then try again.`;
 }
 
 function waitText(seconds: number): string {

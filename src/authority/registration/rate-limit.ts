@@ -2,7 +2,7 @@ import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { clientAddress } from '../../server/client-address.js';
 import { addressKey } from '../identity/address-bucket.js';
-import { memoryBucketStore, type BucketStore } from '../limits/bucket-store.js';
+import type { BucketStore } from '../limits/bucket-store.js';
 
 /** How fast one client address may register clients. */
 export interface RegistrationRateLimit {
@@ -13,10 +13,8 @@ export interface RegistrationRateLimit {
 export interface RegistrationRateLimitOptions extends RegistrationRateLimit {
   /** Read the client's address from the trusted proxy's `X-Forwarded-For` (GATEHOUSE_TRUST_PROXY). */
   trustProxy: boolean;
-  /** Milliseconds since the epoch; tests pass a clock they move by hand (for the default, in-memory buckets). */
-  now?: () => number;
-  /** Where the buckets live (keys `register:address:...`); on the Redis store, Redis, so every instance counts together. Default: this process's memory. */
-  buckets?: BucketStore;
+  /** Where the buckets live (shared by all instances when the store is). */
+  buckets: BucketStore;
   /** Told about each refused registration (the `ratelimit.hit` audit event). */
   onLimited?: () => void;
 }
@@ -34,16 +32,14 @@ export interface RegistrationRateLimitOptions extends RegistrationRateLimit {
  *
  * @example
  * ```ts
- * installRegistrationRateLimit(provider, '/oauth/register', { burst: 20, refillSec: 30, trustProxy: false });
+ * installRegistrationRateLimit(provider, '/oauth/register', { burst: 20, refillSec: 30, trustProxy: false, buckets: memoryBucketStore() });
  * ```
  */
 export function installRegistrationRateLimit(provider: Provider, registrationPath: string, options: RegistrationRateLimitOptions): void {
-  const buckets = options.buckets ?? memoryBucketStore({ now: options.now });
-  const limit = { burst: options.burst, refillSec: options.refillSec };
   provider.use(async function registrationRateLimit(ctx: KoaContextWithOIDC, next: () => Promise<void>) {
     if (ctx.method !== 'POST' || ctx.path !== registrationPath) return next();
     const address = clientAddress(ctx.req, options.trustProxy);
-    const waitMs = await buckets.take(`register:address:${addressKey(address)}`, limit);
+    const waitMs = await options.buckets.take(`register:address:${addressKey(address)}`, options);
     if (waitMs > 0) {
       options.onLimited?.();
       const retryAfterSec = Math.max(1, Math.ceil(waitMs / 1000));

@@ -3,6 +3,7 @@ import { StoreLayout } from './file-layout.js';
 import { FileRecords } from './file-records.js';
 import { sweepFileStore } from './file-sweep.js';
 import { processLeases } from './leases.js';
+import { unwritableAsOutage } from './unwritable-state.js';
 import { DEFAULT_SWEEP_INTERVAL_MS, type Adapter, type AdapterPayload, type StoreFactory, type StoreOptions } from './types.js';
 
 /** Options of `createFileStore`. */
@@ -60,7 +61,7 @@ export function createFileStore(options: FileStoreOptions): StoreFactory {
 
   function adapterFor(modelName: string): Adapter {
     const model = StoreLayout.checkModel(modelName);
-    return {
+    return unwritableAsOutage({
       async upsert(id: string, payload: AdapterPayload, expiresIn?: number) {
         await records.upsert(model, id, payload, expiresIn);
         sweepIfDue();
@@ -71,7 +72,7 @@ export function createFileStore(options: FileStoreOptions): StoreFactory {
       consume: (id: string) => records.consume(model, id),
       destroy: (id: string) => records.destroy(model, id),
       revokeByGrantId: (grantId: string) => records.revokeGrant(grantId),
-    };
+    }, layout.root, warn, now);
   }
 
   return Object.assign(adapterFor, {

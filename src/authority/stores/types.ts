@@ -140,8 +140,11 @@ export class AlreadyConsumedError extends Error {
  */
 export class StoreUnavailableError extends Error {
   readonly code = 'ERR_STORE_UNAVAILABLE';
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** What a client is told (`error_description`), when it should differ from the default "store is unreachable". */
+  readonly description?: string;
+  constructor(message: string, options?: { cause?: unknown; description?: string }) {
     super(message, options);
     this.name = 'StoreUnavailableError';
+    if (options?.description) this.description = options.description;
   }
 }

@@ -76,6 +76,24 @@ export const authoritySchema = z.object({
     })
     .prefault({}),
   /**
+   * Every sign-in attempt, counted in the rate-limit store (shared by all
+   * instances once it is Redis), per account and per client address. The
+   * throttle above is the fine one (failures, backoff, successes given
+   * back) in each instance; this one is the ceiling across instances.
+   */
+  signInRateLimit: z
+    .object({
+      /** Attempts on one username, known or not, in a burst. */
+      accountBurst: z.number().int().min(1).max(100_000).default(20),
+      /** Seconds for a username to get one attempt back. */
+      accountRefillSec: z.number().min(0.001).max(86_400).default(30),
+      /** Attempts from one client address (IPv6: one /64) in a burst: generous, a company's users share one egress. */
+      addressBurst: z.number().int().min(1).max(1_000_000).default(200),
+      /** Seconds for an address to get one attempt back. */
+      addressRefillSec: z.number().min(0.001).max(86_400).default(1),
+    })
+    .prefault({}),
+  /**
    * Days a dynamically registered client is kept without being used; each
    * authorization or token request naming it starts the time over.
    * Configured clients never expire.
@@ -176,6 +194,10 @@ export const AUTHORITY_ENV: EnvTable = {
   'authority.signInThrottle.addressBurst': ['GATEHOUSE_SIGNIN_ADDRESS_BURST', num],
   'authority.signInThrottle.addressRefillSec': ['GATEHOUSE_SIGNIN_ADDRESS_REFILL', num],
   'authority.registeredClientIdleDays': ['GATEHOUSE_REGISTERED_CLIENT_IDLE_DAYS', num],
+  'authority.signInRateLimit.accountBurst': ['GATEHOUSE_SIGNIN_ACCOUNT_BURST', num],
+  'authority.signInRateLimit.accountRefillSec': ['GATEHOUSE_SIGNIN_ACCOUNT_REFILL', num],
+  'authority.signInRateLimit.addressBurst': ['GATEHOUSE_SIGNIN_LIMIT_ADDRESS_BURST', num],
+  'authority.signInRateLimit.addressRefillSec': ['GATEHOUSE_SIGNIN_LIMIT_ADDRESS_REFILL', num],
   'authority.tokenRateLimit.burst': ['GATEHOUSE_TOKEN_BURST', num],
   'authority.tokenRateLimit.refillSec': ['GATEHOUSE_TOKEN_REFILL', num],
   'authority.registrationRateLimit.burst': ['GATEHOUSE_REGISTRATION_BURST', num],
