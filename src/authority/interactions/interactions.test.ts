@@ -206,6 +206,10 @@ describe('sign-in and consent pages in development (any username)', () => {
     const wrong = await fetch(`${as.origin}/oauth/interaction/abc/login`);
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('POST');
+    // The page takes two methods: both named, as one list (RFC 9110 §10.2.1).
+    const posted = await fetch(`${as.origin}/oauth/interaction/abc`, { method: 'POST' });
+    expect(posted.status).toBe(405);
+    expect(posted.headers.get('allow')).toBe('GET, HEAD');
     const other = await fetch(`${as.origin}/oauth/jwks`);
     expect(other.status).toBe(200);
   });
