@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { interactionResult, openSignIn } from '../../../tests/browser/open-sign-in.js';
 import { startPagesAuthority, type PagesAuthority } from '../../../tests/browser/pages-authority.js';
 import { authorizationCodeFrom, headlessLogin } from '../../../tests/helpers/headless-login.js';
 import { parseForms } from '../../../tests/helpers/html-form.js';
@@ -34,6 +35,13 @@ describe('sign-in and consent pages in development (any username)', () => {
     expect(access.sub).toBe('dev-user-1');
     expect(access.aud).toBe(as.resource);
     expect(decodeJwt(String(tokens.id_token)).sub).toBe('dev-user-1');
+  });
+
+  it('claims no authentication method for a development sign-in (no password was proved)', async () => {
+    const page = await openSignIn(as);
+    const posted = await page.browser.submit(page.url, page.form, { username: 'dev-user-2', password: '' });
+    expect(posted.status).toBe(303);
+    expect(await interactionResult(as, page.uid)).toEqual({ login: { accountId: 'dev-user-2' } });
   });
 
   it('keeps users apart: two browsers, two subjects', async () => {
@@ -275,6 +283,13 @@ describe('sign-in in production (users file with password hashes)', () => {
     const posted = await browser.submit(login.url, form!, { username, password });
     return { status: posted.status, location: posted.headers.get('location'), body: await posted.text() };
   }
+
+  it('records the sign-in as a password one (amr pwd, RFC 8176); the development sign-in claims none', async () => {
+    const page = await openSignIn(as);
+    const posted = await page.browser.submit(page.url, page.form, { username: 'alice', password: 'correct horse battery staple' });
+    expect(posted.status).toBe(303);
+    expect(await interactionResult(as, page.uid)).toEqual({ login: { accountId: 'alice', amr: ['pwd'] } });
+  });
 
   it('a wrong password shows the page again with an error and issues no code', async () => {
     const wrong = await attempt('alice', 'not her password');
