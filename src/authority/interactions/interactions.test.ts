@@ -210,6 +210,16 @@ describe('sign-in and consent pages in development (any username)', () => {
     expect(await posted.text()).toContain('This sign-in has expired');
   });
 
+  it('answers a HEAD on the sign-in page with its headers and no body', async () => {
+    const page = await openSignIn(as);
+    const head = await page.browser.request(page.url, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(head.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(Number(head.headers.get('content-length'))).toBeGreaterThan(0);
+    expect(await head.text()).toBe('');
+  });
+
   it('answers 405 to a GET on a form route and leaves other paths alone', async () => {
     const wrong = await fetch(`${as.origin}/oauth/interaction/abc/login`);
     expect(wrong.status).toBe(405);
