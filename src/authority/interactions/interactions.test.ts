@@ -73,6 +73,8 @@ describe('sign-in and consent pages in development (any username)', () => {
     expect(headers.get('x-frame-options')).toBe('DENY');
     expect(headers.get('cache-control')).toBe('no-store');
     expect(headers.get('referrer-policy')).toBe('no-referrer');
+    expect(headers.get('pragma')).toBe('no-cache'); // HTTP/1.0 caches, which ignore Cache-Control
+    expect(headers.get('x-content-type-options')).toBe('nosniff');
     // Nothing loaded from elsewhere.
     expect(page.body).not.toMatch(/<(script|link|img|iframe)\b/i);
   });
