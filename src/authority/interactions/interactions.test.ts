@@ -133,6 +133,26 @@ describe('sign-in and consent pages in development (any username)', () => {
     expect(decodeJwt(String((await as.redeem(codeOf(callback), again.codeVerifier)).access_token)).sub).toBe('erin');
   });
 
+  it('a sign-in posted again at the consent step changes nobody: back to the page, the consent still for the one signed in', async () => {
+    const browser = new Browser();
+    await headlessLogin(as.authorize().url, { login: 'heidi', password: '', cookies: browser.jar });
+    const consent = await browser.open(as.authorize().url, as.redirectUri);
+    expect(consent.body).toContain('Signed in as <strong>heidi</strong>');
+    const csrf = parseForms(consent.body!)[0]!.fields.find((f) => f.name === 'csrf')!.value;
+    const uid = consent.url.pathname.split('/').pop()!;
+    const posted = await browser.request(new URL(`${consent.url.pathname}/login`, consent.url), { form: new URLSearchParams({ csrf, username: 'mallory', password: '' }) });
+    expect(posted.status).toBe(303);
+    expect(posted.headers.get('location')).toBe(consent.url.pathname);
+    expect(await interactionResult(as, uid)).toBeUndefined();
+    expect((await browser.open(consent.url, as.redirectUri)).body).toContain('Signed in as <strong>heidi</strong>');
+  });
+
+  it("prefills the client's login_hint when it is a valid username, and never a malformed one", async () => {
+    const page = (hint: string) => new Browser().open(as.authorize({ extra: { login_hint: hint } }).url, as.redirectUri);
+    expect((await page('  hinted-user ')).body).toContain('name="username" value="hinted-user"');
+    expect((await page('two words')).body).toContain('name="username" value=""');
+  });
+
   it('"Use another account" signs out and asks again; the new user gets the token', async () => {
     const browser = new Browser();
     await headlessLogin(as.authorize().url, { login: 'frank', password: '', cookies: browser.jar });
@@ -293,7 +313,7 @@ describe('sign-in in production (users file with password hashes)', () => {
     const login = await browser.open(as.authorize().url, as.redirectUri);
     const [form] = parseForms(login.body!);
     const posted = await browser.submit(login.url, form!, { username, password });
-    return { status: posted.status, location: posted.headers.get('location'), body: await posted.text() };
+    return { status: posted.status, location: posted.headers.get('location'), retryAfter: posted.headers.get('retry-after'), body: await posted.text() };
   }
 
   it('records the sign-in as a password one (amr pwd, RFC 8176); the development sign-in claims none', async () => {
@@ -309,6 +329,7 @@ describe('sign-in in production (users file with password hashes)', () => {
     expect(wrong.location).toBeNull();
     expect(wrong.body).toContain('That username and password do not match');
     expect(wrong.body).toContain('value="alice"');
+    expect(wrong.retryAfter).toBeNull(); // only a throttled attempt is told to wait
     expect(as.callbacks.filter((c) => c.searchParams.has('code'))).toEqual([]);
   });
 
