@@ -133,6 +133,28 @@ describe('sign-in and consent pages in development (any username)', () => {
     expect(decodeJwt(String((await as.redeem(codeOf(callback), again.codeVerifier)).access_token)).sub).toBe('erin');
   });
 
+  it('a consent form saying deny never grants, whichever of its actions it is posted to', async () => {
+    const browser = new Browser();
+    await headlessLogin(as.authorize().url, { login: 'ivy', password: '', cookies: browser.jar });
+    const request = as.authorize();
+    const consent = await browser.open(request.url, as.redirectUri);
+    const form = parseForms(consent.body!).find((f) => f.action.endsWith('/confirm'))!;
+    const posted = await browser.submit(consent.url, form, { decision: 'deny' });
+    const end = await browser.open(new URL(posted.headers.get('location')!, consent.url), as.redirectUri);
+    expect(end.url.searchParams.get('error')).toBe('access_denied');
+    expect(end.url.searchParams.get('code')).toBeNull();
+  });
+
+  it('a consent posted while the interaction still asks who signs in grants nothing: back to the sign-in page', async () => {
+    const browser = new Browser();
+    const login = await browser.open(as.authorize().url, as.redirectUri);
+    const csrf = parseForms(login.body!)[0]!.fields.find((f) => f.name === 'csrf')!.value;
+    const posted = await browser.request(new URL(`${login.url.pathname}/confirm`, login.url), { form: new URLSearchParams({ csrf, decision: 'approve' }) });
+    expect(posted.status).toBe(303);
+    expect(posted.headers.get('location')).toBe(login.url.pathname);
+    expect(await interactionResult(as, login.url.pathname.split('/').pop()!)).toBeUndefined();
+  });
+
   it('a sign-in posted again at the consent step changes nobody: back to the page, the consent still for the one signed in', async () => {
     const browser = new Browser();
     await headlessLogin(as.authorize().url, { login: 'heidi', password: '', cookies: browser.jar });
@@ -165,7 +187,11 @@ describe('sign-in and consent pages in development (any username)', () => {
     const switchForm = parseForms(consent.body!).find((f) => f.action.endsWith('/switch'))!;
     const switched = await browser.submit(consent.url, switchForm, {});
     expect(switched.status).toBe(303);
-    const login = await browser.open(new URL(switched.headers.get('location')!, consent.url), as.redirectUri);
+    // The same authorization request again, its parameters as sent and nothing else (no unset ones as "undefined").
+    const restarted = new URL(switched.headers.get('location')!, consent.url);
+    expect([...restarted.searchParams.keys()].sort()).toEqual([...request.url.searchParams.keys()].sort());
+    expect(restarted.searchParams.get('state')).toBe(request.state);
+    const login = await browser.open(restarted, as.redirectUri);
     expect(login.body).toContain('Sign in');
     const callback = await headlessLogin(login.url, { login: 'grace', password: '', cookies: browser.jar, redirectUri: as.redirectUri });
     const tokens = await as.redeem(codeOf(callback), request.codeVerifier);
