@@ -117,6 +117,29 @@ describe('failed sign-ins slow down per account', () => {
     expect((await page.post('alice', PASSWORD)).status).toBe(303);
   });
 
+  it('a password check that fails (the store down) counts as no attempt: the next one is checked, not refused', async () => {
+    const throttle = createMemorySignInThrottle({ accountFailures: 1, accountMaxDelaySec: 60, addressBurst: 1000, addressRefillSec: 1, now: clock });
+    let failNext = true;
+    const as = await authorityWith([{ username: 'alice', passwordHash: await hashPassword(PASSWORD, FAST) }], {
+      throttle,
+      wrapAccounts: (accounts) => ({
+        ...accounts,
+        async verifyPassword(username, password) {
+          if (failNext) {
+            failNext = false;
+            throw new Error('users store unreachable');
+          }
+          return accounts.verifyPassword(username, password);
+        },
+      }),
+    });
+    const broken = await (await signInPage(as)).post('alice', PASSWORD);
+    expect(broken.status).toBe(500);
+    expect(broken.location).toBeNull();
+    expect(as.handlerErrors).toHaveLength(1);
+    expect((await (await signInPage(as)).post('alice', PASSWORD)).status).toBe(303);
+  });
+
   it('40 concurrent wrong passwords on one account: only the free ones are checked, the rest get 429 at once', async () => {
     let checked = 0;
     const as = await authorityWith([{ username: 'alice', passwordHash: await hashPassword(PASSWORD, FAST) }], {
