@@ -239,6 +239,15 @@ describe('sign-in and consent pages in development (any username)', () => {
       expect(posted.status).toBe(403);
     });
 
+    it('"Use another account" without the token gets 403 and signs nobody out (a forged sign-out)', async () => {
+      const browser = new Browser();
+      await headlessLogin(as.authorize().url, { login: 'judy', password: '', cookies: browser.jar });
+      const consent = await browser.open(as.authorize().url, as.redirectUri);
+      const posted = await browser.request(new URL(`${consent.url.pathname}/switch`, consent.url), { form: new URLSearchParams() });
+      expect(posted.status).toBe(403);
+      expect((await browser.open(consent.url, as.redirectUri)).body).toContain('Signed in as <strong>judy</strong>');
+    });
+
     it('a deny without the token gets 403 too', async () => {
       const { browser, login } = await loginForm();
       const posted = await browser.request(new URL(`${login.url.pathname}/abort`, login.url), { form: new URLSearchParams() });

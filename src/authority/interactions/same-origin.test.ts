@@ -38,6 +38,13 @@ describe('sign-in posts made by another site', () => {
     expect(await interactionResult(as(), page.uid)).toBeUndefined();
   });
 
+  it('the sign-in page itself opens from another site: a navigation from the app is cross-site', async () => {
+    const page = await openSignIn(as());
+    const opened = await fetch(page.url, { headers: { cookie: page.cookie, accept: 'text/html', 'sec-fetch-site': 'cross-site' }, redirect: 'manual' });
+    expect(opened.status).toBe(200);
+    expect(await opened.text()).toContain('name="csrf"');
+  });
+
   it.each([
     ['Sec-Fetch-Site: same-origin', () => ({ 'sec-fetch-site': 'same-origin' })],
     ['Sec-Fetch-Site: same-origin, whatever Origin says (the browser knows better)', () => ({ 'sec-fetch-site': 'same-origin', origin: 'https://attacker.example' })],
