@@ -141,15 +141,16 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
     printWarnings([`no users in ${accounts.usersFile}: nobody can sign in until one is added with \`gatehouse users add <name>\``], options.warn);
   }
 
+  const identity = identityConfiguration(accounts);
   const provider = new Provider(
     config.issuer,
     buildProviderConfiguration(config, {
       jwks: keys.jwks,
       cookieKeys: [cookieKey],
       adapter: store,
-      findAccount: accounts.findAccount,
+      findAccount: identity.findAccount!,
       grantableScopes: accounts.grantableScopes,
-      fragments: [identityConfiguration(accounts), registrationConfiguration(config, { fetch: options.fetch }), interactionsConfiguration(config)],
+      fragments: [identity, registrationConfiguration(config, { fetch: options.fetch }), interactionsConfiguration(config)],
     }),
   );
   // First, so it wraps every other middleware: a store outage is a 503, not oidc-provider's 500.
@@ -159,7 +160,7 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   broker?.attach(provider);
   installAuditEvents(provider, telemetry);
   installTokenExchange(provider, config, keys, { accountIsActive: accounts.accountIsActive });
-  const idJag = installIdJagGrant(provider, config, store, config.authority.signingAlgorithms[0]!);
+  const idJag = installIdJagGrant(provider, config, store, config.authority.signingAlgorithms[0]!, { telemetry });
   installDefaultScope(provider, config);
   installMetadata(provider, config);
   keepEarlyErrorsOnOurPage(provider, config);

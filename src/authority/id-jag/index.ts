@@ -9,4 +9,4 @@ export { verifyIdJag, IdJagError, ID_JAG_TYPE, type IdJagExpectations, type Veri
 export { replayCache, REPLAY_MODEL, type ReplayCache } from './replay.js';
 export { decideIdJagScopes, type ScopeAsk, type ScopeDecision } from './scopes.js';
 export { trustedIssuers, configuredIdJagIssuers, type TrustedIssuer, type TrustedIssuers } from './trusted-issuers.js';
-export { ENTERPRISE_ISSUER_CLAIM, enterpriseIssuerClaim, tagEnterpriseIssuer } from './token-claims.js';
+export { ENTERPRISE_ISSUER_CLAIM, enterpriseIssuerClaim, findGrantIssuersWith, isIdJagToken, tagEnterpriseIssuer } from './token-claims.js';

@@ -1,4 +1,5 @@
 import type { Configuration } from 'oidc-provider';
+import { withEnterpriseAccounts } from '../id-jag/enterprise-accounts.js';
 import type { LocalAccounts } from './local-accounts.js';
 
 /**
@@ -18,7 +19,8 @@ export const ACCOUNT_CLAIMS: NonNullable<Configuration['claims']> = {
 
 /**
  * The identity part of the authority's oidc-provider configuration: its
- * `findAccount` and the claims the local accounts can release.
+ * `findAccount` (the local accounts, and the enterprise users of ID-JAG
+ * grants' refresh tokens) and the claims the local accounts can release.
  *
  * @example
  * ```ts
@@ -27,5 +29,5 @@ export const ACCOUNT_CLAIMS: NonNullable<Configuration['claims']> = {
  * ```
  */
 export function identityConfiguration(accounts: LocalAccounts): Pick<Configuration, 'findAccount' | 'claims'> {
-  return { findAccount: accounts.findAccount, claims: ACCOUNT_CLAIMS };
+  return { findAccount: withEnterpriseAccounts(accounts.findAccount), claims: ACCOUNT_CLAIMS };
 }

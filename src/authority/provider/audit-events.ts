@@ -1,6 +1,7 @@
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { AuditEvent, Telemetry } from '../../telemetry/types.js';
+import { ENTERPRISE_ISSUER_CLAIM } from '../id-jag/token-claims.js';
 
 /**
  * The authorization server's audit events, read from oidc-provider's own
@@ -22,6 +23,8 @@ interface TokenFacts {
   scope?: string;
   aud?: string | string[];
   resource?: string | string[];
+  /** The extra claims it was saved with (`extraTokenClaims`). */
+  extra?: Record<string, unknown>;
 }
 
 function scopesOf(scope: unknown): string[] | undefined {
@@ -46,6 +49,9 @@ function grantedEvent(ctx: KoaContextWithOIDC): AuditEvent {
   const entities = ctx.oidc.entities as Record<string, TokenFacts | undefined>;
   const token = entities.AccessToken ?? entities.ClientCredentials;
   const body = ctx.body as { scope?: unknown } | undefined;
+  // A token issued (or refreshed) for an ID-JAG: the enterprise IdP that vouched for the user, as the saved token's claims name it.
+  const named = token?.extra?.[ENTERPRISE_ISSUER_CLAIM];
+  const issuer = typeof named === 'string' ? named : undefined;
   return {
     event: tokenEventOf(grant),
     grant,
@@ -53,6 +59,7 @@ function grantedEvent(ctx: KoaContextWithOIDC): AuditEvent {
     subject: token?.accountId ?? ctx.oidc.account?.accountId,
     scopes: scopesOf(body?.scope) ?? scopesOf(token?.scope),
     resource: resourceOf(token, ctx.oidc.params?.resource),
+    ...(issuer === undefined ? {} : { issuer }),
   };
 }
 

@@ -29,7 +29,7 @@ const DAY = 86_400;
 
 /** Every access token's extra claims: its grant (revocation reaches the gate) and, for an ID-JAG's token, the enterprise IdP. */
 const accessTokenClaims: NonNullable<Configuration['extraTokenClaims']> = async function accessTokenClaims(ctx, token) {
-  const claims = { ...(await grantIdClaim(ctx, token)), ...enterpriseIssuerClaim(token) };
+  const claims = { ...(await grantIdClaim(ctx, token)), ...(await enterpriseIssuerClaim(ctx?.oidc?.provider, token)) };
   return Object.keys(claims).length > 0 ? claims : undefined;
 };
 
