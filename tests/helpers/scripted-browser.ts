@@ -9,7 +9,7 @@ import type { HtmlForm } from './html-form.js';
 export class ScriptedBrowser {
   readonly jar = new CookieJar();
 
-  async request(url: URL | string, init: { method?: 'GET' | 'POST'; form?: URLSearchParams } = {}): Promise<Response> {
+  async request(url: URL | string, init: { method?: 'GET' | 'HEAD' | 'POST'; form?: URLSearchParams } = {}): Promise<Response> {
     const target = new URL(url);
     const cookie = this.jar.header(target);
     const response = await fetch(target, {

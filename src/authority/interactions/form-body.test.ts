@@ -85,6 +85,16 @@ describe('sign-in form bodies read from the stream', () => {
     }
     expect(await interactionResult(as(), page.uid)).toBeUndefined();
   });
+
+  it('a sign-in whose Content-Length is over the 16 KiB cap gets 413 and signs nobody in', async () => {
+    const page = await openSignIn(as());
+    const fields = `${signInFields(page)}&padding=`;
+    const posted = await post(page, 'application/x-www-form-urlencoded', `${fields}${'x'.repeat(16 * 1024 + 1 - fields.length)}`);
+    expect(posted.status).toBe(413);
+    expect(posted.headers.get('location')).toBeNull();
+    expect(await posted.text()).toContain('The form is too large');
+    expect(await interactionResult(as(), page.uid)).toBeUndefined();
+  });
 });
 
 /** Express's `urlencoded()` in front: the handler gets `req.body`, and its anti-forgery check must hold there too. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { interactionResult, openSignIn } from '../../../tests/browser/open-sign-in.js';
 import { startPagesAuthority, type PagesAuthority } from '../../../tests/browser/pages-authority.js';
 import { authorizationCodeFrom, headlessLogin } from '../../../tests/helpers/headless-login.js';
 import { parseForms } from '../../../tests/helpers/html-form.js';
@@ -36,6 +37,13 @@ describe('sign-in and consent pages in development (any username)', () => {
     expect(decodeJwt(String(tokens.id_token)).sub).toBe('dev-user-1');
   });
 
+  it('claims no authentication method for a development sign-in (no password was proved)', async () => {
+    const page = await openSignIn(as);
+    const posted = await page.browser.submit(page.url, page.form, { username: 'dev-user-2', password: '' });
+    expect(posted.status).toBe(303);
+    expect(await interactionResult(as, page.uid)).toEqual({ login: { accountId: 'dev-user-2' } });
+  });
+
   it('keeps users apart: two browsers, two subjects', async () => {
     const alice = as.authorize();
     const bob = as.authorize();
@@ -65,6 +73,8 @@ describe('sign-in and consent pages in development (any username)', () => {
     expect(headers.get('x-frame-options')).toBe('DENY');
     expect(headers.get('cache-control')).toBe('no-store');
     expect(headers.get('referrer-policy')).toBe('no-referrer');
+    expect(headers.get('pragma')).toBe('no-cache'); // HTTP/1.0 caches, which ignore Cache-Control
+    expect(headers.get('x-content-type-options')).toBe('nosniff');
     // Nothing loaded from elsewhere.
     expect(page.body).not.toMatch(/<(script|link|img|iframe)\b/i);
   });
@@ -123,6 +133,48 @@ describe('sign-in and consent pages in development (any username)', () => {
     expect(decodeJwt(String((await as.redeem(codeOf(callback), again.codeVerifier)).access_token)).sub).toBe('erin');
   });
 
+  it('a consent form saying deny never grants, whichever of its actions it is posted to', async () => {
+    const browser = new Browser();
+    await headlessLogin(as.authorize().url, { login: 'ivy', password: '', cookies: browser.jar });
+    const request = as.authorize();
+    const consent = await browser.open(request.url, as.redirectUri);
+    const form = parseForms(consent.body!).find((f) => f.action.endsWith('/confirm'))!;
+    const posted = await browser.submit(consent.url, form, { decision: 'deny' });
+    const end = await browser.open(new URL(posted.headers.get('location')!, consent.url), as.redirectUri);
+    expect(end.url.searchParams.get('error')).toBe('access_denied');
+    expect(end.url.searchParams.get('code')).toBeNull();
+  });
+
+  it('a consent posted while the interaction still asks who signs in grants nothing: back to the sign-in page', async () => {
+    const browser = new Browser();
+    const login = await browser.open(as.authorize().url, as.redirectUri);
+    const csrf = parseForms(login.body!)[0]!.fields.find((f) => f.name === 'csrf')!.value;
+    const posted = await browser.request(new URL(`${login.url.pathname}/confirm`, login.url), { form: new URLSearchParams({ csrf, decision: 'approve' }) });
+    expect(posted.status).toBe(303);
+    expect(posted.headers.get('location')).toBe(login.url.pathname);
+    expect(await interactionResult(as, login.url.pathname.split('/').pop()!)).toBeUndefined();
+  });
+
+  it('a sign-in posted again at the consent step changes nobody: back to the page, the consent still for the one signed in', async () => {
+    const browser = new Browser();
+    await headlessLogin(as.authorize().url, { login: 'heidi', password: '', cookies: browser.jar });
+    const consent = await browser.open(as.authorize().url, as.redirectUri);
+    expect(consent.body).toContain('Signed in as <strong>heidi</strong>');
+    const csrf = parseForms(consent.body!)[0]!.fields.find((f) => f.name === 'csrf')!.value;
+    const uid = consent.url.pathname.split('/').pop()!;
+    const posted = await browser.request(new URL(`${consent.url.pathname}/login`, consent.url), { form: new URLSearchParams({ csrf, username: 'mallory', password: '' }) });
+    expect(posted.status).toBe(303);
+    expect(posted.headers.get('location')).toBe(consent.url.pathname);
+    expect(await interactionResult(as, uid)).toBeUndefined();
+    expect((await browser.open(consent.url, as.redirectUri)).body).toContain('Signed in as <strong>heidi</strong>');
+  });
+
+  it("prefills the client's login_hint when it is a valid username, and never a malformed one", async () => {
+    const page = (hint: string) => new Browser().open(as.authorize({ extra: { login_hint: hint } }).url, as.redirectUri);
+    expect((await page('  hinted-user ')).body).toContain('name="username" value="hinted-user"');
+    expect((await page('two words')).body).toContain('name="username" value=""');
+  });
+
   it('"Use another account" signs out and asks again; the new user gets the token', async () => {
     const browser = new Browser();
     await headlessLogin(as.authorize().url, { login: 'frank', password: '', cookies: browser.jar });
@@ -135,7 +187,11 @@ describe('sign-in and consent pages in development (any username)', () => {
     const switchForm = parseForms(consent.body!).find((f) => f.action.endsWith('/switch'))!;
     const switched = await browser.submit(consent.url, switchForm, {});
     expect(switched.status).toBe(303);
-    const login = await browser.open(new URL(switched.headers.get('location')!, consent.url), as.redirectUri);
+    // The same authorization request again, its parameters as sent and nothing else (no unset ones as "undefined").
+    const restarted = new URL(switched.headers.get('location')!, consent.url);
+    expect([...restarted.searchParams.keys()].sort()).toEqual([...request.url.searchParams.keys()].sort());
+    expect(restarted.searchParams.get('state')).toBe(request.state);
+    const login = await browser.open(restarted, as.redirectUri);
     expect(login.body).toContain('Sign in');
     const callback = await headlessLogin(login.url, { login: 'grace', password: '', cookies: browser.jar, redirectUri: as.redirectUri });
     const tokens = await as.redeem(codeOf(callback), request.codeVerifier);
@@ -183,6 +239,15 @@ describe('sign-in and consent pages in development (any username)', () => {
       expect(posted.status).toBe(403);
     });
 
+    it('"Use another account" without the token gets 403 and signs nobody out (a forged sign-out)', async () => {
+      const browser = new Browser();
+      await headlessLogin(as.authorize().url, { login: 'judy', password: '', cookies: browser.jar });
+      const consent = await browser.open(as.authorize().url, as.redirectUri);
+      const posted = await browser.request(new URL(`${consent.url.pathname}/switch`, consent.url), { form: new URLSearchParams() });
+      expect(posted.status).toBe(403);
+      expect((await browser.open(consent.url, as.redirectUri)).body).toContain('Signed in as <strong>judy</strong>');
+    });
+
     it('a deny without the token gets 403 too', async () => {
       const { browser, login } = await loginForm();
       const posted = await browser.request(new URL(`${login.url.pathname}/abort`, login.url), { form: new URLSearchParams() });
@@ -202,10 +267,24 @@ describe('sign-in and consent pages in development (any username)', () => {
     expect(await posted.text()).toContain('This sign-in has expired');
   });
 
+  it('answers a HEAD on the sign-in page with its headers and no body', async () => {
+    const page = await openSignIn(as);
+    const head = await page.browser.request(page.url, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(head.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(Number(head.headers.get('content-length'))).toBeGreaterThan(0);
+    expect(await head.text()).toBe('');
+  });
+
   it('answers 405 to a GET on a form route and leaves other paths alone', async () => {
     const wrong = await fetch(`${as.origin}/oauth/interaction/abc/login`);
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('POST');
+    // The page takes two methods: both named, as one list (RFC 9110 §10.2.1).
+    const posted = await fetch(`${as.origin}/oauth/interaction/abc`, { method: 'POST' });
+    expect(posted.status).toBe(405);
+    expect(posted.headers.get('allow')).toBe('GET, HEAD');
     const other = await fetch(`${as.origin}/oauth/jwks`);
     expect(other.status).toBe(200);
   });
@@ -269,8 +348,15 @@ describe('sign-in in production (users file with password hashes)', () => {
     const login = await browser.open(as.authorize().url, as.redirectUri);
     const [form] = parseForms(login.body!);
     const posted = await browser.submit(login.url, form!, { username, password });
-    return { status: posted.status, location: posted.headers.get('location'), body: await posted.text() };
+    return { status: posted.status, location: posted.headers.get('location'), retryAfter: posted.headers.get('retry-after'), body: await posted.text() };
   }
+
+  it('records the sign-in as a password one (amr pwd, RFC 8176); the development sign-in claims none', async () => {
+    const page = await openSignIn(as);
+    const posted = await page.browser.submit(page.url, page.form, { username: 'alice', password: 'correct horse battery staple' });
+    expect(posted.status).toBe(303);
+    expect(await interactionResult(as, page.uid)).toEqual({ login: { accountId: 'alice', amr: ['pwd'] } });
+  });
 
   it('a wrong password shows the page again with an error and issues no code', async () => {
     const wrong = await attempt('alice', 'not her password');
@@ -278,6 +364,7 @@ describe('sign-in in production (users file with password hashes)', () => {
     expect(wrong.location).toBeNull();
     expect(wrong.body).toContain('That username and password do not match');
     expect(wrong.body).toContain('value="alice"');
+    expect(wrong.retryAfter).toBeNull(); // only a throttled attempt is told to wait
     expect(as.callbacks.filter((c) => c.searchParams.has('code'))).toEqual([]);
   });
 

@@ -81,6 +81,22 @@ describe('failed sign-ins slow down per account', () => {
     expect((await again.post('alice', 'typo')).status).toBe(200);
   });
 
+  it('counts one account however its name is typed: spaces around it or another Unicode form get no fresh free failures', async () => {
+    const throttle = createMemorySignInThrottle({ accountFailures: 2, accountMaxDelaySec: 60, addressBurst: 1000, addressRefillSec: 1, now: clock });
+    const zoe = 'zo\u00eb'; // NFC; 'zoe\u0308' is the same name decomposed (NFD), and signs in as her too
+    const as = await authorityWith([{ username: zoe, passwordHash: await hashPassword(PASSWORD, FAST) }], { throttle });
+    const page = await signInPage(as);
+    expect((await page.post(zoe, 'guess 1')).status).toBe(200);
+    expect((await page.post(zoe, 'guess 2')).status).toBe(200);
+    for (const typed of [` ${zoe} `, 'zoe\u0308']) {
+      const refused = await page.post(typed, PASSWORD);
+      expect(refused.status, JSON.stringify(typed)).toBe(429);
+      expect(refused.location).toBeNull();
+    }
+    now += 1000;
+    expect((await page.post('zoe\u0308', PASSWORD)).status).toBe(303);
+  });
+
   it('waits double with each failure up to the cap, never longer: no permanent lockout', async () => {
     const throttle = createMemorySignInThrottle({ accountFailures: 2, accountMaxDelaySec: 60, addressBurst: 1000, addressRefillSec: 1, now: clock });
     const as = await authorityWith([{ username: 'alice', passwordHash: await hashPassword(PASSWORD, FAST) }], { throttle });
@@ -99,6 +115,29 @@ describe('failed sign-ins slow down per account', () => {
     // After the longest wait the real user gets in.
     now += 60_000;
     expect((await page.post('alice', PASSWORD)).status).toBe(303);
+  });
+
+  it('a password check that fails (the store down) counts as no attempt: the next one is checked, not refused', async () => {
+    const throttle = createMemorySignInThrottle({ accountFailures: 1, accountMaxDelaySec: 60, addressBurst: 1000, addressRefillSec: 1, now: clock });
+    let failNext = true;
+    const as = await authorityWith([{ username: 'alice', passwordHash: await hashPassword(PASSWORD, FAST) }], {
+      throttle,
+      wrapAccounts: (accounts) => ({
+        ...accounts,
+        async verifyPassword(username, password) {
+          if (failNext) {
+            failNext = false;
+            throw new Error('users store unreachable');
+          }
+          return accounts.verifyPassword(username, password);
+        },
+      }),
+    });
+    const broken = await (await signInPage(as)).post('alice', PASSWORD);
+    expect(broken.status).toBe(500);
+    expect(broken.location).toBeNull();
+    expect(as.handlerErrors).toHaveLength(1);
+    expect((await (await signInPage(as)).post('alice', PASSWORD)).status).toBe(303);
   });
 
   it('40 concurrent wrong passwords on one account: only the free ones are checked, the rest get 429 at once', async () => {
