@@ -83,7 +83,7 @@ describe('how long the throttle says to wait', () => {
     [3600, '1 hour'],
     [5400, '2 hours'],
   ])('%s s → "Wait %s"', (seconds, words) => {
-    expect(tooManyAttempts(seconds)).toBe(`Too many failed sign-in attempts: this one was not checked. Wait ${words}, then try again.`);
+    expect(tooManyAttempts(seconds)).toBe(`Too many sign-in attempts: this one was not checked. Wait ${words}, then try again.`);
   });
 });
 
