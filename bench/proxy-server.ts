@@ -103,11 +103,11 @@ async function main(): Promise<void> {
   process.on('message', function onCommand(command: ProxyServerCommand) {
     const cpu = process.cpuUsage();
     const reply: ProxyServerReply = { id: command.id, cpuMicros: cpu.user + cpu.system };
-    if (command.type === 'close') return void running.close().then(() => process.send!(reply, () => process.disconnect()));
+    if (command.type === 'close') return void running.close().then(() => process.send!(reply, () => process.exit(0)));
     process.send!(reply);
   });
   // The parent went away (Ctrl-C, crash): do not linger.
-  process.once('disconnect', () => void running.close());
+  process.once('disconnect', () => void running.close().then(() => process.exit(0)));
   process.send({ type: 'ready', url: running.url } satisfies ProxyServerReady);
 }
 

@@ -7,9 +7,9 @@
  * alternate the two configurations; medians are reported.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { load, type HttpBenchOptions, type RunResult } from './http.js';
+import { load, stopChild, type HttpBenchOptions, type RunResult } from './http.js';
 import type { ProxyServerCommand, ProxyServerReady, ProxyServerReply } from './proxy-server.js';
-import { formatNumber, median, table } from './stats.js';
+import { childExecArgv, formatNumber, median, table } from './stats.js';
 import type { BenchTokens } from './tokens.js';
 
 export type ProxyConfigName = 'direct' | 'through gatehouse proxy';
@@ -38,7 +38,7 @@ interface Child {
 }
 
 function startChild(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Child> {
-  const child = fork(new URL('./proxy-server.ts', import.meta.url), args, { env, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(new URL('./proxy-server.ts', import.meta.url), args, { env, execArgv: childExecArgv(), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let nextId = 1;
   const pending = new Map<number, (reply: ProxyServerReply) => void>();
   return new Promise((resolve, reject) => {
@@ -68,9 +68,7 @@ function startChild(args: string[], env: NodeJS.ProcessEnv = process.env): Promi
 async function stop(child: Child | undefined): Promise<void> {
   if (!child) return;
   const exited = new Promise<void>((resolve) => child.process.once('exit', () => resolve()));
-  if (child.process.connected) await Promise.race([child.ask('close'), exited]);
-  if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill();
-  await exited;
+  await stopChild(child.process, () => child.ask('close'), exited);
 }
 
 /**

@@ -6,7 +6,7 @@
  * The servers run in a child (bench/sdk-server.ts); configurations rotate
  * round by round; medians are reported, with server CPU per request.
  */
-import { load, startServers, type HttpBenchOptions, type RunResult } from './http.js';
+import { load, startServers, stopChild, type HttpBenchOptions, type RunResult } from './http.js';
 import { formatNumber, median, table } from './stats.js';
 import type { BenchTokens } from './tokens.js';
 
@@ -66,9 +66,7 @@ export async function runSdkBench(tokens: BenchTokens, options: HttpBenchOptions
       };
     });
   } finally {
-    if (child.process.connected) await Promise.race([child.ask('close'), exited]);
-    if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill();
-    await exited;
+    await stopChild(child.process, () => child.ask('close'), exited);
   }
 }
 

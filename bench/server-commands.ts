@@ -16,12 +16,12 @@ export function answerCommands(cache: CountedCache, shutdown: () => Promise<void
     const cpu = process.cpuUsage();
     const reply: ServerReply = { id: command.id, hits: cache.hits, misses: cache.misses, cpuMicros: cpu.user + cpu.system };
     if (command.type === 'close') {
-      void shutdown().then(() => process.send!(reply, () => process.disconnect()));
+      void shutdown().then(() => process.send!(reply, () => process.exit(0)));
       return;
     }
     process.send!(reply);
   });
   // The parent went away (Ctrl-C, crash): do not linger.
-  process.once('disconnect', () => void shutdown());
+  process.once('disconnect', () => void shutdown().then(() => process.exit(0)));
   process.send!(ready);
 }
