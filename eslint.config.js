@@ -25,7 +25,7 @@ export default tseslint.config(
     // The core must run on any Web-standard runtime: no node: imports, no frameworks,
     // and no edge (adapters, proxy, cli, server, doctor, log) or the authority (oidc-provider, Node).
     // src/http/ is core too, except src/http/node/: the helpers of Node's own servers.
-    files: ['src/config/**', 'src/discovery/**', 'src/tokens/**', 'src/gate/**', 'src/documents/**', 'src/registration/**', 'src/http/**', 'src/exchange/**', 'src/index.ts', 'src/gatehouse.ts', 'src/errors.ts', 'src/error-codes.ts', 'src/types.ts'],
+    files: ['src/config/**', 'src/discovery/**', 'src/tokens/**', 'src/gate/**', 'src/documents/**', 'src/registration/**', 'src/http/**', 'src/exchange/**', 'src/telemetry/**', 'src/index.ts', 'src/gatehouse.ts', 'src/errors.ts', 'src/error-codes.ts', 'src/types.ts'],
     ignores: ['**/*.test.ts', 'src/config/load-file.ts', 'src/http/node/**'],
     rules: {
       'no-restricted-imports': ['error', {

@@ -1,5 +1,6 @@
 /**
- * A small MCP server behind Gatehouse, on Express 5.
+ * A small MCP server (SDK v2, MCP 2026-07-28 and the 2025 fallback) behind
+ * Gatehouse, on Express 5.
  *
  *   OAUTH_ISSUER_URL=https://login.example.com/realms/main npx tsx examples/express-server.ts
  *

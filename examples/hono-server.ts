@@ -1,5 +1,7 @@
 /**
- * The same notes server on Hono, with the Web-standard MCP transport.
+ * The same notes server (SDK v2) on Hono, with the Web-standard MCP transport:
+ * `mcp.fetch(request, { authInfo })` hands the verified token to the SDK's
+ * `createMcpHandler` as its `authInfo`.
  *
  *   OAUTH_ISSUER_URL=https://login.example.com/realms/main npx tsx examples/hono-server.ts
  *
@@ -17,7 +19,7 @@ const gate = await startNotesGate(port);
 const mcp = createMcpHandler(buildNotesServer);
 const app = new Hono<GatehouseEnv>();
 app.use(gatehouseHono(gate));
-app.all(gate.config.path, (c) => mcp.fetch(c.req.raw, c.get('authInfo')));
+app.all(gate.config.path, (c) => mcp.fetch(c.req.raw, { authInfo: c.get('authInfo') }));
 
 const server = serve({ fetch: app.fetch, port }, () => {
   console.log(`Notes MCP server (Hono): ${gate.config.publicUrl}${gate.config.path} (tokens from ${gate.config.issuer})`);

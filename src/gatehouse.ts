@@ -8,6 +8,8 @@ import { authenticateRequest, type GateContext } from './gate/authenticate.js';
 import { isEndpointRequest } from './gate/endpoint.js';
 import { createVerifier } from './tokens/create-verifier.js';
 import type { TokenVerifier } from './tokens/types.js';
+import type { Telemetry } from './telemetry/types.js';
+import { observeGate } from './telemetry/observe-gate.js';
 import type { Gatehouse } from './types.js';
 
 /**
@@ -26,6 +28,11 @@ export interface GatehouseOptions {
    * gate then does not wait for the upstream metadata before verifying.
    */
   verifier?: TokenVerifier;
+  /**
+   * Audit events (`request.refused`) and measurements (each check's outcome
+   * and duration) go here; absent, the gate calls nothing.
+   */
+  telemetry?: Telemetry;
 }
 
 /**
@@ -123,7 +130,7 @@ export function createGatehouse(input: GatehouseConfigInput | GatehouseConfig | 
     protects: (request) => isEndpointRequest(request, config),
     servesPath: (pathname) => servesPath(pathname, config),
     handle: (request) => handleRoutes(request, { config, upstream }),
-    authenticate: (request, authOptions) => authenticateRequest(request, gateContext, authOptions),
+    authenticate: observeGate((request, authOptions) => authenticateRequest(request, gateContext, authOptions), config, options.telemetry),
     async fetch(request, next) {
       const own = await gate.handle(request);
       if (own) return own;

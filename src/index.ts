@@ -68,3 +68,7 @@ export type { AuthorizationServerMetadata } from './discovery/types.js';
 export { fetchIssuerMetadata, type FetchIssuerMetadataOptions, type FetchedIssuerMetadata } from './discovery/fetch-metadata.js';
 export { UpstreamMetadata, type UpstreamMetadataOptions } from './discovery/upstream.js';
 export { JwksCache, type JwksCacheOptions, type JwksCacheCounters } from './discovery/jwks-cache.js';
+
+// Telemetry: audit events and measurement hooks (the Node servers turn them into logs and Prometheus metrics).
+export { combineTelemetry } from './telemetry/combine.js';
+export type { Telemetry, AuditEvent, AuditEventName, GateCheck, GateOutcome, OperationEvent } from './telemetry/types.js';

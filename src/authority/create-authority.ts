@@ -35,6 +35,11 @@ import { createBroker, type Broker } from './upstream/broker.js';
 import { expireIdleClients } from './stores/idle-clients.js';
 import { installTokenExchange } from './token-exchange/index.js';
 import { installIdJagGrant } from './id-jag/index.js';
+import { installAuditEvents } from './provider/audit-events.js';
+import { observeStore } from './stores/observed.js';
+import { memoryBucketStore, type BucketStore } from './limits/bucket-store.js';
+import { installTokenRateLimit } from './limits/token-rate-limit.js';
+import type { Telemetry } from '../telemetry/types.js';
 
 /** Options of {@link createAuthority}. */
 export interface AuthorityOptions {
@@ -46,6 +51,13 @@ export interface AuthorityOptions {
   warn?: (line: string) => void;
   /** Tests: how often the signing keys are re-read from the key file (default a minute), and the clock they are retired by. */
   keyRefresh?: { intervalMs?: number; now?: () => number };
+  /**
+   * Audit events (tokens, registrations, sign-ins, consents, refusals,
+   * rate-limit hits) and measurements (gate checks, store operations).
+   */
+  telemetry?: Telemetry;
+  /** Where the token endpoint's rate-limit buckets live; default: this process's memory. */
+  buckets?: BucketStore;
 }
 
 /** Gatehouse's authorization server and the gate in front of the MCP endpoint, on one origin. */
@@ -57,6 +69,8 @@ export interface Authority {
   readonly gate: GatehouseInstance;
   /** The signing keys in use now (they follow the key file, see keys/live-keys.ts). */
   readonly keys: LiveAuthorityKeys;
+  /** The gate's verification cache counters (`hits`, `misses`), for the metrics. */
+  readonly verificationCache: { readonly hits: number; readonly misses: number };
   /**
    * Serves the whole origin: the gate's documents, the protected endpoint,
    * the sign-in pages, the authorization server's endpoints and metadata.
@@ -111,7 +125,8 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
     throw err;
   });
   const { keys, cookieKey } = secrets;
-  const store = expireIdleClients(baseStore, { idleSec: config.authority.registeredClientIdleDays * 86_400 });
+  const { telemetry } = options;
+  const store = expireIdleClients(observeStore(baseStore, telemetry), { idleSec: config.authority.registeredClientIdleDays * 86_400 });
   let broker: Broker | undefined;
   try {
     // Fails fast when the upstream's metadata cannot be fetched.
@@ -142,6 +157,7 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   // URLs and cookies follow the issuer, never the request's Host or X-Forwarded-* (see provider/public-origin.ts).
   pinPublicOrigin(provider, config.issuer);
   broker?.attach(provider);
+  installAuditEvents(provider, telemetry);
   installTokenExchange(provider, config, keys, { accountIsActive: accounts.accountIsActive });
   const idJag = installIdJagGrant(provider, config, store, config.authority.signingAlgorithms[0]!);
   installDefaultScope(provider, config);
@@ -150,7 +166,17 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   const routes = authorityRoutes(config.authority.routePrefix);
   installRegistrationCors(provider, routes.registration);
   // After CORS, so a browser client can read the 429.
-  installRegistrationRateLimit(provider, routes.registration, { ...config.authority.registrationRateLimit, trustProxy: config.trustProxy });
+  installRegistrationRateLimit(provider, routes.registration, {
+    ...config.authority.registrationRateLimit,
+    trustProxy: config.trustProxy,
+    onLimited: telemetry?.audit ? () => telemetry.audit?.({ event: 'ratelimit.hit', limit: 'register', status: 429 }) : undefined,
+  });
+  installTokenRateLimit(provider, routes.token, {
+    ...config.authority.tokenRateLimit,
+    trustProxy: config.trustProxy,
+    buckets: options.buckets ?? memoryBucketStore(),
+    onLimited: telemetry?.audit ? ({ clientId }) => telemetry.audit?.({ event: 'ratelimit.hit', limit: 'token', status: 429, clientId }) : undefined,
+  });
   await installRegistrationRules(provider, config);
 
   const ownTokens = cacheVerifications(ownAccessTokenVerifier(config, keys), { ttlSec: config.jwt.cacheTtlSec, maxEntries: config.jwt.cacheMaxEntries });
@@ -161,9 +187,9 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
     // A token verified with a key that is now gone must not be served from the cache.
     ownTokens.cache.clear();
   });
-  const gate = createGatehouse(config, { verifier });
+  const gate = createGatehouse(config, { verifier, telemetry });
   const guard = gatehouseNode(gate);
-  const interactions = createInteractionHandler(provider, accounts, config, broker ? { broker } : {});
+  const interactions = createInteractionHandler(provider, accounts, config, { telemetry, ...(broker ? { broker } : {}) });
   const callback = provider.callback();
   const prefix = config.authority.routePrefix;
 
@@ -192,6 +218,7 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
     provider,
     gate,
     keys,
+    verificationCache: ownTokens.cache,
     handler,
     readiness: () => storeReadiness(baseStore, config.authority.redisUrl),
     upstreamTokenFor(authInfo) {

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { configFromEnv, readEnv } from '../config/env.js';
 import { CLI_ENV_NAMES, FILE_ENV_NAMES, publishedConfigSchema } from '../config/file-shape.js';
 import { unknownSettings } from '../config/json-schema.js';
+import { unknownFileSettings } from '../config/unknown-settings.js';
 import { unknownEnvNames, type UnknownEnvName } from '../config/unknown-env.js';
 import { configFilePath, loadConfigFile } from '../config/load-file.js';
 import { mergeConfig } from '../config/merge.js';
@@ -72,6 +73,8 @@ interface Checked {
   config: Record<string, unknown>;
   sources: Record<string, string>;
   unknown: string[];
+  /** The config file as read, for the hints beside its unknown settings. */
+  rawFile: unknown;
   /** `OAUTH_*`/`GATEHOUSE_*` variables no setting reads. */
   unknownEnv: UnknownEnvName[];
   /** Broker mode: the upstream's provider and the one callback to register there. */
@@ -108,6 +111,7 @@ async function check(values: Record<string, string | boolean | undefined>, env: 
     config: safe,
     sources: originsOf(paths, layers, FILE_ENV_NAMES),
     unknown: unknownSettings(fromFile, publishedConfigSchema()),
+    rawFile: fromFile,
     unknownEnv: unknownEnvNames(env),
     ...brokerOf(config as unknown as GatehouseConfig),
   };
@@ -131,7 +135,9 @@ function printText(result: Checked, io: Io): void {
   const headline = unknown === 0 ? green(bold('Config OK')) : red(bold(`Config has ${unknown} unknown setting(s)`));
   io.out(`${headline}: ${result.mode} mode${result.broker ? ` (broker: users sign in at ${result.broker.provider})` : ''}; file ${result.file ?? 'none'}`);
   if (result.broker) io.out(`  register this redirect URI (callback) at the upstream: ${bold(result.broker.callback)}`);
-  for (const path of result.unknown) io.out(yellow(`  unknown setting "${path}" in ${result.file} (ignored: misspelt or misplaced?)`));
+  for (const { path, closest } of unknownFileSettings(result.rawFile)) {
+    io.out(yellow(`  unknown setting "${path}" in ${result.file} (ignored${closest ? `: did you mean "${closest}"?` : ': misspelt or misplaced?'})`));
+  }
   for (const { name, closest } of result.unknownEnv) {
     io.out(yellow(`  unknown environment variable ${name} (ignored${closest ? `: did you mean ${closest}?` : ': no setting reads it'})`));
   }

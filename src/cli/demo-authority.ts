@@ -14,9 +14,12 @@ import { startDemoDownstream } from './demo-downstream.js';
 import { ADMIN_TOOL, DEFAULT_ADMIN_SCOPE, createDemoServer } from './demo-server.js';
 import { addUpstreamTool } from './demo-upstream-tool.js';
 import type { Io } from './io.js';
-import type { Logger } from '../log/logger.js';
+import { silentLogger, type Logger } from '../log/logger.js';
 import type { Listening } from '../server/listen.js';
 import { serve } from '../server/serve.js';
+import type { MetricsAddress } from '../config/sections/metrics.js';
+import { startObservability, type Observability } from '../metrics/observability.js';
+import type { AuditEvent } from '../telemetry/types.js';
 import { bold, green } from './style.js';
 
 /** `gatehouse demo` with no issuer: Gatehouse's own authorization server, the gate and the demo MCP server on one origin. */
@@ -29,6 +32,8 @@ export interface AuthorityDemo {
   authority: Authority;
   listening: Listening;
   mcpUrl: string;
+  /** Audit and metrics wiring; `observability.listening` is the metrics listener when on. */
+  observability: Observability;
   /** Graceful stop: /readyz turns 503, open requests and streams finish (up to the shutdown timeout), then everything closes. */
   shutdown(): Promise<void>;
   /** Immediate stop. */
@@ -41,6 +46,10 @@ export interface AuthorityDemoOptions extends Pick<AuthorityOptions, 'fetch'> {
   logger?: Logger;
   /** How long `shutdown()` lets open requests and streams run. Default 10 s. */
   shutdownTimeoutMs?: number;
+  /** The Prometheus listener (`GATEHOUSE_METRICS_ADDR`); none without it. */
+  metrics?: MetricsAddress;
+  /** Audit events, besides the log records. */
+  onAudit?: (event: AuditEvent) => void;
 }
 
 /**
@@ -105,29 +114,53 @@ export async function startAuthorityDemo(
   // The issuer needs the bound port, so the app arrives after the listener (/readyz: 503 until then).
   const { logger, shutdownTimeoutMs } = options;
   let started: Authority | undefined;
+  let trustProxy = false;
+  const protectedPath = layers.path ?? '/mcp';
+  const observability = await startObservability({
+    logger: logger ?? silentLogger,
+    metrics: options.metrics,
+    publicPort: port,
+    protectedPath,
+    authorityPrefix: layers.authority?.routePrefix ?? '/oauth',
+    trustProxy: () => trustProxy,
+    onAudit: options.onAudit,
+  });
   const listening = await serve({
     host,
     port,
     logger,
     shutdownTimeoutMs,
-    protectedPath: layers.path ?? '/mcp',
+    protectedPath,
+    onRequest: observability.onRequest,
     // On Redis, /readyz answers 503 naming the store while it is unreachable.
     readiness: layers.authority?.store === 'redis' ? () => started?.readiness() ?? Promise.resolve({ ready: false, detail: 'starting' }) : undefined,
+  }).catch(async (err: unknown) => {
+    await observability.close();
+    throw err;
   });
   const publicUrl = (layers.publicUrl ?? `http://localhost:${listening.port}`).replace(/\/+$/, '');
   const downstream = await startDemoDownstream(layers).catch(async (err: unknown) => {
     await listening.close();
+    await observability.close();
     throw err;
   });
   let authority: Authority;
   try {
-    authority = started = await createAuthority({ ...mergeConfig(layers, downstream.layer), publicUrl }, { fetch: options.fetch, publicUrlDefaulted, warn: (line) => io.err(line) });
+    authority = started = await createAuthority({ ...mergeConfig(layers, downstream.layer), publicUrl }, {
+      fetch: options.fetch,
+      publicUrlDefaulted,
+      warn: (line) => io.err(line),
+      telemetry: observability.telemetry,
+    });
   } catch (err) {
     await listening.close();
     await downstream.close();
+    await observability.close();
     throw err;
   }
   const { config } = authority;
+  trustProxy = config.trustProxy;
+  if (observability.sources) observability.sources.cache = authority.verificationCache;
   downstream.connect(config);
   const mcpUrl = `${publicUrl}${config.path}`;
   const mcp = createMcpHandler(() => addUpstreamTool(downstream.addTool(createDemoServer({ adminScopes: config.scopes.tools[ADMIN_TOOL] ?? [] })), authority), { sdk: 'v2' });
@@ -152,11 +185,13 @@ export async function startAuthorityDemo(
     await mcp.close();
     await authority.close();
     await downstream.close();
+    await observability.close();
   }
   return {
     authority,
     listening,
     mcpUrl,
+    observability,
     async shutdown() {
       await listening.shutdown();
       await close();

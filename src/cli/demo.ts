@@ -16,7 +16,8 @@ import type { Io } from './io.js';
 import type { RuntimeSettings } from '../config/sections/server.js';
 import { RUNTIME_USAGE, SERVER_OPTIONS, runtimeSettings } from './runtime-settings.js';
 import { serve } from '../server/serve.js';
-import { loadLayers, waitForSignal } from './server-settings.js';
+import { gateSources, startObservability } from '../metrics/observability.js';
+import { checkSettingNames, loadLayers, waitForSignal } from './server-settings.js';
 import { bold, green, yellow } from './style.js';
 
 export const DEMO_USAGE = `Usage: gatehouse demo [options]
@@ -37,6 +38,7 @@ Options:
 ${RUNTIME_USAGE}
   --public-url <url>   URL clients use to reach this server    (env PUBLIC_URL, default http://localhost:<port>)
   --config <file>      JSON or YAML config file                (env GATEHOUSE_CONFIG, default ./gatehouse.config.json|yaml|yml)
+  --strict             Refuse to start on an unknown setting   (always so with GATEHOUSE_ENV=production; otherwise a warning)
   -h, --help           Show this help
 
 Settings apply in this order, later ones winning: config file, env vars, flags.
@@ -65,7 +67,7 @@ interface DemoSettings {
   runtime: RuntimeSettings;
 }
 
-async function settingsFrom(argv: string[], env: NodeJS.ProcessEnv): Promise<DemoSettings | 'help'> {
+async function settingsFrom(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<DemoSettings | 'help'> {
   const { values } = parseArgs({
     args: argv,
     strict: true,
@@ -74,7 +76,8 @@ async function settingsFrom(argv: string[], env: NodeJS.ProcessEnv): Promise<Dem
   });
   if (values.help) return 'help';
   const flags: ConfigLayer = { issuer: values.issuer, audience: values.audience, publicUrl: values['public-url'] };
-  const { layers, file } = await loadLayers(DEMO_DEFAULTS, values.config, env, flags);
+  const { layers, file, path } = await loadLayers(DEMO_DEFAULTS, values.config, env, flags);
+  checkSettingNames(file, env, layers, { strict: values.strict, fileName: path, warn: (line) => io.err(yellow(line, process.stderr)) });
   const runtime = runtimeSettings(values, env, file);
   return { host: runtime.host, port: runtime.port, layers, runtime };
 }
@@ -100,7 +103,7 @@ async function runAuthorityDemo(layers: ConfigLayer, runtime: RuntimeSettings, i
   const logger = loggerFromSettings(runtime.log, { write: io.out });
   // Loaded only here: the authority pulls in oidc-provider, which resource-server mode and --help do not need.
   const { startAuthorityDemo } = await import('./demo-authority.js');
-  const demo = await startAuthorityDemo(layers, runtime.host, runtime.port, io, { logger, shutdownTimeoutMs: runtime.shutdownTimeoutMs });
+  const demo = await startAuthorityDemo(layers, runtime.host, runtime.port, io, { logger, shutdownTimeoutMs: runtime.shutdownTimeoutMs, metrics: runtime.metrics });
   try {
     const signal = await waitForSignal();
     io.out(`Received ${signal}, shutting down`);
@@ -121,7 +124,7 @@ async function runAuthorityDemo(layers: ConfigLayer, runtime: RuntimeSettings, i
  * ```
  */
 export async function runDemo(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
-  const settings = await settingsFrom(argv, env);
+  const settings = await settingsFrom(argv, env, io);
   if (settings === 'help') {
     io.out(DEMO_USAGE);
     return 0;
@@ -142,22 +145,29 @@ export async function runDemo(argv: string[], env: NodeJS.ProcessEnv, io: Io): P
     );
   }
 
+  const protectedPath = layers.path ?? '/mcp';
+  const observability = await startObservability({ logger, metrics: runtime.metrics, publicPort: port, protectedPath, trustProxy: () => checked.trustProxy });
   // Until the gate is ready only /healthz and /readyz answer (readyz: 503).
   let gate: GatehouseInstance | undefined;
   const listening = await serve({
     host,
     port,
     logger,
-    protectedPath: layers.path ?? '/mcp',
+    protectedPath,
+    onRequest: observability.onRequest,
     shutdownTimeoutMs: runtime.shutdownTimeoutMs,
     // With discovery.lazyStart the gate serves before the issuer's keys load; /readyz says so until they do.
     readiness: () => gate?.readiness() ?? Promise.resolve({ ready: false, detail: 'starting' }),
+  }).catch(async (err: unknown) => {
+    await observability.close();
+    throw err;
   });
   const publicUrl = (layers.publicUrl ?? `http://localhost:${listening.port}`).replace(/\/+$/, '');
   let closeApp = async () => {};
   try {
     // Resolved once: again only when the port was chosen by the system (port 0), which changes the public URL.
-    gate = createGatehouse(checked.publicUrl === publicUrl ? checked : { ...layers, publicUrl });
+    gate = createGatehouse(checked.publicUrl === publicUrl ? checked : { ...layers, publicUrl }, { telemetry: observability.telemetry });
+    if (observability.sources) Object.assign(observability.sources, gateSources(gate));
     await gate.ready();
     const mcpUrl = `${publicUrl}${gate.config.path}`;
     const demo = demoApp(gate, mcpUrl);
@@ -175,5 +185,6 @@ export async function runDemo(argv: string[], env: NodeJS.ProcessEnv, io: Io): P
     await listening.close();
     await closeApp();
     gate?.close();
+    await observability.close();
   }
 }

@@ -6,29 +6,32 @@ import { bold, dim, green, red, yellow } from './style.js';
 
 export const DOCTOR_USAGE = `Usage: gatehouse doctor <url> [options]
 
-Probes an MCP server the way each real client does (MCP SDK, MCP Inspector,
-mcp-remote, Claude, Claude Code, VS Code, Cursor): the 401 challenge,
-protected-resource metadata, authorization-server metadata, PKCE, client
-registration and CORS. Prints a table of clients x steps (pass, warn, fail)
-and each finding with a one-line fix. Sends no token and, unless --register,
-changes nothing on the server.
+Probes an MCP server the way each real client does (MCP SDK, MCP SDK v2 on
+2026-07-28, MCP Inspector, mcp-remote, Claude, Claude Code, VS Code, Cursor):
+the 401 challenge (to initialize and to server/discover), protected-resource
+metadata, authorization-server metadata, PKCE, client registration, CORS and,
+with --token, the protocol eras the server speaks (modern 2026-07-28 and/or
+2025 legacy). Prints a table of clients x steps (pass, warn, fail), the eras,
+and each finding with a one-line fix. Sends a token only when given --token
+and, unless --register, changes nothing on the server.
 
 Exit code: 0 when no client fails (warnings allowed), 1 when one does, 2 on bad usage.
 
 Options:
-  --json              Print the report as JSON: { url, profiles, steps, findings, summary }
+  --json              Print the report as JSON: { url, profiles, steps, findings, summary, eras }
   --timeout <time>    Per request, in ms or with a unit: 5000, 5s    (default ${DEFAULT_TIMEOUT_MS / 1000}s)
   --register          Register one client per profile (DCR) and report which are
                       accepted; this creates clients on the authorization server
   --origin <origin>   Browser origin for the CORS checks             (default ${DEFAULT_BROWSER_ORIGIN}, MCP Inspector's)
+  --token <token>     An access token for the server: which eras it speaks (server/discover
+                      offering 2026-07-28, initialize answering); never printed
   -h, --help          Show this help
 
 Conformance (the MCP authorization spec and its RFCs, requirement by requirement):
   --conformance       Judge every requirement of the catalogue (docs/conformance.md):
                       pass, fail (MUST), warn (SHOULD), not observable; exit 1 on a MUST failure
   --spec <revision>   MCP revision: ${SPEC_REVISIONS.join(', ')}   (default ${SPEC_REVISIONS[0]})
-  --token <token>     An access token for the server: the eras it speaks, the 2026-07-28
-                      header checks, a token in the query string (never printed)
+  --token <token>     Also: the 2026-07-28 header checks, a token in the query string
   --junit             Print JUnit XML instead of the table (for CI systems)
   --verbose           Say why each requirement was not observable
   With --register, also sends authorization requests for a test client (nobody signs in).
@@ -38,6 +41,7 @@ Colours only on a terminal, never with NO_COLOR set.
 Examples:
   gatehouse doctor http://localhost:3000/mcp
   gatehouse doctor https://mcp.example.com/mcp --register
+  gatehouse doctor https://mcp.example.com/mcp --token "$ACCESS_TOKEN"
   gatehouse doctor https://mcp.example.com/mcp --json --timeout 5s | jq '.findings[].fix'
   gatehouse doctor --conformance https://mcp.example.com/mcp
   gatehouse doctor --conformance --spec 2025-11-25 --junit https://mcp.example.com/mcp > conformance.xml
@@ -97,7 +101,7 @@ function settingsFrom(argv: string[]): DoctorSettings | 'help' {
   if (url === undefined) throw new UsageError('give the URL of the MCP endpoint, e.g. gatehouse doctor https://mcp.example.com/mcp');
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
   const conformance = values.conformance ?? false;
-  for (const only of ['spec', 'token', 'junit', 'verbose'] as const) {
+  for (const only of ['spec', 'junit', 'verbose'] as const) {
     if (values[only] !== undefined && !conformance) throw new UsageError(`--${only} goes with --conformance`);
   }
   if (values.junit && values.json) throw new UsageError('choose one of --json and --junit');
@@ -134,7 +138,9 @@ export async function runDoctor(argv: string[], _env: NodeJS.ProcessEnv, io: Io)
     return 0;
   }
   if (settings.conformance) return runConformance(settings, io, TERMINAL);
-  const report = await diagnose(settings.url, { timeoutMs: settings.timeoutMs, register: settings.register, browserOrigin: settings.origin });
+  const report = await diagnose(settings.url, {
+    timeoutMs: settings.timeoutMs, register: settings.register, browserOrigin: settings.origin, ...(settings.token !== undefined ? { token: settings.token } : {}),
+  });
   io.out(settings.json ? JSON.stringify(report, null, 2) : renderReport(report, { registerAttempted: settings.register, paint: TERMINAL }));
   return report.summary.fail > 0 ? 1 : 0;
 }

@@ -11,7 +11,7 @@ import { loggerFromSettings } from '../log/settings.js';
 import { UsageError, parsedFlag, type Io } from './io.js';
 import { isLoopbackHost } from '../http/loopback.js';
 import { RUNTIME_USAGE, SERVER_OPTIONS, runtimeSettings } from './runtime-settings.js';
-import { loadLayers, waitForSignal } from './server-settings.js';
+import { checkSettingNames, loadLayers, waitForSignal } from './server-settings.js';
 import { bold, green, yellow } from './style.js';
 
 /** Option lines (flag, what it does, where else it is set) lined up in three columns. */
@@ -58,7 +58,8 @@ ${inColumns(`  --upstream <url>         Streamable HTTP MCP server to protect   
 ${RUNTIME_USAGE}
   --public-url <url>       URL clients use to reach Gatehouse           (env PUBLIC_URL, default http://localhost:<port>)
   --config <file>          JSON or YAML config file; proxy settings in its "proxy" section
-                           (env GATEHOUSE_CONFIG, default ./gatehouse.config.json|yaml|yml)`)}
+                           (env GATEHOUSE_CONFIG, default ./gatehouse.config.json|yaml|yml)
+  --strict                 Refuse to start on an unknown setting        (always so with GATEHOUSE_ENV=production)`)}
   -h, --help               Show this help
 
 Durations: 30 (seconds), 30s, 500ms, 10m, 1h. Settings apply in this order, later
@@ -82,7 +83,7 @@ interface ProxyCommand {
   runtime: RuntimeSettings;
 }
 
-async function commandFrom(argv: string[], env: NodeJS.ProcessEnv): Promise<ProxyCommand | 'help'> {
+async function commandFrom(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<ProxyCommand | 'help'> {
   const split = argv.indexOf('--');
   const flagArgs = split === -1 ? argv : argv.slice(0, split);
   const command = split === -1 ? undefined : argv.slice(split + 1);
@@ -107,11 +108,12 @@ async function commandFrom(argv: string[], env: NodeJS.ProcessEnv): Promise<Prox
   if (values.help) return 'help';
   if (command !== undefined && command.length === 0) throw new UsageError('"--" must be followed by the command that runs the stdio MCP server');
   if (command && values.upstream) throw new UsageError('give either --upstream <url> or -- <command>, not both');
-  const { layers, file } = await loadLayers({ resourceName: 'MCP server (behind Gatehouse)' }, values.config, env, {
+  const { layers, file, path } = await loadLayers({ resourceName: 'MCP server (behind Gatehouse)' }, values.config, env, {
     issuer: values.issuer,
     audience: values.audience,
     publicUrl: values['public-url'],
   });
+  checkSettingNames(file, env, layers, { strict: values.strict, fileName: path, warn: (line) => io.err(yellow(line, process.stderr)) });
   const flags: ProxySettingsInput = {
     upstream: values.upstream,
     command,
@@ -166,7 +168,7 @@ function readyLines(proxy: RunningProxy, settings: ProxySettings): string[] {
  * ```
  */
 export async function runProxy(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
-  const parsed = await commandFrom(argv, env);
+  const parsed = await commandFrom(argv, env, io);
   if (parsed === 'help') {
     io.out(PROXY_USAGE);
     return 0;
@@ -177,7 +179,7 @@ export async function runProxy(argv: string[], env: NodeJS.ProcessEnv, io: Io): 
     io.err(yellow(`WARNING: listening on ${host} without PUBLIC_URL: documents and challenges will name http://localhost:${port}, which other machines cannot reach. Set PUBLIC_URL.`, process.stderr));
   }
   const logger = loggerFromSettings(runtime.log, { write: io.out });
-  const proxy = await startProxy({ layers, settings, host, port, env, logger, warn: (line) => io.err(line), shutdownTimeoutMs: runtime.shutdownTimeoutMs });
+  const proxy = await startProxy({ layers, settings, host, port, env, logger, warn: (line) => io.err(line), shutdownTimeoutMs: runtime.shutdownTimeoutMs, metrics: runtime.metrics });
   try {
     for (const line of readyLines(proxy, settings)) io.out(line);
     const ready = await proxy.backend.ready();

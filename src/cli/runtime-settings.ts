@@ -20,6 +20,7 @@ export const SERVER_OPTIONS = {
   ...RUNTIME_OPTIONS,
   'public-url': { type: 'string' },
   config: { type: 'string' },
+  strict: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -1,6 +1,7 @@
 import { ENV_NAMES, envNames } from './env.js';
 import { configJsonSchema, type JsonSchema } from './json-schema.js';
 import { LOG_ENV, logSectionSchema } from './sections/log.js';
+import { METRICS_ENV, metricsSectionSchema } from './sections/metrics.js';
 import { PROXY_ENV, proxySettingsSchema } from './sections/proxy.js';
 import { SERVER_ENV, serverSectionSchema } from './sections/server.js';
 
@@ -12,10 +13,10 @@ import { SERVER_ENV, serverSectionSchema } from './sections/server.js';
  */
 
 /** The sections of the config file beside the core config, in the order the published schema lists them. */
-export const CLI_SECTIONS = { server: serverSectionSchema.optional(), log: logSectionSchema.optional(), proxy: proxySettingsSchema.optional() };
+export const CLI_SECTIONS = { server: serverSectionSchema.optional(), log: logSectionSchema.optional(), metrics: metricsSectionSchema.optional(), proxy: proxySettingsSchema.optional() };
 
 /** The env vars of those sections, by setting path (`proxy.upstream`: `GATEHOUSE_UPSTREAM`). */
-export const CLI_ENV_NAMES: Record<string, string> = envNames({ ...SERVER_ENV, ...LOG_ENV, ...PROXY_ENV });
+export const CLI_ENV_NAMES: Record<string, string> = envNames({ ...SERVER_ENV, ...LOG_ENV, ...METRICS_ENV, ...PROXY_ENV });
 
 /** Every env var of the config file, by setting path. */
 export const FILE_ENV_NAMES: Record<string, string> = { ...ENV_NAMES, ...CLI_ENV_NAMES };

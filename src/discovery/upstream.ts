@@ -32,6 +32,8 @@ export interface UpstreamMetadataOptions {
  */
 export class UpstreamMetadata {
   readonly issuer: string;
+  /** Metadata fetches attempted and failed, read by the metrics at scrape time (nothing is counted per request). */
+  readonly counters = { fetches: 0, failures: 0 };
   readonly #overrides: Record<string, unknown>;
   readonly #refreshIntervalSec: number;
   readonly #timeoutMs: number;
@@ -128,7 +130,15 @@ export class UpstreamMetadata {
   }
 
   async #fetchAndStore(): Promise<AuthorizationServerMetadata> {
-    const { metadata, url, warnings } = await fetchIssuerMetadata(this.issuer, { fetch: this.#fetch, timeoutMs: this.#timeoutMs });
+    this.counters.fetches++;
+    let fetched: Awaited<ReturnType<typeof fetchIssuerMetadata>>;
+    try {
+      fetched = await fetchIssuerMetadata(this.issuer, { fetch: this.#fetch, timeoutMs: this.#timeoutMs });
+    } catch (err) {
+      this.counters.failures++;
+      throw err;
+    }
+    const { metadata, url, warnings } = fetched;
     this.#fetched = metadata;
     this.#current = { ...metadata, ...this.#overrides };
     this.#source = url;

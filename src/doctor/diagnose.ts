@@ -1,6 +1,8 @@
 import { checkAuthorizationServer } from './checks/authorization-server.js';
 import { checkChallenge } from './checks/challenge.js';
 import { checkCors } from './checks/cors.js';
+import { checkDiscoverChallenge } from './checks/discover.js';
+import { checkEras } from './checks/eras.js';
 import { checkPkce } from './checks/pkce.js';
 import { checkProtectedResource } from './checks/protected-resource.js';
 import { checkRegistration } from './checks/registration.js';
@@ -8,7 +10,7 @@ import type { DoctorContext } from './context.js';
 import { cellsFor, STEPS, type Unreached } from './grid.js';
 import { Prober } from './http.js';
 import { PROFILES } from './profiles.js';
-import type { DoctorOptions, DoctorReport, Finding, RegistrationPlan, Severity, StepId } from './types.js';
+import type { DoctorOptions, DoctorReport, Finding, RegistrationPlan, ServerEras, Severity, StepId } from './types.js';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_BROWSER_ORIGIN = 'http://localhost:6274';
@@ -33,15 +35,18 @@ function unreachedAll(steps: StepId[]): Unreached {
 }
 
 /**
- * Probes an MCP server the way each real client does (401 → PRM → AS
- * metadata → PKCE → registration, plus CORS for browser clients) and
- * reports, per client and step, pass/warn/fail with the findings and their
- * fixes. Network failures become findings; this never rejects for them.
+ * Probes an MCP server the way each real client does (401 to `initialize`
+ * and, for 2026-07-28 clients, to `server/discover` → PRM → AS metadata →
+ * PKCE → registration, plus CORS for browser clients; with a token, the
+ * protocol eras the server speaks) and reports, per client and step,
+ * pass/warn/fail with the findings and their fixes. Network failures become
+ * findings; this never rejects for them.
  *
  * @example
  * ```ts
  * const report = await diagnose('https://mcp.example.com/mcp', { timeoutMs: 5000 });
  * if (report.summary.fail > 0) for (const f of report.findings) console.log(f.id, f.fix);
+ * report.eras; // { modern: 'unknown', legacy: 'unknown', unknownBecause: '...' } without options.token
  * ```
  */
 export async function diagnose(url: string, options: DoctorOptions = {}): Promise<DoctorReport> {
@@ -58,17 +63,21 @@ export async function diagnose(url: string, options: DoctorOptions = {}): Promis
   };
   const plans = new Map<string, RegistrationPlan>();
   let unreached: Unreached;
+  let eras: ServerEras = { modern: 'unknown', legacy: 'unknown', unknownBecause: 'nothing answered' };
 
   const challenge = await checkChallenge(ctx);
   if (!challenge.reachable) {
-    unreached = unreachedAll(['prm', 'as-metadata', 'pkce', 'registration', 'cors']);
+    unreached = unreachedAll(['prm', 'as-metadata', 'pkce', 'registration', 'cors', 'era']);
   } else {
+    await checkDiscoverChallenge(ctx, challenge);
     const prm = await checkProtectedResource(ctx, challenge);
     const as = await checkAuthorizationServer(ctx, prm);
     checkPkce(ctx, as);
     for (const [id, plan] of await checkRegistration(ctx, as)) plans.set(id, plan);
     await checkCors(ctx, challenge, prm, as);
-    unreached = new Map(PROFILES.map((p) => [p.id, new Set<StepId>(as.byProfile.get(p.id) ? [] : ['pkce', 'registration'])]));
+    eras = await checkEras(ctx, options.token);
+    const erasUnknown: StepId[] = eras.modern === 'unknown' ? ['era'] : [];
+    unreached = new Map(PROFILES.map((p) => [p.id, new Set<StepId>([...(as.byProfile.get(p.id) ? [] : ['pkce', 'registration'] as StepId[]), ...erasUnknown])]));
   }
 
   const findings = sortFindings(ctx.findings);
@@ -84,5 +93,6 @@ export async function diagnose(url: string, options: DoctorOptions = {}): Promis
     steps: STEPS.map((s) => ({ ...s })),
     findings,
     summary: { fail: count('fail'), warn: count('warn'), info: count('info') },
+    eras,
   };
 }

@@ -27,6 +27,9 @@ export const FINDINGS = {
   'challenge-error-without-token': { step: 'challenge', severity: 'info', fix: 'Omit error= when the request had no token (RFC 6750 §3.1)' },
   'insecure-http': { step: 'challenge', severity: 'warn', fix: 'Serve the MCP endpoint over https (OAuth 2.1 allows http only on loopback)' },
   'claude-loopback': { step: 'challenge', severity: 'info', fix: 'Expose the server on a public https URL (a tunnel will do) to try it from claude.ai' },
+  'discover-challenge-status': { step: 'challenge', severity: 'fail', fix: 'Answer server/discover without a token like any other request: 401 with the Bearer challenge (MCP 2026-07-28)' },
+  'discover-unprotected': { step: 'challenge', severity: 'warn', fix: 'Protect server/discover like every other method: 401 with the Bearer challenge when there is no token' },
+  'discover-challenge-differs': { step: 'challenge', severity: 'warn', fix: 'Send the same Bearer challenge (resource_metadata, scope) to server/discover as to initialize' },
   // protected-resource metadata
   'prm-missing': { step: 'prm', severity: 'fail', fix: 'Serve protected-resource metadata (RFC 9728) at /.well-known/oauth-protected-resource<path> and the root' },
   'prm-header-url': { step: 'prm', severity: 'fail', fix: 'Serve the PRM at the exact URL resource_metadata names (or point it where the PRM is)' },
@@ -70,6 +73,10 @@ export const FINDINGS = {
   'cors-not-found': { step: 'cors', severity: 'warn', fix: 'Add Access-Control-Allow-Origin: * to the 404s of /.well-known/ URLs too' },
   'cors-registration': { step: 'cors', severity: 'fail', fix: 'Answer CORS (OPTIONS and Access-Control-Allow-Origin) on the registration endpoint' },
   'cors-token': { step: 'cors', severity: 'fail', fix: 'Answer CORS (OPTIONS and Access-Control-Allow-Origin) on the token endpoint' },
+  // eras (with --token)
+  'era-modern-missing': { step: 'era', severity: 'fail', fix: 'Serve MCP 2026-07-28: build the server on the SDK v2 (createMcpHandler from @modelcontextprotocol/server serves 2026-07-28 and the 2025 fallback) and let every proxy in front pass server/discover and the Mcp-* headers' },
+  'era-legacy-missing': { step: 'era', severity: 'fail', fix: 'Answer the 2025 initialize too: createMcpHandler from @modelcontextprotocol/server serves a stateless 2025 fallback' },
+  'era-token-refused': { step: 'era', severity: 'info', fix: 'Pass an access token this server accepts with --token (audience this MCP URL, the scopes it requires)' },
 } satisfies Record<string, FindingKind>;
 
 /** A finding id the doctor knows. */

@@ -8,6 +8,7 @@ export const STEPS: readonly StepInfo[] = [
   { id: 'pkce', title: 'PKCE' },
   { id: 'registration', title: 'Registration' },
   { id: 'cors', title: 'CORS' },
+  { id: 'era', title: 'Era' },
 ];
 
 /** Steps each client could not reach (nothing answered, or no metadata to read). */

@@ -29,6 +29,15 @@ export interface ClientProfile {
   redirectUris(port: number): string[];
   /** Redirect URIs of its client metadata document, when they differ. */
   cimdRedirectUris?: string[];
+  /**
+   * The protocol era it talks: `legacy`, the 2025 revisions (`initialize`
+   * first); `modern`, MCP 2026-07-28 (`server/discover` first, its first
+   * request and so the one that meets the 401; without 2026-07-28 on offer a
+   * client pinned to it fails, one in `auto` falls back to `initialize`).
+   */
+  era: 'legacy' | 'modern';
+  /** The `application_type` it sends at registration (OpenID Connect; MCP 2026-07-28), when it sends one. */
+  applicationType?: 'native' | 'web';
 }
 
 /** Where a public client registers with DCR: what mcp-remote, Inspector and the SDK's examples send. */
@@ -45,41 +54,48 @@ export const PROFILES: readonly ClientProfile[] = [
   {
     id: 'sdk', name: 'MCP SDK', browser: false, exactResource: false, oidcDiscovery: true,
     // An SDK app uses CIMD only when it was given a metadata URL; most register with DCR.
-    registration: ['dcr'], cimdNeedsNone: false, manualClientId: false, cloud: false,
+    registration: ['dcr'], cimdNeedsNone: false, manualClientId: false, cloud: false, era: 'legacy',
     redirectUris: () => ['http://localhost:8090/callback'],
   },
   {
+    // @modelcontextprotocol/client 2.x with versionNegotiation { mode: 'auto' } or { pin: '2026-07-28' } (its default, 'legacy', acts as the v1 SDK).
+    // Also checks the metadata issuer and RFC 9207 iss, and derives application_type from its redirect URIs (loopback: native).
+    id: 'sdk-v2', name: 'MCP SDK v2 (2026)', browser: false, exactResource: false, oidcDiscovery: true,
+    registration: ['dcr'], cimdNeedsNone: false, manualClientId: false, cloud: false, era: 'modern', applicationType: 'native',
+    redirectUris: (port) => [`http://127.0.0.1:${port}/callback`],
+  },
+  {
     id: 'inspector', name: 'MCP Inspector', browser: true, exactResource: false, oidcDiscovery: true,
-    registration: ['dcr'], cimdNeedsNone: false, manualClientId: false, cloud: false,
+    registration: ['dcr'], cimdNeedsNone: false, manualClientId: false, cloud: false, era: 'legacy',
     redirectUris: () => ['http://localhost:6274/oauth/callback', 'http://localhost:6274/oauth/callback/debug'],
   },
   {
     id: 'mcp-remote', name: 'mcp-remote', browser: false, exactResource: false, oidcDiscovery: true,
-    registration: ['dcr'], cimdNeedsNone: false, manualClientId: false, cloud: false,
+    registration: ['dcr'], cimdNeedsNone: false, manualClientId: false, cloud: false, era: 'legacy',
     redirectUris: (port) => [`http://localhost:${port}/oauth/callback`],
   },
   {
     id: 'claude', name: 'Claude', browser: false, exactResource: false, oidcDiscovery: true,
     registration: ['cimd', 'dcr'], cimdNeedsNone: true, cimdClientId: 'https://claude.ai/oauth/mcp-oauth-client-metadata',
-    manualClientId: false, cloud: true,
+    manualClientId: false, cloud: true, era: 'legacy',
     redirectUris: () => ['https://claude.ai/api/mcp/auth_callback'],
   },
   {
     // Seen not falling back to OpenID Connect discovery (anthropics/claude-code#41253).
     id: 'claude-code', name: 'Claude Code', browser: false, exactResource: false, oidcDiscovery: false,
-    registration: ['cimd', 'dcr'], cimdNeedsNone: false, manualClientId: false, cloud: false,
+    registration: ['cimd', 'dcr'], cimdNeedsNone: false, manualClientId: false, cloud: false, era: 'legacy',
     redirectUris: (port) => [`http://localhost:${port}/callback`],
     // Its metadata document lists port-less loopback URIs: the AS must accept any port (RFC 8252 §7.3).
     cimdRedirectUris: ['http://localhost/callback'],
   },
   {
     id: 'vscode', name: 'VS Code', browser: false, exactResource: true, oidcDiscovery: true,
-    registration: ['dcr'], cimdNeedsNone: false, manualClientId: true, cloud: false,
+    registration: ['dcr'], cimdNeedsNone: false, manualClientId: true, cloud: false, era: 'legacy',
     redirectUris: () => ['https://vscode.dev/redirect', 'https://insiders.vscode.dev/redirect', 'http://127.0.0.1/', 'http://127.0.0.1:33418/'],
   },
   {
     id: 'cursor', name: 'Cursor', browser: false, exactResource: false, oidcDiscovery: true,
-    registration: ['dcr'], cimdNeedsNone: false, manualClientId: false, cloud: false,
+    registration: ['dcr'], cimdNeedsNone: false, manualClientId: false, cloud: false, era: 'legacy',
     redirectUris: () => ['cursor://anysphere.cursor-mcp/oauth/callback'],
   },
 ];
@@ -102,6 +118,7 @@ export function dcrRequestBody(profile: ClientProfile, port: number): DcrRequest
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     token_endpoint_auth_method: 'none',
+    ...(profile.applicationType ? { application_type: profile.applicationType } : {}),
   };
 }
 
@@ -115,4 +132,16 @@ export function dcrRequestBody(profile: ClientProfile, port: number): DcrRequest
  */
 export function clientNames(ids: readonly ProfileId[]): string {
   return PROFILES.filter((p) => ids.includes(p.id)).map((p) => p.name).join(', ');
+}
+
+/**
+ * The clients that talk one protocol era.
+ *
+ * @example
+ * ```ts
+ * clientsOfEra('modern'); // ['sdk-v2']
+ * ```
+ */
+export function clientsOfEra(era: ClientProfile['era']): ProfileId[] {
+  return PROFILES.filter((p) => p.era === era).map((p) => p.id);
 }

@@ -56,6 +56,15 @@ function findingLines(finding: Finding, paint: Paint): string[] {
   ];
 }
 
+/** One line: which eras the server speaks, or why that is unknown. */
+function erasLine(eras: DoctorReport['eras'], paint: Paint): string {
+  if (eras.modern === 'unknown' || eras.legacy === 'unknown') return `${paint.bold('Eras')}  ${paint.dim(`not observed: ${eras.unknownBecause ?? 'unknown'}`)}`;
+  const offered = eras.supportedVersions ? ` (server/discover offers ${eras.supportedVersions.join(', ') || 'nothing'})` : ` (server/discover answered ${eras.discoverAnswer ?? 'nothing'})`;
+  const modern = eras.modern ? paint.pass('yes') : paint.fail('no');
+  const legacy = eras.legacy ? paint.pass('yes') : paint.fail('no');
+  return `${paint.bold('Eras')}  modern 2026-07-28: ${modern}${offered}; legacy 2025: ${legacy} (initialize ${eras.legacy ? 'answers' : 'gets no result'})`;
+}
+
 function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
@@ -71,7 +80,7 @@ function plural(n: number, one: string, many: string): string {
  */
 export function renderReport(report: DoctorReport, options: { registerAttempted: boolean; paint?: Paint }): string {
   const paint = options.paint ?? PLAIN;
-  const lines = [`${paint.bold('gatehouse doctor')} ${report.url}`, '', ...table(report, paint), ''];
+  const lines = [`${paint.bold('gatehouse doctor')} ${report.url}`, '', ...table(report, paint), '', erasLine(report.eras, paint), ''];
   const nameWidth = Math.max(...report.profiles.map((p) => p.name.length));
   if (report.profiles.some((p) => p.cells.registration !== 'skip')) {
     lines.push(paint.bold('Registration'), ...report.profiles.filter((p) => p.cells.registration !== 'skip').map((p) => registrationLine(p, nameWidth, paint)));

@@ -4,10 +4,14 @@
  */
 
 /** The real MCP clients the doctor imitates (see clients.md in the project's reference). */
-export type ProfileId = 'sdk' | 'inspector' | 'mcp-remote' | 'claude' | 'claude-code' | 'vscode' | 'cursor';
+export type ProfileId = 'sdk' | 'sdk-v2' | 'inspector' | 'mcp-remote' | 'claude' | 'claude-code' | 'vscode' | 'cursor';
 
-/** The stages of a client's sign-in the doctor checks, in the order clients meet them. */
-export type StepId = 'challenge' | 'prm' | 'as-metadata' | 'pkce' | 'registration' | 'cors';
+/**
+ * The stages of a client's sign-in the doctor checks, in the order clients
+ * meet them; `era` last: whether the server speaks the protocol era the
+ * client talks once signed in (observed only with a token).
+ */
+export type StepId = 'challenge' | 'prm' | 'as-metadata' | 'pkce' | 'registration' | 'cors' | 'era';
 
 /** `fail`: a client cannot sign in (exit code 1). `warn`: works, but fragile or against the spec. `info`: worth knowing. */
 export type Severity = 'fail' | 'warn' | 'info';
@@ -62,6 +66,23 @@ export interface StepInfo {
   title: string;
 }
 
+/**
+ * Which protocol eras the server speaks, as the doctor saw them with a
+ * token: `modern`, MCP 2026-07-28 (`server/discover` offers it); `legacy`,
+ * the 2025 revisions (`initialize` answers). `'unknown'` without a token
+ * (every request gets the same 401) or when the token was refused.
+ */
+export interface ServerEras {
+  modern: boolean | 'unknown';
+  legacy: boolean | 'unknown';
+  /** `supportedVersions` from `server/discover`, when it answered. */
+  supportedVersions?: string[];
+  /** What `server/discover` answered instead, when it gave no `supportedVersions` (`400`, `timed out after 10000 ms`). */
+  discoverAnswer?: string;
+  /** Why the eras are unknown, when they are. */
+  unknownBecause?: string;
+}
+
 /** Everything `gatehouse doctor` found about one MCP server URL. */
 export interface DoctorReport {
   url: string;
@@ -69,6 +90,7 @@ export interface DoctorReport {
   steps: StepInfo[];
   findings: Finding[];
   summary: { fail: number; warn: number; info: number };
+  eras: ServerEras;
 }
 
 /** Options of `diagnose`. */
@@ -81,4 +103,6 @@ export interface DoctorOptions {
   browserOrigin?: string;
   /** A `fetch` to probe with (tests, proxies). Default the global one. */
   fetch?: typeof fetch;
+  /** An access token for the server, to see which eras it speaks (never printed). Default none. */
+  token?: string;
 }

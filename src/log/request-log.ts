@@ -21,8 +21,23 @@ export interface RequestLogOptions {
   protectedPath?: string;
   /** Reuse a caller's `X-Request-Id` when it is a short id of safe characters. Default true. */
   trustRequestId?: boolean;
-  /** Paths logged at `debug` only (health probes). Default `/healthz`, `/readyz`. */
+  /**
+   * Paths logged at `debug` only (health probes). Default `/healthz`,
+   * `/readyz`. Their 503s (starting, draining, upstream away) are what a
+   * probe is for, not errors: only a 500 of theirs is logged as one.
+   */
   quietPaths?: string[];
+  /** Called with each finished request, after its record (the metrics count requests here). */
+  onRequest?: (finished: FinishedRequest) => void;
+}
+
+/** A request as it ended, for {@link RequestLogOptions.onRequest}. */
+export interface FinishedRequest {
+  path: string;
+  status: number;
+  /** The gate's decision, for the protected endpoint. */
+  decision?: GateDecision;
+  seconds: number;
 }
 
 const requestIds = new WeakMap<IncomingMessage, string>();
@@ -114,12 +129,13 @@ export function logRequests(handler: NodeRequestHandler, logger: Logger, options
       const auth = (req as IncomingMessage & { auth?: AuthInfo }).auth;
       const gated = options.protectedPath === undefined ? true : path === options.protectedPath;
       const status = res.statusCode;
+      const elapsedMs = performance.now() - started;
       const fields: LogFields = {
         requestId,
         method: req.method,
         path,
         status,
-        latencyMs: Math.round((performance.now() - started) * 10) / 10,
+        latencyMs: Math.round(elapsedMs * 10) / 10,
       };
       if (gated) {
         fields.decision = gateDecision(status, auth, res.hasHeader('www-authenticate'));
@@ -127,9 +143,10 @@ export function logRequests(handler: NodeRequestHandler, logger: Logger, options
         fields.clientId = auth?.clientId;
       }
       if (!res.writableFinished) fields.aborted = true;
-      if (quiet.has(path) && status < 500) logger.debug('request', fields);
+      if (quiet.has(path) && status !== 500) logger.debug('request', fields);
       else if (status >= 500) logger.error('request', fields);
       else logger.info('request', fields);
+      options.onRequest?.({ path, status, decision: fields.decision as GateDecision | undefined, seconds: elapsedMs / 1000 });
     });
 
     try {

@@ -9,6 +9,8 @@ import { resolveConfig } from '../config/resolve.js';
 import type { ConfigLayer, GatehouseConfig } from '../config/schema.js';
 import { createGatehouse } from '../gatehouse.js';
 import { createAssertionSigner, type AssertionSigner } from './http/assertion.js';
+import type { ScrapeSources } from '../metrics/gatehouse-metrics.js';
+import { gateSources } from '../metrics/observability.js';
 
 /**
  * The gate in front of the proxy, in either mode: Gatehouse's own
@@ -24,7 +26,7 @@ export const ASSERTION_JWKS_PATH = '/.well-known/gatehouse-proxy-jwks.json';
 export const AUTHORITY_PROXY_SCOPE = 'mcp:tools';
 
 /** Options of {@link createGateFront}. */
-export interface GateFrontOptions extends Pick<AuthorityOptions, 'fetch' | 'publicUrlDefaulted' | 'warn'> {
+export interface GateFrontOptions extends Pick<AuthorityOptions, 'fetch' | 'publicUrlDefaulted' | 'warn' | 'telemetry'> {
   /** The merged settings, `publicUrl` included. */
   layers: ConfigLayer;
   /** `aud` of identity assertions (the upstream URL); without it no signer is made. */
@@ -48,6 +50,8 @@ export interface GateFront {
   readonly assertionJwks: { keys: JWK[] };
   /** Whether the gate can verify tokens yet (a lazy start may begin without the issuer's keys); absent when always ready. */
   readiness?(): Promise<{ ready: boolean; detail: string }>;
+  /** The gate's own counters (JWKS, discovery, verification cache), read by the metrics at scrape time. */
+  readonly scrapeSources: ScrapeSources;
   close(): Promise<void>;
 }
 
@@ -68,13 +72,14 @@ async function authorityFront(options: GateFrontOptions): Promise<GateFront> {
   const layers = mergeConfig(PROXY_GATE_DEFAULTS, { scopes: { required: [AUTHORITY_PROXY_SCOPE] } }, options.layers);
   // Loaded only in authority mode: it pulls in oidc-provider, which a resource server does not need.
   const { createAuthority } = await import('../authority/create-authority.js');
-  const authority = await createAuthority(layers, { fetch: options.fetch, publicUrlDefaulted: options.publicUrlDefaulted, warn: options.warn });
+  const authority = await createAuthority(layers, { fetch: options.fetch, publicUrlDefaulted: options.publicUrlDefaulted, warn: options.warn, telemetry: options.telemetry });
   // The authority's own keys sign assertions: its JWKS already publishes them.
   const signer = await signerFor(authority.keys, authority.config.issuer, options);
   return {
     config: authority.config,
     signer,
     assertionJwks: authority.keys.publicJwks,
+    scrapeSources: { cache: authority.verificationCache },
     handle: (req, res, next) => authority.handler(req, res, next),
     close: () => authority.close(),
   };
@@ -82,7 +87,7 @@ async function authorityFront(options: GateFrontOptions): Promise<GateFront> {
 
 async function resourceServerFront(options: GateFrontOptions): Promise<GateFront> {
   const config = resolveConfig(mergeConfig(PROXY_GATE_DEFAULTS, options.layers));
-  const gate = createGatehouse(config, { fetch: options.fetch });
+  const gate = createGatehouse(config, { fetch: options.fetch, telemetry: options.telemetry });
   await gate.ready();
   const guard = gatehouseNode(gate);
   // Gatehouse issues no tokens here, so assertions get a key of their own, kept beside the authority's state.
@@ -93,6 +98,7 @@ async function resourceServerFront(options: GateFrontOptions): Promise<GateFront
     config,
     signer,
     assertionJwks: keys.publicJwks,
+    scrapeSources: gateSources(gate),
     async handle(req: IncomingMessage, res, next) {
       if (!(await guard(req, res))) next();
     },

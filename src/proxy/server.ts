@@ -11,7 +11,10 @@ import { ASSERTION_JWKS_PATH, createGateFront, type GateFront } from './front.js
 import { createHttpProxy } from './http/http-proxy.js';
 import { RPC_ERRORS, writeRpcError } from './rpc-error.js';
 import type { ProxySettings } from '../config/sections/proxy.js';
-import { createStdioBridge } from './stdio/stdio-bridge.js';
+import { createStdioBridge, type StdioBridge } from './stdio/stdio-bridge.js';
+import type { MetricsAddress } from '../config/sections/metrics.js';
+import { startObservability, type Observability } from '../metrics/observability.js';
+import type { AuditEvent, Telemetry } from '../telemetry/types.js';
 
 /** Options of {@link startProxy}. */
 export interface StartProxyOptions {
@@ -31,6 +34,10 @@ export interface StartProxyOptions {
   env?: NodeJS.ProcessEnv;
   /** The fetch the authority loads client metadata documents with (tests). */
   fetch?: FetchHook;
+  /** The Prometheus listener (`GATEHOUSE_METRICS_ADDR`); none without it. */
+  metrics?: MetricsAddress;
+  /** Audit events, besides the log records. */
+  onAudit?: (event: AuditEvent) => void;
 }
 
 /** A running `gatehouse proxy`. */
@@ -41,6 +48,8 @@ export interface RunningProxy {
   /** The protected MCP endpoint clients connect to. */
   readonly mcpUrl: string;
   readonly publicUrl: string;
+  /** Audit and metrics wiring; `observability.listening` is the metrics listener when on. */
+  readonly observability: Observability;
   /**
    * Graceful stop: `/readyz` turns 503 and new MCP requests get 503; requests
    * in flight get the shutdown timeout to finish; then sessions end, child
@@ -49,7 +58,7 @@ export interface RunningProxy {
   close(): Promise<void>;
 }
 
-function backendFor(options: StartProxyOptions, front: GateFront, publicUrl: string, logger: Logger): ProxyBackend {
+function backendFor(options: StartProxyOptions, front: GateFront, publicUrl: string, logger: Logger, telemetry: Telemetry | undefined): ProxyBackend {
   const { settings } = options;
   if (settings.upstream) {
     return createHttpProxy({
@@ -61,6 +70,7 @@ function backendFor(options: StartProxyOptions, front: GateFront, publicUrl: str
       responseTimeoutMs: settings.upstreamTimeoutSec * 1000,
       sessionTtlMs: settings.sessionTtlSec * 1000,
       maxSessionsPerUser: settings.maxSessionsPerUser,
+      telemetry,
     });
   }
   const [command, ...args] = settings.command!;
@@ -108,14 +118,28 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
   if (!settings.upstream && !settings.command) throw new TypeError('the proxy needs an upstream URL or a command');
   const logger = options.logger ?? createLogger({ write: (line) => void process.stderr.write(`${line}\n`) });
   const late: { front?: GateFront; backend?: ProxyBackend } = {};
+  const protectedPath = options.layers.path ?? '/mcp';
+  const observability = await startObservability({
+    logger,
+    metrics: options.metrics,
+    publicPort: options.port,
+    protectedPath,
+    authorityPrefix: options.layers.authority?.routePrefix ?? '/oauth',
+    trustProxy: () => late.front?.config.trustProxy ?? false,
+    onAudit: options.onAudit,
+  });
   // The issuer and resource need the bound port, so the app arrives after the listener (/readyz: 503 until then).
   const listening = await serve({
     host: options.host,
     port: options.port,
     logger,
-    protectedPath: options.layers.path ?? '/mcp',
+    protectedPath,
     shutdownTimeoutMs: options.shutdownTimeoutMs,
     readiness: () => readinessOf(late),
+    onRequest: observability.onRequest,
+  }).catch(async (err: unknown) => {
+    await observability.close();
+    throw err;
   });
   const publicUrl = (options.layers.publicUrl ?? `http://localhost:${listening.port}`).replace(/\/+$/, '');
   let front: GateFront;
@@ -127,12 +151,19 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
       publicUrlDefaulted: !options.layers.publicUrl,
       warn: options.warn ?? ((line) => logger.warn(line)),
       fetch: options.fetch,
+      telemetry: observability.telemetry,
     });
   } catch (err) {
     await listening.close();
+    await observability.close();
     throw err;
   }
-  const backend = backendFor(options, front, publicUrl, logger);
+  const backend = backendFor(options, front, publicUrl, logger, observability.telemetry);
+  if (observability.sources) {
+    Object.assign(observability.sources, front.scrapeSources);
+    const bridge = backend as Partial<StdioBridge>;
+    if (bridge.children) observability.sources.children = () => bridge.children!().length;
+  }
   late.front = front;
   late.backend = backend;
 
@@ -157,10 +188,11 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
     listening,
     mcpUrl: `${publicUrl}${front.config.path}`,
     publicUrl,
+    observability,
     close() {
       const timeoutMs = options.shutdownTimeoutMs ?? 10_000;
       // The backend answers its requests in flight, then ends its streams, which lets the server's drain finish early.
-      closing ??= Promise.all([listening.shutdown(timeoutMs), backend.close(timeoutMs)]).then(() => front.close());
+      closing ??= Promise.all([listening.shutdown(timeoutMs), backend.close(timeoutMs)]).then(() => front.close()).finally(() => observability.close());
       return closing;
     },
   };

@@ -64,7 +64,7 @@ describe('serve', () => {
   });
 
   it('is alive once listening and ready only once the app is in', async () => {
-    served = await serve({ host: '127.0.0.1', port: 0 });
+    served = await serve({ host: '127.0.0.1', port: 0, startWaitMs: 20 });
     const origin = `http://127.0.0.1:${served.port}`;
     expect((await fetch(`${origin}/healthz`)).status).toBe(200);
     const starting = await fetch(`${origin}/readyz`);
@@ -118,5 +118,55 @@ describe('serve', () => {
     expect(['done', 'error']).toContain(result.ended);
     expect(lines.some((l) => JSON.parse(l).msg === 'shutdown timeout: closing open requests')).toBe(true);
     release();
+  });
+
+  it('holds a request that arrives while starting and serves it once the app is in', async () => {
+    served = await serve({ host: '127.0.0.1', port: 0, protectedPath: '/mcp', startWaitMs: 60_000 });
+    const origin = `http://127.0.0.1:${served.port}`;
+    let settled = false;
+    const early = fetch(`${origin}/mcp`).then(async (r) => {
+      settled = true;
+      return { status: r.status, text: await r.text() };
+    });
+    // An unrelated probe is answered while the early request waits.
+    expect((await fetch(`${origin}/readyz`)).status).toBe(503);
+    expect(settled).toBe(false);
+    served.ready(sseApp().app);
+    expect(await early).toEqual({ status: 200, text: 'hello' });
+  });
+
+  it('after the bounded wait answers 503 with a JSON-RPC error on the MCP endpoint and an OAuth error elsewhere, never {"status":"starting"}', async () => {
+    served = await serve({ host: '127.0.0.1', port: 0, protectedPath: '/mcp', startWaitMs: 10 });
+    const origin = `http://127.0.0.1:${served.port}`;
+    const mcp = await fetch(`${origin}/mcp`, { method: 'POST', body: '{"jsonrpc":"2.0","id":1,"method":"ping"}' });
+    expect(mcp.status).toBe(503);
+    expect(mcp.headers.get('retry-after')).toBe('5');
+    expect(await mcp.json()).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32000, message: expect.stringContaining('starting') } });
+    const document = await fetch(`${origin}/.well-known/oauth-protected-resource/mcp`, { headers: { origin: 'https://app.example' } });
+    expect(document.status).toBe(503);
+    expect(document.headers.get('access-control-allow-origin')).toBe('*');
+    expect(await document.json()).toEqual({ error: 'temporarily_unavailable', error_description: expect.stringContaining('starting') });
+  });
+
+  it('logs /readyz 503s while starting at debug, not as errors', async () => {
+    const lines: string[] = [];
+    served = await serve({ host: '127.0.0.1', port: 0, logger: createLogger({ level: 'debug', write: (line) => void lines.push(line) }) });
+    expect((await fetch(`http://127.0.0.1:${served.port}/readyz`)).status).toBe(503);
+    await new Promise((resolve) => setImmediate(resolve));
+    const record = lines.map((l) => JSON.parse(l)).find((r) => r.path === '/readyz');
+    expect(record).toMatchObject({ level: 'debug', status: 503 });
+  });
+
+  it('answers a 404 under /.well-known/ with CORS, so a browser client sees the 404', async () => {
+    served = await serve({ host: '127.0.0.1', port: 0 });
+    served.ready((_req, res) => {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end('{"error":"not_found"}');
+    });
+    const origin = `http://127.0.0.1:${served.port}`;
+    const missing = await fetch(`${origin}/.well-known/no-such-doc`, { headers: { origin: 'https://app.example' } });
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('access-control-allow-origin')).toBe('*');
+    expect((await fetch(`${origin}/not-well-known`)).headers.get('access-control-allow-origin')).toBeNull();
   });
 });

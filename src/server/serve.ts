@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pathOf } from '../http/node/request-path.js';
 import { sendJson } from '../http/node/respond.js';
-import { logRequests, type NodeRequestHandler } from '../log/request-log.js';
-import type { Logger } from '../log/logger.js';
+import { logRequests, type FinishedRequest, type NodeRequestHandler } from '../log/request-log.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import { inRequestContext } from './request-context.js';
 import { listen, type Listening } from './listen.js';
+import { rpcErrorMessage, RPC_ERRORS } from '../adapters/rpc-error.js';
 
 /**
  * The HTTP life of a Gatehouse server (the CLI's and the proxy's):
@@ -25,7 +27,18 @@ export interface ServeOptions {
   shutdownTimeoutMs?: number;
   /** While serving, `/readyz` also asks this (e.g. whether a proxy's upstream is reachable). */
   readiness?: () => Promise<{ ready: boolean; detail: string }>;
+  /** Each finished request (the metrics' request counts). */
+  onRequest?: (finished: FinishedRequest) => void;
+  /**
+   * How long a request that arrives while the app is starting waits for it
+   * before it is answered 503 (a JSON-RPC error on the MCP endpoint, an
+   * OAuth-style error elsewhere, with `Retry-After`). Default 10 s.
+   */
+  startWaitMs?: number;
 }
+
+/** Requests held while starting, at most; past that they are answered 503 at once, so a flood cannot pile up sockets. */
+const MAX_WAITING = 1000;
 
 /** Where a served app is in its life. */
 export type ServeState = 'starting' | 'ready' | 'draining' | 'closed';
@@ -66,6 +79,42 @@ export async function serve(options: ServeOptions): Promise<ServedHttp> {
   const open = new Set<ServerResponse>();
   const emptied = new Set<() => void>();
   let ending: Promise<void> | undefined;
+  const waiting = new Set<() => void>();
+  const startWaitMs = options.startWaitMs ?? 10_000;
+
+  /** Resolves once the app is there, or the wait is over (then the caller answers 503). */
+  function appArrived(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, startWaitMs);
+      function done() {
+        clearTimeout(timer);
+        waiting.delete(done);
+        resolve();
+      }
+      waiting.add(done);
+    });
+  }
+
+  function notServing(req: IncomingMessage, res: ServerResponse, path: string): void {
+    const message = state === 'starting' ? 'Gatehouse is starting; retry in a few seconds' : 'Gatehouse is shutting down; retry on another instance';
+    const headers = { 'retry-after': '5', 'access-control-allow-origin': '*' };
+    const onEndpoint = options.protectedPath !== undefined && (path === options.protectedPath || path.startsWith(`${options.protectedPath}/`));
+    // MCP clients show a JSON-RPC error's message; anything else gets the OAuth error shape every other Gatehouse error has.
+    if (onEndpoint) return sendJson(res, 503, rpcErrorMessage(RPC_ERRORS.serverError, message), headers);
+    sendJson(res, 503, { error: 'temporarily_unavailable', error_description: message }, headers);
+  }
+
+  async function whenStarted(req: IncomingMessage, res: ServerResponse, path: string): Promise<unknown> {
+    if (state === 'starting' && waiting.size < MAX_WAITING) await appArrived();
+    if (!app || state === 'closed' || res.destroyed) return res.destroyed ? undefined : notServing(req, res, path);
+    return serveApp(req, res, app);
+  }
+
+  function serveApp(req: IncomingMessage, res: ServerResponse, handler: NodeRequestHandler): unknown {
+    open.add(res);
+    res.once('close', () => untrack(res));
+    return handler(req, res);
+  }
 
   function untrack(res: ServerResponse) {
     open.delete(res);
@@ -83,13 +132,18 @@ export async function serve(options: ServeOptions): Promise<ServedHttp> {
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') return readyz(res);
     if (state === 'draining') res.setHeader('connection', 'close');
-    if (!app || state === 'closed') return sendJson(res, 503, { status: state });
-    open.add(res);
-    res.once('close', () => untrack(res));
-    return app(req, res);
+    // Discovery documents are public: a 404 under /.well-known/ must be readable by a browser client, not a network error.
+    // Not on preflights: oidc-provider skips its own CORS when a header is already set, and a preflight fails on a 404 anyway.
+    if (req.method !== 'OPTIONS' && path.startsWith('/.well-known/')) res.setHeader('access-control-allow-origin', '*');
+    if (!app) return whenStarted(req, res, path);
+    if (state === 'closed') return notServing(req, res, path);
+    return serveApp(req, res, app);
   }
 
-  const handler = options.logger ? logRequests(route, options.logger, { protectedPath: options.protectedPath }) : route;
+  // Every request runs in its own context, so audit events deep inside it know its id and address.
+  const inContext = (req: IncomingMessage, res: ServerResponse) => inRequestContext(req, () => route(req, res));
+  const logged = options.logger ?? (options.onRequest ? silentLogger : undefined);
+  const handler = logged ? logRequests(inContext, logged, { protectedPath: options.protectedPath, onRequest: options.onRequest }) : inContext;
   const listening = await listen(handler, options.host, options.port);
 
   function drained(timeoutMs: number): Promise<void> {
@@ -132,10 +186,12 @@ export async function serve(options: ServeOptions): Promise<ServedHttp> {
     ready(handlerOfApp) {
       app = handlerOfApp;
       if (state === 'starting') state = 'ready';
+      for (const release of [...waiting]) release();
     },
     shutdown,
     async close() {
       state = 'closed';
+      for (const release of [...waiting]) release();
       ending ??= listening.close();
       await ending;
     },

@@ -23,7 +23,10 @@ interface Case {
   step: StepId;
 }
 
-const ALL: ProfileId[] = ['sdk', 'inspector', 'mcp-remote', 'claude', 'claude-code', 'vscode', 'cursor'];
+const ALL: ProfileId[] = ['sdk', 'sdk-v2', 'inspector', 'mcp-remote', 'claude', 'claude-code', 'vscode', 'cursor'];
+
+/** What a cell of a healthy step holds: CORS is for browser clients; the eras are not observed without a token. */
+const healthyCell = (step: StepId, profile: ProfileId) => (step === 'cors' && profile !== 'inspector' ? 'n/a' : step === 'era' ? 'skip' : 'pass');
 
 const CASES: Case[] = [
   { defect: 'status-500', step: 'challenge', expected: [{ id: 'challenge-status', severity: 'fail', clients: ALL }] },
@@ -37,6 +40,7 @@ const CASES: Case[] = [
   { defect: 'issuer-mismatch', step: 'as-metadata', expected: [{ id: 'as-issuer-mismatch', severity: 'fail', clients: ALL }] },
   { defect: 'path-issuer', step: 'as-metadata', expected: [{ id: 'claude-path-issuer', severity: 'warn', clients: ['claude'] }] },
   { defect: 'no-pkce', step: 'pkce', expected: [{ id: 'pkce-missing', severity: 'fail', clients: ALL }] },
+  { defect: 'discover-unchallenged', step: 'challenge', expected: [{ id: 'discover-challenge-status', severity: 'fail', clients: ['sdk-v2'] }] },
   {
     defect: 'no-cors',
     step: 'cors',
@@ -57,7 +61,7 @@ const CASES: Case[] = [
     defect: 'no-registration',
     step: 'registration',
     expected: [
-      { id: 'registration-unavailable', severity: 'fail', clients: ['sdk', 'inspector', 'mcp-remote', 'claude', 'claude-code', 'cursor'] },
+      { id: 'registration-unavailable', severity: 'fail', clients: ['sdk', 'sdk-v2', 'inspector', 'mcp-remote', 'claude', 'claude-code', 'cursor'] },
       { id: 'registration-manual', severity: 'warn', clients: ['vscode'] },
     ],
   },
@@ -81,7 +85,7 @@ describe('the doctor on a correct server', () => {
     const { report } = await diagnoseServer('none');
     expect(problems(report)).toEqual([]);
     for (const profile of report.profiles) {
-      for (const step of report.steps) expect([profile.id, step.id, profile.cells[step.id]]).toEqual([profile.id, step.id, step.id === 'cors' && profile.id !== 'inspector' ? 'n/a' : 'pass']);
+      for (const step of report.steps) expect([profile.id, step.id, profile.cells[step.id]]).toEqual([profile.id, step.id, healthyCell(step.id, profile.id)]);
     }
     // Loopback is out of claude.ai's reach: worth a note, not a warning.
     expect(report.findings.map((f) => f.id)).toEqual(['claude-loopback']);
@@ -122,8 +126,8 @@ describe.each(CASES)('the doctor on a server with one defect: $defect', ({ defec
     for (const profile of report.profiles) {
       report.steps.forEach((other, index) => {
         if (other.id === step) return;
-        const expectedCell = other.id === 'cors' && profile.id !== 'inspector' ? 'n/a' : 'pass';
-        const cell = profile.cells[other.id] === 'skip' && stopped.has(profile.id) && index > at && other.id !== 'cors' ? 'pass' : profile.cells[other.id];
+        const expectedCell = healthyCell(other.id, profile.id);
+        const cell = profile.cells[other.id] === 'skip' && stopped.has(profile.id) && index > at && other.id !== 'cors' && other.id !== 'era' ? 'pass' : profile.cells[other.id];
         expect([profile.id, other.id, cell]).toEqual([profile.id, other.id, expectedCell]);
       });
     }
@@ -147,7 +151,7 @@ describe('the doctor with --register', () => {
   it('registers one client per DCR profile and reports each accepted', async () => {
     const { report, server } = await diagnoseServer('none', true);
     const dcr = report.profiles.filter((p) => p.registration.method === 'dcr');
-    expect(dcr.map((p) => p.id).sort()).toEqual(['cursor', 'inspector', 'mcp-remote', 'sdk', 'vscode']);
+    expect(dcr.map((p) => p.id).sort()).toEqual(['cursor', 'inspector', 'mcp-remote', 'sdk', 'sdk-v2', 'vscode']);
     for (const profile of dcr) expect(profile.registration.attempt).toEqual({ accepted: true, status: 201 });
     expect(server.requests.filter((r) => r === 'POST /register')).toHaveLength(dcr.length);
     expect(problems(report)).toEqual([]);

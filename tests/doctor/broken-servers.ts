@@ -38,7 +38,9 @@ export type Defect =
   | 'accepts-http-redirect'
   | 'open-redirect'
   | 'fixed-loopback-port'
-  | 'no-method-check';
+  | 'no-method-check'
+  // server/discover (the SDK v2 client's first request) not challenged: answered as a 2025-only server would
+  | 'discover-unchallenged';
 
 export interface BrokenServer {
   origin: string;
@@ -159,6 +161,7 @@ export async function startBrokenServer(defect: Defect = 'none'): Promise<Broken
     }
     if (path === '/mcp' && req.method === 'POST') {
       const body = await readJson(req);
+      if (defect === 'discover-unchallenged' && body.method === 'server/discover' && !req.headers.authorization) return send(res, defect, 400, { jsonrpc: '2.0', id: body.id ?? null, error: { code: -32600, message: 'Bad Request: Server not initialized' } });
       const refused = authenticate(req, url, defect, challenge(origin, defect));
       return answer(res, refused ?? answerRpc(req, body, defect));
     }

@@ -46,10 +46,10 @@ describe('gatehouse doctor <url> --json', () => {
     const run = await gatehouse(['doctor', healthy.url, '--json', '--register']);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as DoctorReport;
-    expect(Object.keys(report)).toEqual(['url', 'profiles', 'steps', 'findings', 'summary']);
+    expect(Object.keys(report)).toEqual(['url', 'profiles', 'steps', 'findings', 'summary', 'eras']);
     expect(report.url).toBe(healthy.url);
-    expect(report.profiles.map((p) => p.id)).toEqual(['sdk', 'inspector', 'mcp-remote', 'claude', 'claude-code', 'vscode', 'cursor']);
-    expect(report.steps.map((s) => s.id)).toEqual(['challenge', 'prm', 'as-metadata', 'pkce', 'registration', 'cors']);
+    expect(report.profiles.map((p) => p.id)).toEqual(['sdk', 'sdk-v2', 'inspector', 'mcp-remote', 'claude', 'claude-code', 'vscode', 'cursor']);
+    expect(report.steps.map((s) => s.id)).toEqual(['challenge', 'prm', 'as-metadata', 'pkce', 'registration', 'cors', 'era']);
     for (const finding of report.findings) expect(Object.keys(finding).sort()).toEqual(['clients', 'fix', 'id', 'message', 'severity', 'step']);
     expect(report.summary.fail).toBe(0);
     expect(healthy.requests).toContain('POST /register');
@@ -71,8 +71,9 @@ describe('gatehouse doctor <url>', () => {
     const run = await gatehouse(['doctor', broken.url]);
     expect(run.code).toBe(1);
     expect(run.stdout).not.toContain('\x1b[');
-    expect(run.stdout).toMatch(/^Client\s+Challenge\s+PRM\s+AS metadata\s+PKCE\s+Registration\s+CORS$/m);
-    expect(run.stdout).toMatch(/^MCP SDK\s+pass\s+pass\s+pass\s+fail\s+pass\s+n\/a$/m);
+    expect(run.stdout).toMatch(/^Client\s+Challenge\s+PRM\s+AS metadata\s+PKCE\s+Registration\s+CORS\s+Era$/m);
+    expect(run.stdout).toMatch(/^MCP SDK\s+pass\s+pass\s+pass\s+fail\s+pass\s+n\/a\s+skip$/m);
+    expect(run.stdout).toMatch(/^Eras {2}not observed: without a token/m);
     expect(run.stdout).toContain('FAIL  pkce-missing');
     expect(run.stdout).toContain('fix: Add code_challenge_methods_supported: ["S256"] to the AS metadata (or run Gatehouse in front with OAUTH_MIRROR_METADATA=true)');
   });

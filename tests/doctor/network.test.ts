@@ -29,7 +29,7 @@ describe('the doctor when the server cannot be reached', () => {
     expect(report.findings.map((f) => f.id)).toEqual(['unreachable']);
     expect(report.findings[0]!.message).toContain('timed out after 300 ms');
     for (const profile of report.profiles) {
-      expect(profile.cells).toEqual({ challenge: 'fail', prm: 'skip', 'as-metadata': 'skip', pkce: 'skip', registration: 'skip', cors: profile.id === 'inspector' ? 'skip' : 'n/a' });
+      expect(profile.cells).toEqual({ challenge: 'fail', prm: 'skip', 'as-metadata': 'skip', pkce: 'skip', registration: 'skip', cors: profile.id === 'inspector' ? 'skip' : 'n/a', era: 'skip' });
     }
   });
 

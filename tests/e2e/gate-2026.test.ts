@@ -63,7 +63,7 @@ beforeAll(async () => {
     audience: AUDIENCE,
     scopes: {
       required: ['mcp:tools'],
-      tools: { delete_file: ['files:write'] },
+      tools: { delete_file: ['files:write'], deploy: ['deploy'] },
       resources: { 'file:///secret/*': ['files:secret'] },
       prompts: { review: ['prompts:review'] },
       implies: { 'mcp:admin': ['mcp:tools', 'files:write', 'files:secret', 'prompts:review'] },
@@ -164,6 +164,12 @@ describe('per-name scopes and hierarchies on 2026-07-28 requests', () => {
     ] as const) {
       expect((await post(body, headers, bearer)).status).toBe(200);
     }
+  });
+
+  it('names, in the one 403, the implying scope the token has rather than everything it implies (SEP-2350)', async () => {
+    const result = await post(modern('tools/call', { name: 'deploy', arguments: {} }), h('tools/call', 'deploy'), await token('mcp:admin'));
+    expect(result.status).toBe(403);
+    expect(result.challenge).toContain('scope="mcp:admin deploy", error="insufficient_scope"');
   });
 
   it('without the required scope, names the required one (and keeps what the token had)', async () => {

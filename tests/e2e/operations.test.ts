@@ -91,12 +91,14 @@ describe('gatehouse demo (the process)', () => {
       expect(challenged.status).toBe(401);
       const requestId = challenged.headers.get('x-request-id');
       await new Promise<void>((resolve) => {
-        const check = () => stdout.includes(`"requestId":"${requestId}"`) && resolve();
+        const check = () => stdout.split('\n').some((l) => l.includes(`"requestId":"${requestId}"`) && l.includes('"msg":"request"')) && resolve();
         child.stdout.on('data', check);
         check();
       });
-      const line = stdout.split('\n').find((l) => l.includes(`"requestId":"${requestId}"`))!;
-      expect(JSON.parse(line)).toMatchObject({ level: 'info', msg: 'request', method: 'POST', path: '/mcp', status: 401, decision: 'challenged' });
+      const lines = stdout.split('\n').filter((l) => l.includes(`"requestId":"${requestId}"`)).map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines.find((r) => r.msg === 'request')).toMatchObject({ level: 'info', method: 'POST', path: '/mcp', status: 401, decision: 'challenged' });
+      // The same request's audit record, tied to it by the request id, with the gate's reason.
+      expect(lines.find((r) => r.msg === 'audit')).toMatchObject({ event: 'request.refused', reason: 'ERR_JWT_MALFORMED', status: 401 });
       expect(stdout).not.toContain('not-a-real-token');
     } finally {
       child.kill('SIGTERM');

@@ -12,11 +12,13 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestIssuer, type TestIssuer } from '../../src/testing/index.js';
 import { InMemoryOAuthProvider } from '../helpers/sdk-oauth-provider.js';
+import { signInWithSdkV2 } from '../helpers/sdk-v2-sign-in.js';
 import { cleanEnv, npm, packThisPackage, root, run } from '../helpers/pack-package.js';
 import { importedPackages, readmeExamples, type ReadmeExample } from '../helpers/readme-examples.js';
 import { signInWithSdk } from './authority-harness.js';
@@ -147,6 +149,12 @@ describe('the README examples, from the packed package', () => {
         await client.close();
         const [, payload] = provider.tokens()!.access_token.split('.');
         expect(JSON.parse(Buffer.from(payload!, 'base64url').toString())).toMatchObject({ iss: new URL(running.mcpUrl).origin, aud: running.mcpUrl, sub: 'ada' });
+        // The SDK v2 client pinned to 2026-07-28: the README's server speaks the modern era too.
+        const modern = await signInWithSdkV2(running.mcpUrl, new InMemoryOAuthProvider({ redirectUrl: 'http://127.0.0.1:47672/callback' }), 'bea', { pin: '2026-07-28' });
+        expect(modern.getNegotiatedProtocolVersion()).toBe('2026-07-28');
+        const [first] = (await modern.callTool({ name: 'whoami', arguments: {} })).content as { type: string; text: string }[];
+        expect(first?.text).toMatch(/^bea via \S+/);
+        await modern.close();
       } finally {
         await stop(running);
       }
@@ -174,6 +182,12 @@ describe('the README examples, from the packed package', () => {
           await client.connect(new StreamableHTTPClientTransport(new URL(running.mcpUrl), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
           expect(textOf(await client.callTool({ name: 'whoami', arguments: {} }))).toBe('grace via readme-client: mcp:tools');
           await client.close();
+          const modern = new ClientV2({ name: 'readme-examples-v2', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+          await modern.connect(new TransportV2(new URL(running.mcpUrl), { authProvider: { token: async () => token } }));
+          expect(modern.getNegotiatedProtocolVersion()).toBe('2026-07-28');
+          const [first] = (await modern.callTool({ name: 'whoami', arguments: {} })).content as { type: string; text: string }[];
+          expect(first?.text).toBe('grace via readme-client: mcp:tools');
+          await modern.close();
         } finally {
           await stop(running);
         }

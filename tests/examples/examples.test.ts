@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +68,19 @@ describe.each(['examples/express-server.ts', 'examples/hono-server.ts'])('%s', (
     const result = await c.callTool({ name: 'list_notes', arguments: {} });
     expect(result.content).toEqual([{ type: 'text', text: '1. buy milk' }]);
     await c.close();
+  });
+
+  it.each([['pinned to 2026-07-28', { pin: '2026-07-28' }], ['auto', 'auto']] as const)('serves the SDK v2 client (%s) on 2026-07-28: add_note, then list_notes', async (_name, mode) => {
+    const token = await issuer.mint({ sub: `ivan-${typeof mode === 'string' ? mode : 'pin'}`, scope: 'mcp notes:write' });
+    const c = new ClientV2({ name: 'examples-test-v2', version: '1.0.0' }, { versionNegotiation: { mode } });
+    await c.connect(new TransportV2(new URL(mcpUrl.replace('localhost', '127.0.0.1')), { authProvider: { token: async () => token } }));
+    try {
+      expect(c.getNegotiatedProtocolVersion()).toBe('2026-07-28');
+      await c.callTool({ name: 'add_note', arguments: { text: 'modern' } });
+      expect((await c.callTool({ name: 'list_notes', arguments: {} })).content).toEqual([{ type: 'text', text: '1. modern' }]);
+    } finally {
+      await c.close();
+    }
   });
 
   it('refuses add_note without notes:write, while list_notes still works', async () => {

@@ -1,3 +1,4 @@
+import type { Telemetry } from '../../telemetry/types.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { GatehouseConfig } from '../../config/schema.js';
@@ -35,6 +36,8 @@ export interface InteractionHandlerOptions {
   throttle?: SignInThrottle;
   /** Broker mode: sign-ins at the upstream, consent every time. */
   broker?: Broker;
+  /** Audit events of sign-ins, consents and throttled attempts. */
+  telemetry?: Telemetry;
 }
 
 /** Which methods a route takes, whether it is a form post, and its action (one file each in `actions/`). */
@@ -83,7 +86,7 @@ export function createInteractionHandler(
 ): InteractionHandler {
   const onError = options.onError ?? logError;
   const throttle = options.throttle ?? createMemorySignInThrottle(config.authority.signInThrottle);
-  const ctx = interactionContext(provider, accounts, config, throttle, options.broker);
+  const ctx = interactionContext(provider, accounts, config, throttle, { broker: options.broker, telemetry: options.telemetry });
 
   return async function handleInteraction(req, res) {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;

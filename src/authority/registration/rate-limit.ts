@@ -14,6 +14,8 @@ export interface RegistrationRateLimitOptions extends RegistrationRateLimit {
   trustProxy: boolean;
   /** Milliseconds since the epoch; tests pass a clock they move by hand. */
   now?: () => number;
+  /** Told about each refused registration (the `ratelimit.hit` audit event). */
+  onLimited?: () => void;
 }
 
 /**
@@ -39,6 +41,7 @@ export function installRegistrationRateLimit(provider: Provider, registrationPat
     const address = clientAddress(ctx.req, options.trustProxy);
     const waitMs = buckets.wait(address);
     if (waitMs > 0) {
+      options.onLimited?.();
       const retryAfterSec = Math.max(1, Math.ceil(waitMs / 1000));
       ctx.status = 429;
       ctx.set('retry-after', String(retryAfterSec));

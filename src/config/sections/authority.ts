@@ -87,6 +87,19 @@ export const authoritySchema = z.object({
    * limits the rate, not the total: a hosted client whose users share one
    * egress address keeps registering, just not hundreds a second.
    */
+  /**
+   * A token bucket in front of the token endpoint, per confidential client
+   * (HTTP Basic) or else per caller address: generous, so a hosted client
+   * refreshing for many users behind one egress keeps working.
+   */
+  tokenRateLimit: z
+    .object({
+      /** Token requests one client (or address) may make at once. */
+      burst: z.number().int().min(1).max(1_000_000).default(300),
+      /** Seconds for one more token request to come back. */
+      refillSec: z.number().min(0.001).max(86_400).default(0.1),
+    })
+    .prefault({}),
   registrationRateLimit: z
     .object({
       /** Registrations one address may make at once. */
@@ -163,6 +176,8 @@ export const AUTHORITY_ENV: EnvTable = {
   'authority.signInThrottle.addressBurst': ['GATEHOUSE_SIGNIN_ADDRESS_BURST', num],
   'authority.signInThrottle.addressRefillSec': ['GATEHOUSE_SIGNIN_ADDRESS_REFILL', num],
   'authority.registeredClientIdleDays': ['GATEHOUSE_REGISTERED_CLIENT_IDLE_DAYS', num],
+  'authority.tokenRateLimit.burst': ['GATEHOUSE_TOKEN_BURST', num],
+  'authority.tokenRateLimit.refillSec': ['GATEHOUSE_TOKEN_REFILL', num],
   'authority.registrationRateLimit.burst': ['GATEHOUSE_REGISTRATION_BURST', num],
   'authority.registrationRateLimit.refillSec': ['GATEHOUSE_REGISTRATION_REFILL', num],
   'authority.restrictedScopes': ['GATEHOUSE_RESTRICTED_SCOPES', list],

@@ -4,6 +4,7 @@ import { describeIssues } from '../issues.js';
 import { mergeLayers } from '../merge.js';
 import { port, seconds, type EnvTable } from '../values.js';
 import { LOG_ENV, logSectionSchema, type LogSettings } from './log.js';
+import { METRICS_ENV, metricsAddress, metricsSectionSchema, type MetricsAddress } from './metrics.js';
 
 /**
  * The `server` section: how the CLI's servers (`demo`, `proxy`) listen and
@@ -25,9 +26,9 @@ export const SERVER_ENV: EnvTable = {
   'server.shutdownTimeoutSec': ['GATEHOUSE_SHUTDOWN_TIMEOUT', seconds],
 };
 
-const RUNTIME_ENV: EnvTable = { ...SERVER_ENV, ...LOG_ENV };
+const RUNTIME_ENV: EnvTable = { ...SERVER_ENV, ...LOG_ENV, ...METRICS_ENV };
 
-const runtimeSectionsSchema = z.object({ server: serverSectionSchema.optional(), log: logSectionSchema.optional() });
+const runtimeSectionsSchema = z.object({ server: serverSectionSchema.optional(), log: logSectionSchema.optional(), metrics: metricsSectionSchema.optional() });
 
 /** The `server` and `log` sections as one layer: a file's, the env vars', the flags'. */
 export type RuntimeLayer = z.input<typeof runtimeSectionsSchema>;
@@ -39,10 +40,12 @@ export interface RuntimeSettings {
   /** From `GATEHOUSE_SHUTDOWN_TIMEOUT` (seconds); default 10 s. */
   shutdownTimeoutMs: number;
   log: LogSettings;
+  /** The Prometheus listener (`GATEHOUSE_METRICS_ADDR`); unset: no metrics. */
+  metrics?: MetricsAddress;
 }
 
 function setIn(layer: RuntimeLayer, path: string): boolean {
-  const [section, key] = path.split('.') as ['server' | 'log', string];
+  const [section, key] = path.split('.') as ['server' | 'log' | 'metrics', string];
   return (layer[section] as Record<string, unknown> | undefined)?.[key] !== undefined;
 }
 
@@ -59,16 +62,19 @@ function setIn(layer: RuntimeLayer, path: string): boolean {
  * ```
  */
 export function resolveRuntimeSettings(file: Record<string, unknown>, env: Record<string, string | undefined>, flags: RuntimeLayer = {}): RuntimeSettings {
-  const sections = { server: file.server, log: file.log };
+  const sections = { server: file.server, log: file.log, metrics: file.metrics };
   const fromFile = runtimeSectionsSchema.safeParse(sections);
   if (!fromFile.success) throw describeIssues(fromFile.error, sections, { title: 'Invalid Gatehouse config', envNames: envNames(RUNTIME_ENV) });
   // A setting a flag gives is not read from its env var: a platform's stray PORT does not stop `--port`.
   const unflagged = Object.fromEntries(Object.entries(RUNTIME_ENV).filter(([path]) => !setIn(flags, path)));
-  const { server = {}, log = {} } = mergeLayers<RuntimeLayer>(fromFile.data, readEnv(unflagged, env), flags);
-  return {
+  const { server = {}, log = {}, metrics } = mergeLayers<RuntimeLayer>(fromFile.data, readEnv(unflagged, env), flags);
+  const settings: RuntimeSettings = {
     host: server.host ?? 'localhost',
     port: server.port ?? 3000,
     shutdownTimeoutMs: Math.round((server.shutdownTimeoutSec ?? 10) * 1000),
     log,
   };
+  const metricsAt = metricsAddress(metrics);
+  if (metricsAt) settings.metrics = metricsAt;
+  return settings;
 }

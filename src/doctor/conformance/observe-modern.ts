@@ -81,6 +81,20 @@ const standard = (method: string, name?: string, version = MODERN): Record<strin
   'MCP-Protocol-Version': version, 'Mcp-Method': method, ...(name !== undefined ? { 'Mcp-Name': name } : {}),
 });
 
+/**
+ * What an SDK v2 client in `auto` or pinned mode sends first: `server/discover`
+ * with the 2026-07-28 envelope and standard headers (the caller adds a token, or not).
+ *
+ * @example
+ * ```ts
+ * const { headers, body } = discoverRequest();
+ * await http.send(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body });
+ * ```
+ */
+export function discoverRequest(): { headers: Record<string, string>; body: string } {
+  return { headers: standard('server/discover'), body: JSON.stringify(envelope('server/discover', {})) };
+}
+
 async function probeHeaders(http: Prober, url: string, token: string): Promise<ModernProbes> {
   const call = (name: string) => envelope('tools/call', { name, arguments: {} });
   const base64 = `=?base64?${Buffer.from(NO_TOOL).toString('base64')}?=`;
@@ -106,17 +120,26 @@ async function speaksLegacy(http: Prober, url: string, token: string): Promise<{
   return { legacy: exchange.status === 200 && isJsonObject(result) && typeof result.protocolVersion === 'string', exchange };
 }
 
+/** The eras, as {@link observeEras} saw them. */
+export interface ErasObservation {
+  eras: Eras;
+  discover: Exchange;
+  /** The server/discover result, when it gave one. */
+  discoverResult?: Record<string, unknown>;
+  /** Both probes were answered 401 or 403: the token was refused, so the eras say nothing. */
+  tokenRefused: boolean;
+}
+
 /**
- * Observes the eras (and, for a modern server, the header probes).
+ * Which eras a server speaks, with a token: `server/discover` (2026-07-28
+ * when its `supportedVersions` lists it) and a 2025 `initialize`.
  *
  * @example
  * ```ts
- * const { eras } = await observeModern(http, 'https://mcp.example.com/mcp', token);
- * eras.modern; // true when server/discover offered 2026-07-28
+ * const { eras, tokenRefused } = await observeEras(http, 'https://mcp.example.com/mcp', token);
  * ```
  */
-export async function observeModern(http: Prober, url: string, token: string | undefined): Promise<ModernObservation> {
-  if (!token) return { eras: { modern: 'unknown', legacy: 'unknown', evidence: [] } };
+export async function observeEras(http: Prober, url: string, token: string): Promise<ErasObservation> {
   const discoverBody = envelope('server/discover', {});
   const discover = await send(http, url, token, standard('server/discover'), discoverBody);
   const result = jsonRpcOf(discover)?.result;
@@ -128,9 +151,29 @@ export async function observeModern(http: Prober, url: string, token: string | u
     evidenceOf(discover, label(url, discoverBody, standard('server/discover'))),
     evidenceOf(legacy.exchange, `POST ${url} initialize (${LEGACY}) with the --token value`),
   ];
-  const eras: Eras = { modern, legacy: legacy.legacy, ...(versions ? { supportedVersions: versions } : {}), evidence };
+  const refused = (e: Exchange) => e.status === 401 || e.status === 403;
   return {
-    eras, discover, ...(isJsonObject(result) ? { discoverResult: result } : {}),
-    ...(modern ? { probes: await probeHeaders(http, url, token) } : {}),
+    eras: { modern, legacy: legacy.legacy, ...(versions ? { supportedVersions: versions } : {}), evidence },
+    discover,
+    ...(isJsonObject(result) ? { discoverResult: result } : {}),
+    tokenRefused: refused(discover) && refused(legacy.exchange),
+  };
+}
+
+/**
+ * Observes the eras (and, for a modern server, the header probes).
+ *
+ * @example
+ * ```ts
+ * const { eras } = await observeModern(http, 'https://mcp.example.com/mcp', token);
+ * eras.modern; // true when server/discover offered 2026-07-28
+ * ```
+ */
+export async function observeModern(http: Prober, url: string, token: string | undefined): Promise<ModernObservation> {
+  if (!token) return { eras: { modern: 'unknown', legacy: 'unknown', evidence: [] } };
+  const { eras, discover, discoverResult } = await observeEras(http, url, token);
+  return {
+    eras, discover, ...(discoverResult ? { discoverResult } : {}),
+    ...(eras.modern === true ? { probes: await probeHeaders(http, url, token) } : {}),
   };
 }

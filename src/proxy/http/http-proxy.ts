@@ -12,6 +12,7 @@ import { addIdentityHeaders } from './identity.js';
 import { probeTcp } from './probe.js';
 import { RPC_ERRORS, writeRpcError } from '../rpc-error.js';
 import { SessionOwners } from './session-owners.js';
+import type { Telemetry } from '../../telemetry/types.js';
 
 /** Options of {@link createHttpProxy}. */
 export interface HttpProxyOptions {
@@ -31,6 +32,8 @@ export interface HttpProxyOptions {
   sessionTtlMs?: number;
   /** Upstream sessions one user may hold at once; an `initialize` beyond it gets 429 with `Retry-After`. Default 50. */
   maxSessionsPerUser?: number;
+  /** Told how long each upstream call took until its response headers, and whether it failed. */
+  telemetry?: Telemetry;
 }
 
 /** The reverse proxy in front of a Streamable HTTP MCP server. */
@@ -145,12 +148,14 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     upstreamReq.once('response', function onResponse(up) {
       answered = true;
       clearTimeout(responseTimer);
+      options.telemetry?.operation?.({ kind: 'upstream', seconds: (Date.now() - started) / 1000, outcome: 'ok' });
       relay(req, res, owner, sessionId, place, up);
     });
     upstreamReq.once('error', function onUpstreamError(err: Error & { code?: string }) {
       clearTimeout(responseTimer);
       giveBack(place, owner);
       if (answered || res.destroyed) return void res.destroy();
+      options.telemetry?.operation?.({ kind: 'upstream', seconds: (Date.now() - started) / 1000, outcome: 'error' });
       if (err instanceof UpstreamTimeout) {
         return writeRpcError(res, 504, RPC_ERRORS.serverError, `Upstream MCP server timed out: ${err.message} (after ${Date.now() - started} ms)`);
       }

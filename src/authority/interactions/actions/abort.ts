@@ -1,5 +1,5 @@
 import { setNoStore } from '../respond.js';
-import type { InteractionStep } from './context.js';
+import { interactionEvent, type InteractionStep } from './context.js';
 
 /**
  * `POST <prefix>/interaction/:uid/abort`, and a consent denied: ends the
@@ -12,6 +12,7 @@ import type { InteractionStep } from './context.js';
  */
 export const abort: InteractionStep = async function abort(ctx, { req, res, interaction }) {
   const error_description = interaction.prompt.name === 'login' ? 'The user cancelled the sign-in' : 'The user denied the request';
+  if (interaction.prompt.name === 'consent') ctx.telemetry?.audit?.(interactionEvent('consent.denied', interaction));
   setNoStore(res);
   await ctx.provider.interactionFinished(req, res, { error: 'access_denied', error_description }, { mergeWithLastSubmission: false });
 };

@@ -6,6 +6,7 @@ import { resourceUri } from '../../../gate/resource.js';
 import type { LocalAccounts } from '../../identity/local-accounts.js';
 import type { SignInThrottle } from '../../identity/sign-in-throttle.js';
 import type { Broker } from '../../upstream/broker.js';
+import type { AuditEvent, Telemetry } from '../../../telemetry/types.js';
 import { formActionSource } from '../respond.js';
 import { interactionPath, type InteractionAction } from '../routes.js';
 
@@ -25,6 +26,8 @@ export interface InteractionContext {
   throttle: SignInThrottle;
   /** Broker mode: users sign in at the upstream, and consent is asked every time. */
   broker?: Broker;
+  /** Where sign-in, consent and throttle events go; absent, nothing is built. */
+  telemetry?: Telemetry;
 }
 
 /** One request to an action, after the guards: the interaction the cookie and the URL agree on. */
@@ -52,10 +55,33 @@ export function interactionContext(
   accounts: LocalAccounts,
   config: GatehouseConfig,
   throttle: SignInThrottle,
-  broker?: Broker,
+  parts: { broker?: Broker; telemetry?: Telemetry } = {},
 ): InteractionContext {
   const mcpResource = resourceUri(new Request(config.publicUrl ?? config.issuer), config);
-  return { provider, accounts, config, prefix: config.authority.routePrefix, mcpResource, devLogin: accounts.devLogin, throttle, ...(broker ? { broker } : {}) };
+  const { broker, telemetry } = parts;
+  return { provider, accounts, config, prefix: config.authority.routePrefix, mcpResource, devLogin: accounts.devLogin, throttle, ...(broker ? { broker } : {}), telemetry };
+}
+
+/**
+ * An audit event about an interaction: the client and the scopes and
+ * resource it asks for come from the authorization request; never the
+ * password or the form.
+ *
+ * @example
+ * ```ts
+ * ctx.telemetry?.audit?.(interactionEvent('signin.succeeded', interaction, { subject: accountId }));
+ * ```
+ */
+export function interactionEvent(event: AuditEvent['event'], interaction: Interaction, facts: Partial<AuditEvent> = {}): AuditEvent {
+  const { client_id: clientId, scope, resource } = interaction.params as { client_id?: unknown; scope?: unknown; resource?: unknown };
+  return {
+    event,
+    clientId: typeof clientId === 'string' ? clientId : undefined,
+    scopes: typeof scope === 'string' && scope !== '' ? scope.split(' ') : undefined,
+    resource: typeof resource === 'string' ? resource : Array.isArray(resource) ? resource.join(' ') : undefined,
+    subject: interaction.session?.accountId,
+    ...facts,
+  };
 }
 
 /**

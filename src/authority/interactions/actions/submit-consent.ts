@@ -2,7 +2,7 @@ import { grantConsent } from '../consent-details.js';
 import { expiredSignIn } from '../error-page.js';
 import { seeOther, setNoStore } from '../respond.js';
 import { abort } from './abort.js';
-import { actionPaths, type InteractionStep } from './context.js';
+import { actionPaths, interactionEvent, type InteractionStep } from './context.js';
 
 /**
  * `POST <prefix>/interaction/:uid/confirm`: the user's decision on the
@@ -23,6 +23,7 @@ export const submitConsent: InteractionStep = async function submitConsent(ctx, 
   const grantId = await grantConsent(ctx.provider, interaction, accountId);
   // Broker mode: the upstream tokens of this sign-in now belong to the grant; gone (expired), the sign-in starts over.
   if (ctx.broker && !(await ctx.broker.bindTokens(interaction, grantId))) throw expiredSignIn();
+  ctx.telemetry?.audit?.(interactionEvent('consent.granted', interaction, { subject: accountId }));
   setNoStore(res);
   await ctx.provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
 };

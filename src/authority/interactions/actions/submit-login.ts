@@ -3,7 +3,7 @@ import { checkUsername, MAX_USERNAME_LENGTH } from '../../identity/username.js';
 import { displayText } from '../html.js';
 import { seeOther, setNoStore } from '../respond.js';
 import { tooManyAttempts } from '../too-many-attempts.js';
-import { actionPaths, type InteractionStep } from './context.js';
+import { actionPaths, interactionEvent, type InteractionStep } from './context.js';
 import { showLogin } from './show-login.js';
 
 const WRONG_CREDENTIALS = 'That username and password do not match. Check them and try again.';
@@ -31,6 +31,7 @@ export const submitLogin: InteractionStep = async function submitLogin(ctx, { re
   const reservation = await ctx.throttle.reserve({ account: throttleAccount(username), address: clientAddress(req, ctx.config.trustProxy) });
   if (!reservation.allowed) {
     const { retryAfterSec } = reservation;
+    ctx.telemetry?.audit?.(interactionEvent('ratelimit.hit', interaction, { limit: 'signin', status: 429 }));
     return showLogin(ctx, res, interaction, { username: shown, error: tooManyAttempts(retryAfterSec), status: 429, retryAfterSec });
   }
   let accountId: string | undefined;
@@ -42,10 +43,13 @@ export const submitLogin: InteractionStep = async function submitLogin(ctx, { re
   }
   if (!accountId) {
     await reservation.fail();
+    // The username typed is no subject (it may be a password typed in the wrong box): only the outcome is recorded.
+    ctx.telemetry?.audit?.(interactionEvent('signin.failed', interaction, { reason: 'invalid_credentials' }));
     const error = ctx.devLogin ? BAD_DEV_USERNAME : WRONG_CREDENTIALS;
     return showLogin(ctx, res, interaction, { username: shown, error });
   }
   await reservation.succeed();
+  ctx.telemetry?.audit?.(interactionEvent('signin.succeeded', interaction, { subject: accountId }));
   setNoStore(res);
   await ctx.provider.interactionFinished(
     req,
