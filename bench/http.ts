@@ -53,8 +53,8 @@ export interface Child {
 }
 
 /** Starts a servers child (bench/server.ts, or another speaking its IPC commands) and waits for it to listen. */
-export function startServers(issuer: string, script: URL = new URL('./server.ts', import.meta.url)): Promise<Child & { process: ChildProcess }> {
-  const child = fork(script, [], {
+export function startServers(issuer: string, script: URL = new URL('./server.ts', import.meta.url), args: string[] = []): Promise<Child & { process: ChildProcess }> {
+  const child = fork(script, args, {
     env: { ...process.env, BENCH_ISSUER: issuer },
     execArgv: childExecArgv(),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -1,4 +1,8 @@
 import type { ServerCommand, ServerReady, ServerReply } from './server.js';
+/** The real-server stacks bench/sdk-server.ts serves (here so the parent can name them without loading that child's script). */
+export const SDK_STACKS = ['v1-express', 'v2-express', 'v2-hono'] as const;
+export type SdkStack = (typeof SDK_STACKS)[number];
+
 /** What the servers' cache offers the parent: counters and a way to empty it. */
 interface CountedCache {
   readonly hits: number;
