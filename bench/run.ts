@@ -17,6 +17,7 @@
  */
 import { cpus, loadavg, release, type } from 'node:os';
 import { printBodyFlood, runBodyFlood } from './body-flood.js';
+import { printDemoStart, runDemoStart } from './demo-start.js';
 import { printExchangeBench, runExchangeBench } from './exchange.js';
 import { runHttpBench, type HttpBenchRow } from './http.js';
 import { printProxyBench, runProxyBench } from './proxy.js';
@@ -44,7 +45,7 @@ const settings = {
 };
 
 /** The sections to run: `BENCH_ONLY=proxy,sdk` runs those alone (while working on one); unset runs every one. */
-const SECTIONS = ['verify', 'http', 'sdk', 'proxy', 'exchange', 'flood'] as const;
+const SECTIONS = ['verify', 'http', 'sdk', 'proxy', 'exchange', 'demo', 'flood'] as const;
 type Section = (typeof SECTIONS)[number];
 const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 for (const name of only) if (!SECTIONS.includes(name as Section)) throw new Error(`BENCH_ONLY: unknown section "${name}" (one of ${SECTIONS.join(', ')})`);
@@ -128,6 +129,7 @@ async function main(): Promise<void> {
     await tokens.issuer.close();
   }
   if (runs('exchange')) printExchangeBench(await runExchangeBench());
+  if (runs('demo') && process.platform === 'linux') printDemoStart(await runDemoStart());
   if (runs('flood') && process.platform === 'linux') printBodyFlood(await runBodyFlood());
   console.log(`\nDone in ${formatNumber((performance.now() - started) / 1000, 0)}s; load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`);
 }
