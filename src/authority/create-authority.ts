@@ -159,7 +159,7 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   broker?.attach(provider);
   installAuditEvents(provider, telemetry);
   installTokenExchange(provider, config, keys, { accountIsActive: accounts.accountIsActive });
-  const idJag = installIdJagGrant(provider, config, store, config.authority.signingAlgorithms[0]!);
+  const idJag = installIdJagGrant(provider, config, store, config.authority.signingAlgorithms[0]!, { telemetry });
   installDefaultScope(provider, config);
   installMetadata(provider, config);
   keepEarlyErrorsOnOurPage(provider, config);

@@ -42,6 +42,8 @@ export interface AuditEvent {
   address?: string;
   /** Tokens: the grant type (`authorization_code`, `refresh_token`, `client_credentials`, token exchange). */
   grant?: string;
+  /** Tokens issued for an ID-JAG, and their refusals: the enterprise IdP behind them (the ID-JAG's trusted `iss`). */
+  issuer?: string;
   /** Refusals and failed sign-ins: the stable error code (`ERR_JWT_EXPIRED`, `invalid_credentials`...). */
   reason?: string;
   /** Refusals: the HTTP status sent (401, 403, 429). */

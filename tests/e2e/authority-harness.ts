@@ -14,7 +14,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { FetchHook } from '../../src/authority/registration/index.js';
-import { startAuthorityDemo, type AuthorityDemo } from '../../src/cli/demo-authority.js';
+import { startAuthorityDemo, type AuthorityDemo, type AuthorityDemoOptions } from '../../src/cli/demo-authority.js';
 import { DEMO_DEFAULTS } from '../../src/cli/demo.js';
 import { mergeConfig } from '../../src/config/merge.js';
 import type { ConfigLayer } from '../../src/config/schema.js';
@@ -40,12 +40,12 @@ export interface DemoOutput {
  */
 export async function startDemo(
   stateDir: string,
-  options: { port?: number; layers?: ConfigLayer; fetch?: FetchHook } = {},
+  options: { port?: number; layers?: ConfigLayer; fetch?: FetchHook; onAudit?: AuthorityDemoOptions['onAudit'] } = {},
 ): Promise<AuthorityDemo & { output: DemoOutput; origin: string }> {
   const output: DemoOutput = { out: [], err: [] };
   const layers = mergeConfig(DEMO_DEFAULTS, options.layers ?? {}, { authority: { stateDir } });
   const io = { out: (text: string) => void output.out.push(text), err: (text: string) => void output.err.push(text) };
-  const demo = await startAuthorityDemo(layers, 'localhost', options.port ?? 0, io, { fetch: options.fetch });
+  const demo = await startAuthorityDemo(layers, 'localhost', options.port ?? 0, io, { fetch: options.fetch, onAudit: options.onAudit });
   return Object.assign(demo, { output, origin: demo.authority.config.issuer });
 }
 

@@ -9,8 +9,12 @@
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { decodeJwt } from 'jose';
+import { createLocalJWKSet, decodeJwt, jwtVerify, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TokenExchangeError } from '../../src/errors.js';
+import { createTokenExchange } from '../../src/exchange/create-token-exchange.js';
+import { TOKEN_EXCHANGE_GRANT } from '../../src/exchange/types.js';
+import type { AuditEvent } from '../../src/telemetry/types.js';
 import { startTestIssuer, type TestIssuer } from '../../src/testing/test-issuer.js';
 import { callJson, startDemo, tempStateDir } from './authority-harness.js';
 
@@ -22,22 +26,39 @@ const ID_JAG = { typ: 'oauth-id-jag+jwt' };
 const AGENT = { client_id: 'agent', client_secret: 'agent-secret-for-tests-only-0123456789', grant_types: [JWT_BEARER], redirect_uris: [], response_types: [], scope: 'mcp:tools' };
 const OTHER = { ...AGENT, client_id: 'other-agent', client_secret: 'other-secret-for-tests-only-0123456789' };
 const ROBOT = { client_id: 'robot', client_secret: 'robot-secret-for-tests-only-0123456789', grant_types: ['client_credentials'], redirect_uris: [], response_types: [], scope: 'mcp:tools' };
+// The MCP server's own client, exchanging the tokens it receives for a downstream API's (docs/on-behalf-of.md).
+const API = 'https://api.local';
+const MCP_SERVER = { client_id: 'mcp-server', client_secret: 'mcp-server-secret-for-tests-only-0123456789', grant_types: [TOKEN_EXCHANGE_GRANT], redirect_uris: [], response_types: [] };
 const basic = (client: { client_id: string; client_secret: string }) => ({ authorization: `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}` });
 
 let idp: TestIssuer;
 let stranger: TestIssuer;
+/** A trusted IdP whose users are named by their email here (subjectClaim). */
+let mapped: TestIssuer;
 let demo: Demo;
 const state = tempStateDir();
+const audited: AuditEvent[] = [];
 
 beforeAll(async () => {
   idp = await startTestIssuer();
   stranger = await startTestIssuer();
-  demo = await startDemo(state.path, { layers: { authority: { clients: [AGENT, OTHER, ROBOT], devLogin: false, idJag: { issuers: [idp.issuer] } } } });
+  mapped = await startTestIssuer();
+  demo = await startDemo(state.path, { layers: {
+      authority: {
+        clients: [AGENT, OTHER, ROBOT, MCP_SERVER],
+        devLogin: false,
+        idJag: { issuers: [idp.issuer, { issuer: mapped.issuer, subjectClaim: 'email' }] },
+        tokenExchange: { policies: [{ client: MCP_SERVER.client_id, audiences: [API], scopes: ['orders:read'] }] },
+      },
+    },
+    onAudit: (event) => void audited.push(event),
+  });
 });
 afterAll(async () => {
   await demo?.close();
   await idp?.close();
   await stranger?.close();
+  await mapped?.close();
   state.remove();
 });
 
@@ -88,6 +109,77 @@ describe('a valid ID-JAG', () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+describe('an IdP whose users are named by a claim (subjectClaim)', () => {
+  it('names the user by that claim, and refuses an ID-JAG without it', async () => {
+    const issued = await redeem(await idJag({ iss: mapped.issuer, email: 'gina@acme.example' }, {}, mapped));
+    expect(issued.status, JSON.stringify(issued.body)).toBe(200);
+    expect(decodeJwt(issued.body.access_token as string)).toMatchObject({ sub: 'gina@acme.example', enterprise_iss: mapped.issuer });
+    await expectRefused(await idJag({ iss: mapped.issuer }, {}, mapped), 'invalid_grant', new RegExp(`assertion has no email claim, which names the user here \\(subjectClaim of ${mapped.issuer}\\)`));
+  });
+});
+
+describe('audit events of the ID-JAG grant', () => {
+  it('token.issued names the grant, the enterprise IdP, the user, the client, the scopes and the resource; never the ID-JAG or the token', async () => {
+    const assertion = await idJag({ sub: 'erin@acme.example' });
+    const issued = await redeem(assertion);
+    expect(issued.status).toBe(200);
+    const event = audited.find((e) => e.event === 'token.issued' && e.subject === `${idp.issuer}#erin@acme.example`);
+    expect(event).toMatchObject({ grant: JWT_BEARER, issuer: idp.issuer, clientId: 'agent', scopes: ['mcp:tools'], resource: demo.mcpUrl });
+    const text = JSON.stringify(audited);
+    expect(text).not.toContain(assertion.split('.')[2]);
+    expect(text).not.toContain((issued.body.access_token as string).split('.')[2]);
+  });
+
+  it('request.refused names why: a replay, a foreign audience, an untrusted issuer, a scope beyond the client', async () => {
+    const refusedWith = async (assertion: string, reason: string, extra: Partial<AuditEvent> = {}) => {
+      const before = audited.length;
+      expect((await redeem(assertion)).status).toBe(400);
+      const events = audited.slice(before).filter((e) => e.event === 'request.refused');
+      expect(events, JSON.stringify(audited.slice(before))).toHaveLength(1);
+      expect(events[0]).toMatchObject({ grant: JWT_BEARER, reason, status: 400, clientId: 'agent', resource: demo.mcpUrl, ...extra });
+      expect(audited.slice(before).some((e) => e.event === 'token.issued')).toBe(false);
+      return events[0]!;
+    };
+    const spent = await idJag({ sub: 'frank@acme.example' });
+    expect((await redeem(spent)).status).toBe(200);
+    await refusedWith(spent, 'id_jag_replayed', { issuer: idp.issuer, subject: `${idp.issuer}#frank@acme.example` });
+    await refusedWith(await idJag({ aud: 'https://as.other.example' }), 'id_jag_audience', { issuer: idp.issuer });
+    // An untrusted iss is the caller's word, not a fact: it is not recorded.
+    const untrusted = await refusedWith(await idJag({ iss: stranger.issuer }, {}, stranger), 'id_jag_untrusted_issuer');
+    expect(untrusted.issuer).toBeUndefined();
+    await refusedWith(await idJag({ scope: 'mcp:admin' }), 'id_jag_scope', { issuer: idp.issuer });
+  });
+});
+
+describe('a token issued for an ID-JAG, exchanged on behalf of the enterprise user (RFC 8693)', () => {
+  const exchange = () => createTokenExchange({ issuer: demo.origin, clientId: MCP_SERVER.client_id, clientSecret: MCP_SERVER.client_secret });
+
+  it('yields a downstream token naming the enterprise user and the acting MCP server, signed by the authority', async () => {
+    const issued = await redeem(await idJag({ sub: 'bob@acme.example' }));
+    expect(issued.status, JSON.stringify(issued.body)).toBe(200);
+    const result = await exchange().exchange(issued.body.access_token as string, { audience: API, scope: 'orders:read' });
+    expect(result).toMatchObject({ tokenType: 'Bearer', scope: 'orders:read' });
+    const jwks = (await (await fetch(`${demo.origin}/oauth/jwks`)).json()) as { keys: JWK[] };
+    const { payload } = await jwtVerify(result.accessToken, createLocalJWKSet(jwks), { issuer: demo.origin, audience: API });
+    expect(payload).toMatchObject({ sub: `${idp.issuer}#bob@acme.example`, client_id: MCP_SERVER.client_id, act: { sub: MCP_SERVER.client_id }, scope: 'orders:read' });
+    // Never past the subject token's own expiry.
+    expect(payload.exp!).toBeLessThanOrEqual(decodeJwt(issued.body.access_token as string).exp!);
+  });
+
+  it('is refused once the grant behind the token is gone, like any user token', async () => {
+    const issued = await redeem(await idJag({ sub: 'carol@acme.example' }));
+    const subject = issued.body.access_token as string;
+    await expect(exchange().exchange(subject, { audience: API, scope: 'orders:read' })).resolves.toBeDefined();
+    // No refresh token to revoke it with: the grant goes as an operator's revocation removes it.
+    const grant = await demo.authority.provider.Grant.find(decodeJwt(subject).gid as string);
+    expect(grant?.accountId).toBe(`${idp.issuer}#carol@acme.example`);
+    await grant!.destroy();
+    const refused = await exchange().exchange(subject, { audience: API, scope: 'orders:read' }).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(TokenExchangeError);
+    expect((refused as TokenExchangeError).message).toMatch(/subject_token was revoked/);
   });
 });
 

@@ -16,12 +16,44 @@ import type { TrustedIssuer, TrustedIssuers } from './trusted-issuers.js';
 /** The JWT `typ` of an ID-JAG. */
 export const ID_JAG_TYPE = 'oauth-id-jag+jwt';
 
+/**
+ * Why an ID-JAG was refused, in a word: the `reason` of its audit event and
+ * the `code` label of the refusal metric (a short, fixed list).
+ */
+export type IdJagRefusal =
+  | 'malformed'
+  | 'typ'
+  | 'untrusted_issuer'
+  | 'algorithm'
+  | 'unknown_key'
+  | 'keys_unavailable'
+  | 'signature'
+  | 'audience'
+  | 'client'
+  | 'claims'
+  | 'subject'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'lifetime'
+  | 'resource'
+  | 'scope'
+  | 'replayed';
+
 /** An ID-JAG that cannot be redeemed; `description` is safe to send to the client. */
 export class IdJagError extends Error {
-  constructor(readonly description: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly reason: IdJagRefusal,
+    readonly description: string,
+    options?: { cause?: unknown },
+  ) {
     super(description, options);
     this.name = 'IdJagError';
   }
+
+  /** The trusted IdP the ID-JAG claims to be from, once it is known to be one (never an untrusted `iss`). */
+  issuer?: string;
+  /** The user here, once the ID-JAG is verified. */
+  subject?: string;
 }
 
 /** What the checks need to know about this authority and this request. */
@@ -55,7 +87,7 @@ function readHeader(assertion: string): ProtectedHeaderParameters {
   try {
     return decodeProtectedHeader(assertion);
   } catch {
-    throw new IdJagError('assertion is not a JWT: its header is not base64url-encoded JSON');
+    throw new IdJagError('malformed', 'assertion is not a JWT: its header is not base64url-encoded JSON');
   }
 }
 
@@ -64,21 +96,21 @@ function readIssuer(assertion: string, issuers: TrustedIssuers): TrustedIssuer {
   try {
     iss = decodeJwt(assertion).iss;
   } catch {
-    throw new IdJagError('assertion is not a JWT: its payload is not base64url-encoded JSON');
+    throw new IdJagError('malformed', 'assertion is not a JWT: its payload is not base64url-encoded JSON');
   }
-  if (typeof iss !== 'string' || iss === '') throw new IdJagError('assertion has no iss claim: the enterprise IdP that issued it is unknown');
+  if (typeof iss !== 'string' || iss === '') throw new IdJagError('claims', 'assertion has no iss claim: the enterprise IdP that issued it is unknown');
   const trusted = issuers.get(iss);
-  if (!trusted) throw new IdJagError(`assertion issuer ${printable(iss)} is not a trusted enterprise IdP (GATEHOUSE_ID_JAG_ISSUERS)`);
+  if (!trusted) throw new IdJagError('untrusted_issuer', `assertion issuer ${printable(iss)} is not a trusted enterprise IdP (GATEHOUSE_ID_JAG_ISSUERS)`);
   return trusted;
 }
 
 function checkAlgorithm(header: ProtectedHeaderParameters, issuer: TrustedIssuer): void {
   const alg = header.alg;
   if (alg === undefined || alg === 'none' || /^HS/i.test(alg)) {
-    throw new IdJagError(`assertion alg ${printable(alg)} is never accepted: an ID-JAG must be signed with the enterprise IdP's asymmetric key`);
+    throw new IdJagError('algorithm', `assertion alg ${printable(alg)} is never accepted: an ID-JAG must be signed with the enterprise IdP's asymmetric key`);
   }
   if (!(issuer.algorithms as readonly string[]).includes(alg)) {
-    throw new IdJagError(`assertion alg ${printable(alg)} is not allowed for ${issuer.issuer} (allowed: ${issuer.algorithms.join(', ')})`);
+    throw new IdJagError('algorithm', `assertion alg ${printable(alg)} is not allowed for ${issuer.issuer} (allowed: ${issuer.algorithms.join(', ')})`);
   }
 }
 
@@ -88,8 +120,8 @@ async function verifySignature(assertion: string, header: ProtectedHeaderParamet
     candidates = await issuer.keys.getKeys(header);
   } catch (err) {
     const code = err instanceof GatehouseError ? err.code : undefined;
-    if (code === 'ERR_JWKS_NO_MATCHING_KEY') throw new IdJagError(`assertion was not signed by ${issuer.issuer}: no key in its JWKS matches the assertion's kid`, { cause: err });
-    throw new IdJagError(`the signing keys of ${issuer.issuer} could not be fetched; try again later`, { cause: err });
+    if (code === 'ERR_JWKS_NO_MATCHING_KEY') throw new IdJagError('unknown_key', `assertion was not signed by ${issuer.issuer}: no key in its JWKS matches the assertion's kid`, { cause: err });
+    throw new IdJagError('keys_unavailable', `the signing keys of ${issuer.issuer} could not be fetched; try again later`, { cause: err });
   }
   for (const key of candidates) {
     try {
@@ -98,11 +130,11 @@ async function verifySignature(assertion: string, header: ProtectedHeaderParamet
       return decodeJwt(assertion);
     } catch (err) {
       if ((err as { code?: unknown }).code !== 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') {
-        throw new IdJagError('assertion could not be verified: it is not a well-formed signed JWT', { cause: err });
+        throw new IdJagError('malformed', 'assertion could not be verified: it is not a well-formed signed JWT', { cause: err });
       }
     }
   }
-  throw new IdJagError(`assertion signature does not verify with the keys of ${issuer.issuer}`);
+  throw new IdJagError('signature', `assertion signature does not verify with the keys of ${issuer.issuer}`);
 }
 
 function checkClaims(payload: JWTPayload, expect: IdJagExpectations): asserts payload is VerifiedIdJag['claims'] {
@@ -110,22 +142,22 @@ function checkClaims(payload: JWTPayload, expect: IdJagExpectations): asserts pa
   const audiences = Array.isArray(aud) ? aud : aud === undefined ? [] : [aud];
   // One audience only: an assertion also meant for another server could be replayed here.
   if (audiences.length !== 1 || audiences[0] !== expect.audience) {
-    throw new IdJagError(`assertion audience ${printable(aud)} is not this authorization server (aud must be ${expect.audience})`);
+    throw new IdJagError('audience', `assertion audience ${printable(aud)} is not this authorization server (aud must be ${expect.audience})`);
   }
   if (payload.client_id !== expect.clientId) {
-    throw new IdJagError(`assertion was issued to client ${printable(payload.client_id)}, not to the authenticated client ${printable(expect.clientId)}`);
+    throw new IdJagError('client', `assertion was issued to client ${printable(payload.client_id)}, not to the authenticated client ${printable(expect.clientId)}`);
   }
-  if (typeof payload.sub !== 'string' || payload.sub === '') throw new IdJagError('assertion has no sub claim: it names no user');
-  if (typeof payload.jti !== 'string' || payload.jti === '') throw new IdJagError('assertion has no jti claim: it cannot be protected against replay');
+  if (typeof payload.sub !== 'string' || payload.sub === '') throw new IdJagError('claims', 'assertion has no sub claim: it names no user');
+  if (typeof payload.jti !== 'string' || payload.jti === '') throw new IdJagError('claims', 'assertion has no jti claim: it cannot be protected against replay');
   const { exp, iat } = payload;
-  if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new IdJagError('assertion has no exp claim');
-  if (typeof iat !== 'number' || !Number.isFinite(iat)) throw new IdJagError('assertion has no iat claim');
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new IdJagError('claims', 'assertion has no exp claim');
+  if (typeof iat !== 'number' || !Number.isFinite(iat)) throw new IdJagError('claims', 'assertion has no iat claim');
   const { now, clockSkewSec: skew } = expect;
-  if (exp <= now - skew) throw new IdJagError(`assertion expired at ${new Date(exp * 1000).toISOString()}`);
-  if (iat > now + skew) throw new IdJagError(`assertion iat ${new Date(iat * 1000).toISOString()} is in the future`);
-  if (typeof payload.nbf === 'number' && payload.nbf > now + skew) throw new IdJagError('assertion is not valid yet (nbf)');
+  if (exp <= now - skew) throw new IdJagError('expired', `assertion expired at ${new Date(exp * 1000).toISOString()}`);
+  if (iat > now + skew) throw new IdJagError('not_yet_valid', `assertion iat ${new Date(iat * 1000).toISOString()} is in the future`);
+  if (typeof payload.nbf === 'number' && payload.nbf > now + skew) throw new IdJagError('not_yet_valid', 'assertion is not valid yet (nbf)');
   if (exp - iat > expect.maxLifetimeSec) {
-    throw new IdJagError(`assertion lifetime ${exp - iat}s (exp - iat) is longer than the ${expect.maxLifetimeSec}s accepted (GATEHOUSE_ID_JAG_MAX_LIFETIME)`);
+    throw new IdJagError('lifetime', `assertion lifetime ${exp - iat}s (exp - iat) is longer than the ${expect.maxLifetimeSec}s accepted (GATEHOUSE_ID_JAG_MAX_LIFETIME)`);
   }
 }
 
@@ -134,14 +166,14 @@ function readResource(payload: JWTPayload, resources: readonly string[]): string
   if (resource === undefined) return undefined;
   const values = Array.isArray(resource) ? resource : [resource];
   if (values.length !== 1 || typeof values[0] !== 'string' || !resources.includes(values[0])) {
-    throw new IdJagError(`assertion resource ${printable(resource)} is not protected by this authorization server (it issues tokens for ${resources.join(', ')})`);
+    throw new IdJagError('resource', `assertion resource ${printable(resource)} is not protected by this authorization server (it issues tokens for ${resources.join(', ')})`);
   }
   return values[0];
 }
 
 function readScopes(payload: JWTPayload): string[] | undefined {
   if (payload.scope === undefined) return undefined;
-  if (typeof payload.scope !== 'string') throw new IdJagError('assertion scope claim is not a space-separated string');
+  if (typeof payload.scope !== 'string') throw new IdJagError('claims', 'assertion scope claim is not a space-separated string');
   return payload.scope.split(' ').filter(Boolean);
 }
 
@@ -155,17 +187,23 @@ function readScopes(payload: JWTPayload): string[] | undefined {
  * ```
  */
 export async function verifyIdJag(assertion: string, issuers: TrustedIssuers, expect: IdJagExpectations): Promise<VerifiedIdJag> {
-  if (assertion.length > expect.maxTokenBytes) throw new IdJagError(`assertion is longer than ${expect.maxTokenBytes} bytes`);
-  if (!JWS_SHAPE.test(assertion)) throw new IdJagError('assertion is not a JWT: expected three base64url parts separated by dots');
+  if (assertion.length > expect.maxTokenBytes) throw new IdJagError('malformed', `assertion is longer than ${expect.maxTokenBytes} bytes`);
+  if (!JWS_SHAPE.test(assertion)) throw new IdJagError('malformed', 'assertion is not a JWT: expected three base64url parts separated by dots');
   const header = readHeader(assertion);
   const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : undefined;
+  if (header.typ === undefined) throw new IdJagError('typ', `assertion has no typ header, expected "${ID_JAG_TYPE}" (an Identity Assertion JWT Authorization Grant)`);
   if (typ !== ID_JAG_TYPE && typ !== `application/${ID_JAG_TYPE}`) {
-    throw new IdJagError(`assertion typ header is ${printable(header.typ)}, expected "${ID_JAG_TYPE}" (an Identity Assertion JWT Authorization Grant)`);
+    throw new IdJagError('typ', `assertion typ header is ${printable(header.typ)}, expected "${ID_JAG_TYPE}" (an Identity Assertion JWT Authorization Grant)`);
   }
   const issuer = readIssuer(assertion, issuers);
-  checkAlgorithm(header, issuer);
-  const payload = await verifySignature(assertion, header, issuer);
-  if (payload.iss !== issuer.issuer) throw new IdJagError('assertion iss changed between decoding and verification');
-  checkClaims(payload, expect);
-  return { issuer, claims: payload, resource: readResource(payload, expect.resources), scopes: readScopes(payload) };
+  try {
+    checkAlgorithm(header, issuer);
+    const payload = await verifySignature(assertion, header, issuer);
+    if (payload.iss !== issuer.issuer) throw new IdJagError('untrusted_issuer', 'assertion iss changed between decoding and verification');
+    checkClaims(payload, expect);
+    return { issuer, claims: payload, resource: readResource(payload, expect.resources), scopes: readScopes(payload) };
+  } catch (err) {
+    if (err instanceof IdJagError) err.issuer = issuer.issuer;
+    throw err;
+  }
 }

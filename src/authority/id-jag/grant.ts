@@ -5,6 +5,7 @@ import type { GatehouseConfig } from '../../config/schema.js';
 import { entitlements } from '../identity/entitlements.js';
 import { mcpResourceServer, mcpResourceUri, resourceScopes } from '../provider/resource-indicators.js';
 import { machineClients } from '../registration/machine-clients.js';
+import type { Telemetry } from '../../telemetry/types.js';
 import { IdJagError, verifyIdJag, type VerifiedIdJag } from './assertion.js';
 import type { ReplayCache } from './replay.js';
 import { decideIdJagScopes } from './scopes.js';
@@ -38,6 +39,8 @@ export interface IdJagGrantParts {
   signingAlg: AsymmetricSigningAlgorithm;
   /** The clock, seconds since the epoch; for tests. */
   now?: () => number;
+  /** Where refusals are told (`request.refused`); the issued token's `token.issued` comes from the provider's own event (provider/audit-events.ts). */
+  telemetry?: Telemetry;
 }
 
 /** `invalid_grant` with this description sent to the client (oidc-provider's own keeps a detail in its log only). */
@@ -56,7 +59,7 @@ function accountIdOf(idJag: VerifiedIdJag): string {
   const claim = idJag.issuer.subjectClaim;
   if (claim === undefined) return `${idJag.issuer.issuer}#${idJag.claims.sub}`;
   const value = idJag.claims[claim];
-  if (typeof value !== 'string' || value === '') throw invalidGrant(`assertion has no ${claim} claim, which names the user here (subjectClaim of ${idJag.issuer.issuer})`);
+  if (typeof value !== 'string' || value === '') throw new IdJagError('subject', `assertion has no ${claim} claim, which names the user here (subjectClaim of ${idJag.issuer.issuer})`);
   return value;
 }
 
@@ -77,7 +80,7 @@ export function idJagHandler(provider: Provider, config: GatehouseConfig, parts:
   const { maxLifetimeSec, clockSkewSec } = config.authority.idJag;
   const now = parts.now ?? (() => Math.floor(Date.now() / 1000));
 
-  return async function redeemIdJag(ctx: TokenEndpointGrantContext<Params>): Promise<void> {
+  async function redeemIdJag(ctx: TokenEndpointGrantContext<Params>): Promise<void> {
     const { params, client } = ctx.oidc;
     // Defence in depth: the settings check refuses a public client with this grant at start.
     if (client.clientAuthMethod === 'none') throw new errors.UnauthorizedClient('a public client may not redeem ID-JAGs: configure it with a client_secret or private_key_jwt');
@@ -86,32 +89,55 @@ export function idJagHandler(provider: Provider, config: GatehouseConfig, parts:
     const resources = Array.isArray(params.resource) ? params.resource : params.resource === undefined ? [] : [params.resource];
     if (resources.some((value) => value !== resource)) throw new errors.InvalidTarget(`this authorization server issues tokens only for ${resource}`);
 
-    const at = now();
-    let idJag: VerifiedIdJag;
     try {
-      idJag = await verifyIdJag(assertion, parts.issuers, {
-        audience: config.issuer,
-        clientId: client.clientId,
-        resources: [resource],
-        maxLifetimeSec,
-        clockSkewSec,
-        maxTokenBytes: config.jwt.maxTokenBytes,
-        now: at,
-      });
+      await issue(ctx, assertion);
     } catch (err) {
-      if (err instanceof IdJagError) throw invalidGrant(err.description);
-      throw err;
+      if (!(err instanceof IdJagError)) throw err;
+      parts.telemetry?.audit?.({
+        event: 'request.refused',
+        grant: JWT_BEARER_GRANT,
+        reason: `id_jag_${err.reason}`,
+        status: 400,
+        clientId: client.clientId,
+        resource,
+        ...(err.issuer === undefined ? {} : { issuer: err.issuer }),
+        ...(err.subject === undefined ? {} : { subject: err.subject }),
+      });
+      if (err.reason === 'scope') throw new errors.InvalidScope(err.description, '');
+      throw invalidGrant(err.description);
     }
-    const accountId = accountIdOf(idJag);
+  }
+
+  /** Verifies the ID-JAG, decides the scopes, spends the jti and issues the token; every refusal an `IdJagError`. */
+  async function issue(ctx: TokenEndpointGrantContext<Params>, assertion: string): Promise<void> {
+    const { params, client } = ctx.oidc;
+    const at = now();
+    const idJag = await verifyIdJag(assertion, parts.issuers, {
+      audience: config.issuer,
+      clientId: client.clientId,
+      resources: [resource],
+      maxLifetimeSec,
+      clockSkewSec,
+      maxTokenBytes: config.jwt.maxTokenBytes,
+      now: at,
+    });
+    const { iss, jti, exp } = { iss: idJag.issuer.issuer, jti: idJag.claims.jti, exp: idJag.claims.exp };
+    const refuse = (reason: 'subject' | 'scope' | 'replayed', description: string, subject?: string) =>
+      Object.assign(new IdJagError(reason, description), { issuer: iss, subject });
+    let accountId: string;
+    try {
+      accountId = accountIdOf(idJag);
+    } catch (err) {
+      throw err instanceof IdJagError ? refuse('subject', err.description) : err;
+    }
 
     const allowed = rules.grantable((machines.get(client.clientId)?.scopes ?? []).filter((scope) => known.has(scope)), accountId, undefined);
     const decision = decideIdJagScopes({ clientId: client.clientId, allowed, granted: idJag.scopes, asked: (single(params.scope) ?? '').split(' ').filter(Boolean) });
-    if (!decision.ok) throw new errors.InvalidScope(decision.description, '');
+    if (!decision.ok) throw refuse('scope', decision.description, accountId);
 
     // Last: a refused request leaves the ID-JAG unspent; two that pass race here and one wins.
-    const { iss, jti, exp } = { iss: idJag.issuer.issuer, jti: idJag.claims.jti, exp: idJag.claims.exp };
     if (!(await parts.replays.claim(iss, jti, exp - at + clockSkewSec))) {
-      throw invalidGrant(`assertion was already used: ID-JAG jti ${JSON.stringify(jti.slice(0, 64))} of ${iss} was redeemed before`);
+      throw refuse('replayed', `assertion was already used: ID-JAG jti ${JSON.stringify(jti.slice(0, 64))} of ${iss} was redeemed before`, accountId);
     }
 
     const scope = decision.scopes.join(' ');
@@ -126,5 +152,7 @@ export function idJagHandler(provider: Provider, config: GatehouseConfig, parts:
     ctx.oidc.entity('AccessToken', token);
     const accessToken = await token.save();
     ctx.body = { access_token: accessToken, token_type: 'Bearer', expires_in: token.expiration, scope };
-  };
+  }
+
+  return redeemIdJag;
 }

@@ -1,14 +1,16 @@
 import type Provider from 'oidc-provider';
-import type { AdapterFactory, AsymmetricSigningAlgorithm } from 'oidc-provider';
+import type { AsymmetricSigningAlgorithm } from 'oidc-provider';
 import type { GatehouseConfig } from '../../config/schema.js';
 import { ConfigError } from '../../errors.js';
+import type { StoreFactory } from '../stores/types.js';
+import type { Telemetry } from '../../telemetry/types.js';
 import { JWT_BEARER_GRANT, JWT_BEARER_PARAMETERS, idJagHandler } from './grant.js';
 import { replayCache } from './replay.js';
 import { configuredIdJagIssuers, trustedIssuers } from './trusted-issuers.js';
 
 /** True for http: URLs on this machine (a local test IdP); any other issuer must use https:. */
-function isLoopbackHttp(issuer: string): boolean {
-  const url = new URL(issuer);
+function isLoopbackHttp(address: string): boolean {
+  const url = new URL(address);
   return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
 }
 
@@ -37,8 +39,11 @@ export function idJagConfigProblems(config: GatehouseConfig): string[] {
     }
   }
   if (config.authority.env === 'production') {
-    for (const { issuer } of issuers) {
+    for (const { issuer, jwksUri } of issuers) {
       if (new URL(issuer).protocol !== 'https:' && !isLoopbackHttp(issuer)) problems.push(`authority.idJag.issuers: ${issuer} must use https: in production`);
+      if (jwksUri !== undefined && new URL(jwksUri).protocol !== 'https:' && !isLoopbackHttp(jwksUri)) {
+        problems.push(`authority.idJag.issuers: the jwksUri ${jwksUri} of ${issuer} must use https: in production (its keys decide who signs in)`);
+      }
     }
   }
   return problems;
@@ -68,15 +73,15 @@ export interface InstalledIdJagGrant {
 export function installIdJagGrant(
   provider: Provider,
   config: GatehouseConfig,
-  store: AdapterFactory,
+  store: Pick<StoreFactory, 'createIfAbsent'>,
   signingAlg: AsymmetricSigningAlgorithm,
-  options: { fetch?: typeof fetch } = {},
+  options: { fetch?: typeof fetch; telemetry?: Telemetry } = {},
 ): InstalledIdJagGrant {
   const problems = idJagConfigProblems(config);
   if (problems.length > 0) throw new ConfigError(`Invalid Gatehouse config:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   if (config.authority.idJag.issuers.length === 0) return { close() {} };
   const issuers = trustedIssuers(config, options);
-  const handler = idJagHandler(provider, config, { issuers, replays: replayCache(store), signingAlg });
+  const handler = idJagHandler(provider, config, { issuers, replays: replayCache(store), signingAlg, telemetry: options.telemetry });
   provider.registerGrantType(JWT_BEARER_GRANT, handler, JWT_BEARER_PARAMETERS, ['resource']);
   return { close: () => issuers.close() };
 }

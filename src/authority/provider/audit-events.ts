@@ -1,6 +1,7 @@
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { AuditEvent, Telemetry } from '../../telemetry/types.js';
+import { ENTERPRISE_ISSUER_CLAIM, enterpriseIssuerClaim } from '../id-jag/token-claims.js';
 
 /**
  * The authorization server's audit events, read from oidc-provider's own
@@ -46,6 +47,8 @@ function grantedEvent(ctx: KoaContextWithOIDC): AuditEvent {
   const entities = ctx.oidc.entities as Record<string, TokenFacts | undefined>;
   const token = entities.AccessToken ?? entities.ClientCredentials;
   const body = ctx.body as { scope?: unknown } | undefined;
+  // A token issued for an ID-JAG: the enterprise IdP that vouched for the user.
+  const issuer = token ? enterpriseIssuerClaim(token)?.[ENTERPRISE_ISSUER_CLAIM] : undefined;
   return {
     event: tokenEventOf(grant),
     grant,
@@ -53,6 +56,7 @@ function grantedEvent(ctx: KoaContextWithOIDC): AuditEvent {
     subject: token?.accountId ?? ctx.oidc.account?.accountId,
     scopes: scopesOf(body?.scope) ?? scopesOf(token?.scope),
     resource: resourceOf(token, ctx.oidc.params?.resource),
+    ...(issuer === undefined ? {} : { issuer }),
   };
 }
 

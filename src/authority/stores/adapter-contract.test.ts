@@ -32,7 +32,7 @@ const stores: [string, (options: StoreOptions) => StoreFactory][] = [
   ...(hasRedisServer ? [['redis', (options: StoreOptions) => createRedisStore({ ...options, url: redis!.url, prefix: `contract-${++count}:` })] as [string, (options: StoreOptions) => StoreFactory]] : []),
 ];
 
-describe.each(stores)('%s store', (_kind, make) => {
+describe.each(stores)('%s store', (kind, make) => {
   let clock: number;
   let store: StoreFactory;
   beforeEach(async () => {
@@ -194,6 +194,41 @@ describe.each(stores)('%s store', (_kind, make) => {
     for (let i = 0; i < 10; i++) expect(await tokens.find(`at-race-${i}`)).toBeUndefined();
   });
 
+  it('creates a one-time marker once: of many concurrent creations exactly one wins, until it expires', async () => {
+    const id = 'https://idp.example\u0000jti-1';
+    const results = await Promise.all(Array.from({ length: 10 }, () => store.createIfAbsent('IdJagRedeemed', id, 1)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await store.createIfAbsent('IdJagRedeemed', id, 1)).toBe(false);
+    // Another id, another model: markers of their own.
+    expect(await store.createIfAbsent('IdJagRedeemed', 'https://idp.example\u0000jti-2', 1)).toBe(true);
+    expect(await store.createIfAbsent('OtherMarker', id, 1)).toBe(true);
+    // Not a record: the adapter does not see it, and a record of that id, written and destroyed, leaves it alone.
+    const adapter = store('IdJagRedeemed');
+    expect(await adapter.find(id)).toBeUndefined();
+    await adapter.upsert(id, { jti: 'jti-1' }, 60);
+    await adapter.destroy(id);
+    expect(await store.createIfAbsent('IdJagRedeemed', id, 1)).toBe(false);
+    // Expired: it can be created again (Redis expires it by its own clock).
+    clock += 1000;
+    if (kind === 'redis') await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(await store.createIfAbsent('IdJagRedeemed', id, 1)).toBe(true);
+    expect(await store.createIfAbsent('IdJagRedeemed', id, 1)).toBe(false);
+  });
+
+  it('refuses a marker without a finite lifetime', async () => {
+    await expect(store.createIfAbsent('IdJagRedeemed', 'forever', Number.POSITIVE_INFINITY)).rejects.toThrow(/finite lifetime/);
+  });
+
+  it.skipIf(kind === 'redis')('sweeps expired one-time markers (Redis drops them itself)', async () => {
+    expect(await store.createIfAbsent('IdJagRedeemed', 'short', 10)).toBe(true);
+    expect(await store.createIfAbsent('IdJagRedeemed', 'long', 3600)).toBe(true);
+    clock += 11_000;
+    expect(await store.sweep()).toBe(1);
+    expect(await store.sweep()).toBe(0);
+    expect(await store.createIfAbsent('IdJagRedeemed', 'long', 3600)).toBe(false);
+    expect(await store.createIfAbsent('IdJagRedeemed', 'short', 10)).toBe(true);
+  });
+
   it('sweeps expired records', async () => {
     await store('Session').upsert('short', { jti: 'short', uid: 'u-short' }, 10);
     await store('AccessToken').upsert('short-at', { jti: 'short-at', grantId: 'g-short' }, 10);
@@ -203,5 +238,44 @@ describe.each(stores)('%s store', (_kind, make) => {
     expect(await store('Session').find('long')).toBeDefined();
     expect(await store('Session').findByUid('u-long')).toBeDefined();
     expect(await store.sweep()).toBe(0);
+  });
+});
+
+/** Two instances over one backend: the file store's state directory, one Redis under one prefix. */
+const sharedStores: [string, () => [StoreFactory, StoreFactory]][] = [
+  [
+    'file',
+    () => {
+      const stateDir = join(root, `shared-${++count}`);
+      return [createFileStore({ stateDir }), createFileStore({ stateDir })];
+    },
+  ],
+  ...(hasRedisServer
+    ? [
+        [
+          'redis',
+          () => {
+            const prefix = `shared-${++count}:`;
+            return [createRedisStore({ url: redis!.url, prefix }), createRedisStore({ url: redis!.url, prefix })];
+          },
+        ] as [string, () => [StoreFactory, StoreFactory]],
+      ]
+    : []),
+];
+
+describe.each(sharedStores)('%s store shared by two instances', (_kind, makePair) => {
+  it('lets exactly one instance create a marker both race for', async () => {
+    const [one, two] = makePair();
+    try {
+      for (let round = 0; round < 5; round++) {
+        const id = `iss\u0000race-${round}`;
+        const results = await Promise.all([one, two, one, two].map((store) => store.createIfAbsent('IdJagRedeemed', id, 60)));
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect(await two.createIfAbsent('IdJagRedeemed', id, 60)).toBe(false);
+        expect(await one.createIfAbsent('IdJagRedeemed', id, 60)).toBe(false);
+      }
+    } finally {
+      await Promise.all([one.close(), two.close()]);
+    }
   });
 });

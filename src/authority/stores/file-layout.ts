@@ -4,6 +4,7 @@
  *     <Model>/<sha256(id)>.json                  one record: payload and expiry
  *     _grants/<sha256(grantId)>/<Model>.<ref>    one marker per record of a grant (content: expiry)
  *     _index/<Model>/<kind>.<sha256(value)>.json  session uid / device user code → record ref
+ *     _once/<Model>/<sha256(id)>                 one-time marker (createIfAbsent; content: expiry)
  *
  * A `ref` is the hex SHA-256 of a record's id. No raw id, grant id, uid or
  * user code is ever a file name: some of them are bearer secrets.
@@ -70,6 +71,15 @@ export class StoreLayout {
 
   get indexRoot(): string {
     return join(this.root, '_index');
+  }
+
+  /** A one-time marker (`createIfAbsent`), apart from records so no adapter reads or rewrites it. */
+  onceMarker(model: string, ref: string): string {
+    return join(this.root, '_once', model, ref);
+  }
+
+  get onceRoot(): string {
+    return join(this.root, '_once');
   }
 
   index(model: string, kind: LookupKind, value: string): string {

@@ -15,8 +15,8 @@ import {
   type StoreLayout,
   type StoredRecord,
 } from './file-layout.js';
-import { ensurePrivateDir, errnoCode, sha256Hex, writeFileAtomic } from './state-dir.js';
-import { AlreadyConsumedError, GRANT_MEMBER_MODELS, epochSeconds, expiresAtFor, type AdapterPayload } from './types.js';
+import { createFileExclusive, ensurePrivateDir, errnoCode, readTextIfExists, sha256Hex, writeFileAtomic } from './state-dir.js';
+import { AlreadyConsumedError, GRANT_MEMBER_MODELS, epochSeconds, expiresAtFor, markerTtlMs, type AdapterPayload } from './types.js';
 
 const LOOKUP_KINDS: readonly LookupKind[] = ['uid', 'userCode'];
 
@@ -123,6 +123,44 @@ export class FileRecords {
     });
   }
 
+  /**
+   * A one-time marker: `link()` creates it only if no file is there, so of
+   * processes sharing the state directory exactly one creates it. An expired
+   * one is replaced under the marker's lock (ordered within this process).
+   */
+  async createIfAbsent(model: string, id: string, expiresInSec: number): Promise<boolean> {
+    const expiresAt = this.now() + markerTtlMs(expiresInSec);
+    const path = this.layout.onceMarker(model, sha256Hex(id));
+    return fileLocks.run(path, async () => {
+      const existing = await readTextIfExists(path);
+      if (existing !== undefined) {
+        if (!isExpired(markerExpiry(existing), this.now())) return false;
+        await unlinkIfExists(path);
+      }
+      const dir = dirname(path);
+      if (!this.#dirs.has(dir)) {
+        await ensurePrivateDir(dir);
+        this.#dirs.add(dir);
+      }
+      try {
+        return await createFileExclusive(path, String(expiresAt));
+      } catch (err) {
+        if (errnoCode(err) !== 'ENOENT') throw err;
+        await ensurePrivateDir(dir);
+        return createFileExclusive(path, String(expiresAt));
+      }
+    });
+  }
+
+  /** Deletes a one-time marker if it is (still) expired; true when it went. */
+  async expireMarker(path: string): Promise<boolean> {
+    return fileLocks.run(path, async () => {
+      const existing = await readTextIfExists(path);
+      if (existing === undefined || !isExpired(markerExpiry(existing), this.now())) return false;
+      return unlinkIfExists(path);
+    });
+  }
+
   async destroy(model: string, id: string): Promise<void> {
     const ref = sha256Hex(id);
     await fileLocks.run(this.layout.record(model, ref), () => this.#remove(model, ref));
@@ -181,6 +219,15 @@ export class FileRecords {
       await unlinkIfExists(join(this.layout.grantDir(grantId), markerName(model, ref)));
     }
   }
+}
+
+/**
+ * A marker file's expiry (ms). One the store did not write (it writes whole
+ * files, linked in place) is as good as expired, like a damaged record.
+ */
+function markerExpiry(text: string): number {
+  const expiresAt = Number(text);
+  return /^\d+$/.test(text) && Number.isSafeInteger(expiresAt) ? expiresAt : 0;
 }
 
 /**

@@ -12,12 +12,13 @@ const STALE_TEMP_MS = 60 * 60_000;
 const MARKER = /^([A-Z][A-Za-z0-9]*)\.([0-9a-f]{64})$/;
 const RECORD = /^([0-9a-f]{64})\.json$/;
 const INDEX = /^(uid|userCode)\.[0-9a-f]{64}\.json$/;
+const REF = /^[0-9a-f]{64}$/;
 
 /**
  * Walks the whole store once and deletes what can no longer be used:
  * expired records (with their index entries), grant markers whose record is
- * gone, empty grant directories, index entries pointing nowhere, and temp
- * files left by a crash. Resolves to the number of things removed.
+ * gone, empty grant directories, index entries pointing nowhere, expired
+ * one-time markers, and temp files left by a crash. Resolves to the number of things removed.
  *
  * @example
  * ```ts
@@ -38,6 +39,23 @@ export async function sweepFileStore(records: FileRecords): Promise<number> {
   }
   removed += await sweepGrants(records);
   removed += await sweepIndexes(records);
+  removed += await sweepOnceMarkers(records);
+  return removed;
+}
+
+async function sweepOnceMarkers(records: FileRecords): Promise<number> {
+  const { layout } = records;
+  let removed = 0;
+  for (const model of await listDir(layout.onceRoot)) {
+    const dir = join(layout.onceRoot, model);
+    for (const name of await listDir(dir)) {
+      if (name.endsWith(TEMP_SUFFIX)) {
+        removed += await removeStaleTemp(join(dir, name), records.now());
+        continue;
+      }
+      if (REF.test(name) && (await records.expireMarker(join(dir, name)))) removed += 1;
+    }
+  }
   return removed;
 }
 

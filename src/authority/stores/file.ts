@@ -75,6 +75,7 @@ export function createFileStore(options: FileStoreOptions): StoreFactory {
 
   return Object.assign(adapterFor, {
     kind: 'file' as const,
+    createIfAbsent: (model: string, id: string, expiresInSec: number) => records.createIfAbsent(StoreLayout.checkModel(model), id, expiresInSec),
     sweep,
     async close() {
       closed = true;

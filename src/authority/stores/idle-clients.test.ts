@@ -20,7 +20,7 @@ describe('idle registered clients', () => {
     const adapter = inner(model);
     if (model !== 'Client') return adapter;
     return { ...adapter, find: adapter.find.bind(adapter), destroy: adapter.destroy.bind(adapter), upsert: (...args: Parameters<typeof adapter.upsert>) => (writes++, adapter.upsert(...args)) };
-  }, { kind: inner.kind, sweep: () => inner.sweep(), close: () => inner.close() });
+  }, { kind: inner.kind, createIfAbsent: inner.createIfAbsent, sweep: () => inner.sweep(), close: () => inner.close() });
   const store = expireIdleClients(counting, { idleSec: 30 * 86_400, now });
   let server: Server;
   let issuer: string;

@@ -58,5 +58,10 @@ export function expireIdleClients(store: StoreFactory, options: IdleClientOption
   }
 
   const wrapped = (modelName: string): Adapter => (modelName === 'Client' ? clientAdapter(store(modelName)) : store(modelName));
-  return Object.assign(wrapped, { kind: store.kind, sweep: () => store.sweep(), close: () => store.close() });
+  return Object.assign(wrapped, {
+    kind: store.kind,
+    createIfAbsent: (model: string, id: string, expiresInSec: number) => store.createIfAbsent(model, id, expiresInSec),
+    sweep: () => store.sweep(),
+    close: () => store.close(),
+  });
 }

@@ -3,6 +3,7 @@ import {
   GRANT_MEMBER_MODELS,
   epochSeconds,
   expiresAtFor,
+  markerTtlMs,
   type Adapter,
   type AdapterPayload,
   type StoreFactory,
@@ -35,6 +36,8 @@ export function createMemoryStore(options: StoreOptions = {}): StoreFactory {
   const grants = new Map<string, Set<string>>();
   /** `<model>:uid:<uid>` or `<model>:userCode:<code>` → record key */
   const lookups = new Map<string, string>();
+  /** `<model>\u0000<id>` of a one-time marker → when it expires (ms) */
+  const markers = new Map<string, number>();
   let lastSweep = now();
 
   const keyOf = (model: string, id: string) => `${model}\u0000${id}`;
@@ -74,6 +77,12 @@ export function createMemoryStore(options: StoreOptions = {}): StoreFactory {
     for (const [key, record] of records) {
       if (record.expiresAt !== undefined && record.expiresAt <= lastSweep) {
         remove(key);
+        removed += 1;
+      }
+    }
+    for (const [key, expiresAt] of markers) {
+      if (expiresAt <= lastSweep) {
+        markers.delete(key);
         removed += 1;
       }
     }
@@ -127,8 +136,19 @@ export function createMemoryStore(options: StoreOptions = {}): StoreFactory {
     };
   }
 
+  async function createIfAbsent(model: string, id: string, expiresInSec: number): Promise<boolean> {
+    const ttlMs = markerTtlMs(expiresInSec);
+    const key = keyOf(model, id);
+    // Test and set with no await between: one creator wins.
+    const expiresAt = markers.get(key);
+    if (expiresAt !== undefined && expiresAt > now()) return false;
+    markers.set(key, now() + ttlMs);
+    return true;
+  }
+
   return Object.assign(adapterFor, {
     kind: 'memory' as const,
+    createIfAbsent,
     sweep: async () => sweepNow(),
     close: async () => {},
   });

@@ -35,5 +35,15 @@ export function observeStore(store: StoreFactory, telemetry: Telemetry | undefin
     }
     return adapter as unknown as Adapter;
   }
-  return Object.assign(observed, { kind: store.kind, sweep: () => store.sweep(), close: () => store.close() });
+  async function createIfAbsent(model: string, id: string, expiresInSec: number): Promise<boolean> {
+    try {
+      const created = await store.createIfAbsent(model, id, expiresInSec);
+      report({ kind: 'store', model, op: 'createIfAbsent', outcome: 'ok' });
+      return created;
+    } catch (err) {
+      report({ kind: 'store', model, op: 'createIfAbsent', outcome: 'error' });
+      throw err;
+    }
+  }
+  return Object.assign(observed, { kind: store.kind, createIfAbsent, sweep: () => store.sweep(), close: () => store.close() });
 }

@@ -14,6 +14,8 @@
  * - `P i:<Model>:uid:<uid>` and `P i:<Model>:userCode:<code>`: the id, same TTL.
  * - `P g:<grantId>`: a set of `<Model>:<id>` members of a grant, living as
  *   long as its longest-lived member.
+ * - `P o:<Model>:<id>`: a one-time marker (`createIfAbsent`), a plain string
+ *   written with `SET NX PX` (no script needed), never a record.
  *
  * The payload is never decoded in Lua: cjson turns `[]` into `{}`, which
  * would corrupt redirect URIs and scopes. Key names are computed inside the

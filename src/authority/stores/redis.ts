@@ -7,6 +7,7 @@ import {
   GRANT_MEMBER_MODELS,
   epochSeconds,
   expiresAtFor,
+  markerTtlMs,
   type Adapter,
   type AdapterPayload,
   type StoreFactory,
@@ -120,6 +121,14 @@ export function createRedisStore(options: RedisStoreOptions): RedisStoreFactory 
     };
   }
 
+  /** `SET NX PX`: one command, so of instances racing for a marker Redis lets exactly one create it. */
+  async function createIfAbsent(modelName: string, id: string, expiresInSec: number): Promise<boolean> {
+    const model = checkModel(modelName);
+    const ttlMs = markerTtlMs(expiresInSec);
+    const created = await run(() => redis.set(`${prefix}o:${model}:${id}`, String(now() + ttlMs), 'PX', ttlMs, 'NX'));
+    return created === 'OK';
+  }
+
   /** Redis expires records itself; this removes those the store's own clock says are due (tests move it) in batches. */
   async function sweep(): Promise<number> {
     let cursor = '0';
@@ -135,6 +144,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStoreFactory 
 
   return Object.assign(adapterFor, {
     kind: 'redis' as const,
+    createIfAbsent,
     redis,
     prefix,
     sweep,

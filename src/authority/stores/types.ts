@@ -24,6 +24,19 @@ export interface StoreFactory {
   (modelName: string): Adapter;
   /** Which store this is. */
   readonly kind: 'memory' | 'file' | 'redis';
+  /**
+   * Creates the one-time marker `id` of `model` unless a live one exists:
+   * true for the single caller, among every instance sharing the store, that
+   * created it; false for everyone else until it expires (`expiresInSec`).
+   * A marker is not a record: no adapter reads it, and writing a record of
+   * the same id leaves it alone. For replay caches (an ID-JAG's `jti`).
+   *
+   * @example
+   * ```ts
+   * if (!(await store.createIfAbsent('IdJagRedeemed', `${iss}\u0000${jti}`, 300))) throw new Error('replayed');
+   * ```
+   */
+  createIfAbsent(model: string, id: string, expiresInSec: number): Promise<boolean>;
   /** Removes expired records and dangling index entries now; resolves to how many files or entries went. */
   sweep(): Promise<number>;
   /** Waits for background work (a sweep) to finish; the store must not be used afterwards. */
@@ -54,6 +67,19 @@ export const GRANT_MEMBER_MODELS: ReadonlySet<string> = new Set([
 ]);
 
 export const DEFAULT_SWEEP_INTERVAL_MS = 15 * 60_000;
+
+/**
+ * A marker's lifetime in whole milliseconds, at least one (Redis refuses `PX 0`).
+ *
+ * @example
+ * ```ts
+ * markerTtlMs(0.5); // 500
+ * ```
+ */
+export function markerTtlMs(expiresInSec: number): number {
+  if (!Number.isFinite(expiresInSec)) throw new TypeError(`A marker needs a finite lifetime, not ${expiresInSec}`);
+  return Math.max(1, Math.ceil(expiresInSec * 1000));
+}
 
 /**
  * When a record stored now with `expiresIn` seconds to live expires, in
