@@ -26,7 +26,8 @@ const ROUNDS = Number(process.env.FLOOD_ROUNDS ?? 3);
 const AIM_MIB = 50;
 const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 
-function freePort(): Promise<number> {
+/** A free loopback port (shared with bench/demo-start.ts). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
@@ -38,7 +39,7 @@ function freePort(): Promise<number> {
 }
 
 /** A field of /proc/<pid>/status, in MiB (the kernel gives kB). */
-async function statusMiB(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
+export async function statusMiB(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
   if (!match) throw new Error(`no ${field} in /proc/${pid}/status`);

@@ -8,7 +8,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
 import type { ServerCommand, ServerReady, ServerReply } from './server.js';
-import { median } from './stats.js';
+import { childExecArgv, median } from './stats.js';
 import type { BenchTokens } from './tokens.js';
 
 /** How the load is applied. */
@@ -53,10 +53,10 @@ export interface Child {
 }
 
 /** Starts a servers child (bench/server.ts, or another speaking its IPC commands) and waits for it to listen. */
-export function startServers(issuer: string, script: URL = new URL('./server.ts', import.meta.url)): Promise<Child & { process: ChildProcess }> {
-  const child = fork(script, [], {
+export function startServers(issuer: string, script: URL = new URL('./server.ts', import.meta.url), args: string[] = []): Promise<Child & { process: ChildProcess }> {
+  const child = fork(script, args, {
     env: { ...process.env, BENCH_ISSUER: issuer },
-    execArgv: ['--import', 'tsx'],
+    execArgv: childExecArgv(),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let nextId = 1;
@@ -83,6 +83,18 @@ export function startServers(issuer: string, script: URL = new URL('./server.ts'
       pending.delete(message.id);
     });
   });
+}
+
+/**
+ * Stops a servers child: asks it to close (it exits once its servers have,
+ * writing its CPU profile when BENCH_PROFILE_DIR is set), and kills it only
+ * if it has not exited a few seconds later.
+ */
+export async function stopChild(child: ChildProcess, askClose: () => Promise<unknown>, exited: Promise<void>): Promise<void> {
+  if (child.connected) await Promise.race([askClose(), exited]);
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+  if (child.exitCode === null && child.signalCode === null) child.kill();
+  await exited;
 }
 
 /** One measured run: autocannon's figures plus latencies at sub-millisecond resolution. */
@@ -204,8 +216,6 @@ export async function runHttpBench(tokens: BenchTokens, options: HttpBenchOption
       };
     });
   } finally {
-    if (child.process.connected) await Promise.race([child.ask('close'), exited]);
-    if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill();
-    await exited;
+    await stopChild(child.process, () => child.ask('close'), exited);
   }
 }

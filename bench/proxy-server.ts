@@ -8,7 +8,7 @@
  * its CPU time, and stops on `close`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,6 +75,37 @@ async function startUpstream(kind: 'tiny' | 'sdk'): Promise<{ url: string; close
   };
 }
 
+/**
+ * The floor for any reverse proxy on node:http: a bare relay over a keep-alive pool, no gate, no header
+ * filtering, no identity. What `gatehouse proxy` costs beyond it is Gatehouse's own work.
+ */
+function bareRelay(upstream: string): (req: IncomingMessage, res: ServerResponse) => void {
+  const target = new URL(upstream);
+  const agent = new Agent({ keepAlive: true, scheduling: 'lifo' });
+  return function relay(req, res) {
+    const { host: _host, authorization: _authorization, ...headers } = req.headers;
+    const up = request({ host: target.hostname, port: target.port, method: req.method, path: '/mcp', headers: { ...headers, host: target.host }, agent }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    up.once('error', () => res.destroy());
+    req.pipe(up);
+  };
+}
+
+async function startRelay(upstream: string): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer(bareRelay(upstream));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
 async function startGatehouse(issuer: string, upstream: string): Promise<{ url: string; close(): Promise<void> }> {
   const stateDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-proxy-'));
   const proxy = await startProxy({
@@ -97,10 +128,12 @@ async function startGatehouse(issuer: string, upstream: string): Promise<{ url: 
 async function main(): Promise<void> {
   const [role, upstream] = process.argv.slice(2);
   const issuer = process.env.BENCH_ISSUER;
-  if (!process.send || !['tiny', 'sdk', 'proxy'].includes(role ?? '') || (role === 'proxy' && (!issuer || !upstream))) {
-    throw new Error('bench/proxy-server.ts is started by bench/proxy.ts (role tiny or sdk, or proxy <upstream origin> with BENCH_ISSUER)');
+  if (!process.send || !['tiny', 'sdk', 'proxy', 'relay'].includes(role ?? '') || (role === 'proxy' && !issuer) || ((role === 'proxy' || role === 'relay') && !upstream)) {
+    throw new Error('bench/proxy-server.ts is started by bench/proxy.ts (role tiny or sdk, relay <upstream origin>, or proxy <upstream origin> with BENCH_ISSUER)');
   }
-  serveParent(role === 'proxy' ? await startGatehouse(issuer!, upstream!) : await startUpstream(role as 'tiny' | 'sdk'));
+  serveParent(
+    role === 'proxy' ? await startGatehouse(issuer!, upstream!) : role === 'relay' ? await startRelay(`${upstream!}/mcp`) : await startUpstream(role as 'tiny' | 'sdk'),
+  );
 }
 
 main().catch((err: unknown) => {

@@ -7,12 +7,16 @@
  * alternate the two configurations; medians are reported.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { load, type HttpBenchOptions, type RunResult } from './http.js';
+import { load, stopChild, type HttpBenchOptions, type RunResult } from './http.js';
 import type { ProxyServerCommand, ProxyServerReady, ProxyServerReply } from './proxy-server.js';
-import { formatNumber, median, table } from './stats.js';
+import { childExecArgv, formatNumber, median, table } from './stats.js';
 import type { BenchTokens } from './tokens.js';
 
-export type ProxyConfigName = 'direct' | 'through gatehouse proxy';
+/** Issue 14's aims: proxied throughput as a share of direct, per upstream, and the proxy's CPU per request. */
+const PROXY_AIMS: Record<UpstreamKind, number> = { tiny: 0.5, sdk: 0.9 };
+const PROXY_CPU_AIM_US = 60;
+
+export type ProxyConfigName = 'direct' | 'through gatehouse proxy' | 'bare node:http relay (floor)';
 
 /** The upstreams measured: a tiny JSON-RPC responder (the proxy's whole cost shows) and an MCP server built with the official SDK. */
 export type UpstreamKind = 'tiny' | 'sdk';
@@ -40,7 +44,7 @@ export interface Child {
 
 /** Forks `script` (default proxy-server.ts) with `args` and resolves once it says it listens. */
 export function startChild(args: string[], env: NodeJS.ProcessEnv = process.env, script = new URL('./proxy-server.ts', import.meta.url)): Promise<Child> {
-  const child = fork(script, args, { env, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(script, args, { env, execArgv: childExecArgv(), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let nextId = 1;
   const pending = new Map<number, (reply: ProxyServerReply) => void>();
   return new Promise((resolve, reject) => {
@@ -71,9 +75,7 @@ export function startChild(args: string[], env: NodeJS.ProcessEnv = process.env,
 export async function stop(child: Child | undefined): Promise<void> {
   if (!child) return;
   const exited = new Promise<void>((resolve) => child.process.once('exit', () => resolve()));
-  if (child.process.connected) await Promise.race([child.ask('close'), exited]);
-  if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill();
-  await exited;
+  await stopChild(child.process, () => child.ask('close'), exited);
 }
 
 /**
@@ -85,19 +87,25 @@ export async function stop(child: Child | undefined): Promise<void> {
  * ```
  */
 export async function runProxyBench(tokens: BenchTokens, options: HttpBenchOptions): Promise<ProxyBenchRow[]> {
-  return [...(await benchUpstream('tiny', tokens, options)), ...(await benchUpstream('sdk', tokens, options))];
+  const kinds = (process.env.BENCH_PROXY_UPSTREAMS ?? 'tiny,sdk').split(',').filter((k): k is UpstreamKind => k === 'tiny' || k === 'sdk');
+  const rows: ProxyBenchRow[] = [];
+  for (const kind of kinds) rows.push(...(await benchUpstream(kind, tokens, options)));
+  return rows;
 }
 
 async function benchUpstream(kind: UpstreamKind, tokens: BenchTokens, options: HttpBenchOptions): Promise<ProxyBenchRow[]> {
   let upstream: Child | undefined;
   let proxy: Child | undefined;
+  let relay: Child | undefined;
   try {
     upstream = await startChild([kind]);
     proxy = await startChild(['proxy', upstream.url], { ...process.env, BENCH_ISSUER: tokens.issuer.issuer });
+    relay = await startChild(['relay', upstream.url]);
     const token = () => tokens.repeated;
-    const configs: { name: ProxyConfigName; url: string }[] = [
-      { name: 'direct', url: upstream.url },
-      { name: 'through gatehouse proxy', url: proxy.url },
+    const configs: { name: ProxyConfigName; url: string; relay: Child | undefined }[] = [
+      { name: 'direct', url: upstream.url, relay: undefined },
+      { name: 'through gatehouse proxy', url: proxy.url, relay: proxy },
+      { name: 'bare node:http relay (floor)', url: relay.url, relay },
     ];
     const runs = new Map<ProxyConfigName, RunResult[]>(configs.map((c) => [c.name, []]));
     const cpu = new Map<string, number[]>();
@@ -105,15 +113,15 @@ async function benchUpstream(kind: UpstreamKind, tokens: BenchTokens, options: H
 
     for (const config of configs) await load(config.url, options, options.warmupSec, token);
     for (let round = 0; round < options.rounds; round++) {
-      const order = round % 2 === 0 ? configs : [...configs].reverse();
+      const order = configs.map((_, i) => configs[(i + round) % configs.length]!);
       for (const config of order) {
-        const [upBefore, proxyBefore] = await Promise.all([upstream.ask('stats'), proxy.ask('stats')]);
+        const [upBefore, proxyBefore] = await Promise.all([upstream.ask('stats'), config.relay?.ask('stats')]);
         const run = await load(config.url, options, options.durationSec, token);
-        const [upAfter, proxyAfter] = await Promise.all([upstream.ask('stats'), proxy.ask('stats')]);
+        const [upAfter, proxyAfter] = await Promise.all([upstream.ask('stats'), config.relay?.ask('stats')]);
         runs.get(config.name)!.push(run);
         if (run.requests === 0) continue;
         addCpu(`${config.name}/upstream`, (upAfter.cpuMicros - upBefore.cpuMicros) / run.requests);
-        if (config.name !== 'direct') addCpu(`${config.name}/proxy`, (proxyAfter.cpuMicros - proxyBefore.cpuMicros) / run.requests);
+        if (proxyBefore && proxyAfter) addCpu(`${config.name}/proxy`, (proxyAfter.cpuMicros - proxyBefore.cpuMicros) / run.requests);
       }
     }
     return configs.map(function summarise({ name }): ProxyBenchRow {
@@ -132,13 +140,13 @@ async function benchUpstream(kind: UpstreamKind, tokens: BenchTokens, options: H
       };
     });
   } finally {
-    await Promise.all([stop(proxy), stop(upstream)]);
+    await Promise.all([stop(proxy), stop(relay), stop(upstream)]);
   }
 }
 
 /**
  * Prints the proxy benchmark's table, the latency the proxy adds, and
- * whether the throughput aim (at least 85% of direct) was met on this run,
+ * whether the aims (issue 14: 0.5x of direct on the tiny upstream, 0.9x on the SDK one, <= 60 µs of proxy CPU per request) were met on this run,
  * for each upstream.
  *
  * @example
@@ -178,15 +186,21 @@ export function printProxyBench(rows: ProxyBenchRow[], options: HttpBenchOptions
   for (const kind of ['tiny', 'sdk'] as const) {
     const direct = rows.find((r) => r.upstream === kind && r.name === 'direct');
     const proxied = rows.find((r) => r.upstream === kind && r.name === 'through gatehouse proxy');
+    const floor = rows.find((r) => r.upstream === kind && r.name === 'bare node:http relay (floor)');
     if (!direct || !proxied) continue;
+    const aim = PROXY_AIMS[kind];
     const ratio = proxied.requestsPerSec / direct.requestsPerSec;
     // When every process shares the same cores, throughput follows CPU per request; unlike req/s this holds up on a busy machine.
     const cpuRatio = direct.upstreamCpuUs / (proxied.upstreamCpuUs + (proxied.proxyCpuUs ?? 0));
+    const proxyCpu = proxied.proxyCpuUs ?? Number.NaN;
     console.log(
       `\n${kind}: the proxy adds p50 +${formatNumber(proxied.p50Ms - direct.p50Ms, 2)} ms, p99 +${formatNumber(proxied.p99Ms - direct.p99Ms, 2)} ms; ` +
-        `proxied throughput is ${formatNumber(ratio * 100, 1)}% of direct (aim: >= 85%): ${ratio >= 0.85 ? 'met' : 'not met'} on this run. ` +
+        `proxied throughput is ${formatNumber(ratio, 3)}x of direct (aim: >= ${aim}x): ${ratio >= aim ? 'met' : 'not met'} on this run` +
+        (floor ? `; the bare relay reaches ${formatNumber(floor.requestsPerSec / direct.requestsPerSec, 3)}x. ` : '. ') +
         `CPU per request: ${formatNumber(direct.upstreamCpuUs)} µs direct, ${formatNumber(proxied.upstreamCpuUs + (proxied.proxyCpuUs ?? 0))} µs proxied ` +
-        `(upstream + proxy), so ${formatNumber(cpuRatio * 100, 1)}% of direct where CPU is the limit.`,
+        `(upstream + proxy), so ${formatNumber(cpuRatio, 3)}x of direct where CPU is the limit. ` +
+        `Proxy CPU ${formatNumber(proxyCpu, 0)} µs/request (aim: <= ${PROXY_CPU_AIM_US} µs): ${proxyCpu <= PROXY_CPU_AIM_US ? 'met' : 'not met'}` +
+        (floor?.proxyCpuUs === undefined ? '.' : `; the bare relay's own is ${formatNumber(floor.proxyCpuUs, 0)} µs, so Gatehouse's share is ${formatNumber(proxyCpu - floor.proxyCpuUs, 0)} µs.`),
     );
   }
 }

@@ -21,6 +21,7 @@
  */
 import { cpus, loadavg, release, type } from 'node:os';
 import { printBodyFlood, runBodyFlood } from './body-flood.js';
+import { printDemoStart, runDemoStart } from './demo-start.js';
 import { printExchangeBench, runExchangeBench } from './exchange.js';
 import { printInstancesBench, runInstancesBench } from './instances.js';
 import { runHttpBench, type HttpBenchRow } from './http.js';
@@ -47,6 +48,13 @@ const settings = {
   iterations: intFromEnv('BENCH_VERIFY_ITERATIONS', 2000, 10),
   batches: intFromEnv('BENCH_VERIFY_BATCHES', 5, 1),
 };
+
+/** The sections to run: `BENCH_ONLY=proxy,sdk` runs those alone (while working on one); unset runs every one. */
+const SECTIONS = ['verify', 'http', 'sdk', 'proxy', 'exchange', 'demo', 'flood', 'instances'] as const;
+type Section = (typeof SECTIONS)[number];
+const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+for (const name of only) if (!SECTIONS.includes(name as Section)) throw new Error(`BENCH_ONLY: unknown section "${name}" (one of ${SECTIONS.join(', ')})`);
+const runs = (section: Section) => only.length === 0 || only.includes(section);
 
 function cacheText(cache: { hits: number; misses: number } | undefined): string {
   return cache ? `${formatNumber(cache.hits)} / ${formatNumber(cache.misses)}` : '-';
@@ -118,16 +126,17 @@ async function main(): Promise<void> {
   const tokens = await prepareTokens(settings.tokens);
   console.log(`  ${formatNumber(tokens.fresh.length)} RS256 tokens minted beforehand in ${formatNumber((performance.now() - started) / 1000, 1)}s (not measured)`);
   try {
-    printVerify(await runVerifyBench(tokens, { iterations: settings.iterations, batches: settings.batches }));
-    printHttp(await runHttpBench(tokens, settings));
-    printSdkBench(await runSdkBench(tokens, settings));
-    printProxyBench(await runProxyBench(tokens, settings), settings);
+    if (runs('verify')) printVerify(await runVerifyBench(tokens, { iterations: settings.iterations, batches: settings.batches }));
+    if (runs('http')) printHttp(await runHttpBench(tokens, settings));
+    if (runs('sdk')) printSdkBench(await runSdkBench(tokens, settings));
+    if (runs('proxy')) printProxyBench(await runProxyBench(tokens, settings), settings);
   } finally {
     await tokens.issuer.close();
   }
-  printExchangeBench(await runExchangeBench());
-  if (process.platform === 'linux') printBodyFlood(await runBodyFlood());
-  printInstancesBench(await runInstancesBench(settings), settings);
+  if (runs('exchange')) printExchangeBench(await runExchangeBench());
+  if (runs('demo') && process.platform === 'linux') printDemoStart(await runDemoStart());
+  if (runs('flood') && process.platform === 'linux') printBodyFlood(await runBodyFlood());
+  if (runs('instances')) printInstancesBench(await runInstancesBench(settings), settings);
   console.log(`\nDone in ${formatNumber((performance.now() - started) / 1000, 0)}s; load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`);
 }
 

@@ -1,5 +1,9 @@
 import type { ProxyServerCommand, ProxyServerReady, ProxyServerReply } from './proxy-server.js';
 import type { ServerCommand, ServerReady, ServerReply } from './server.js';
+/** The real-server stacks bench/sdk-server.ts serves (here so the parent can name them without loading that child's script). */
+export const SDK_STACKS = ['v1-express', 'v2-express', 'v2-hono'] as const;
+export type SdkStack = (typeof SDK_STACKS)[number];
+
 /** What the servers' cache offers the parent: counters and a way to empty it. */
 interface CountedCache {
   readonly hits: number;
@@ -17,13 +21,13 @@ export function answerCommands(cache: CountedCache, shutdown: () => Promise<void
     const cpu = process.cpuUsage();
     const reply: ServerReply = { id: command.id, hits: cache.hits, misses: cache.misses, cpuMicros: cpu.user + cpu.system };
     if (command.type === 'close') {
-      void shutdown().then(() => process.send!(reply, () => process.disconnect()));
+      void shutdown().then(() => process.send!(reply, () => process.exit(0)));
       return;
     }
     process.send!(reply);
   });
   // The parent went away (Ctrl-C, crash): do not linger.
-  process.once('disconnect', () => void shutdown());
+  process.once('disconnect', () => void shutdown().then(() => process.exit(0)));
   process.send!(ready);
 }
 
@@ -32,10 +36,11 @@ export function serveParent(running: { url: string; close(): Promise<void> }): v
   process.on('message', function onCommand(command: ProxyServerCommand) {
     const cpu = process.cpuUsage();
     const reply: ProxyServerReply = { id: command.id, cpuMicros: cpu.user + cpu.system };
-    if (command.type === 'close') return void running.close().then(() => process.send!(reply, () => process.disconnect()));
+    // Exit, not only disconnect: a child run with --cpu-prof (BENCH_PROFILE_DIR) writes its profile on exit.
+    if (command.type === 'close') return void running.close().then(() => process.send!(reply, () => process.exit(0)));
     process.send!(reply);
   });
   // The parent went away (Ctrl-C, crash): do not linger.
-  process.once('disconnect', () => void running.close());
+  process.once('disconnect', () => void running.close().then(() => process.exit(0)));
   process.send!({ type: 'ready', url: running.url } satisfies ProxyServerReady);
 }

@@ -8,8 +8,7 @@ import { withRequestFacts } from '../server/request-context.js';
 import { combineTelemetry } from '../telemetry/combine.js';
 import type { AuditEvent, Telemetry } from '../telemetry/types.js';
 import type { GatehouseVerifier } from '../tokens/create-verifier.js';
-import { createGatehouseMetrics, type CounterSource, type GatehouseMetrics, type ScrapeSources } from './gatehouse-metrics.js';
-import { startMetricsServer } from './metrics-server.js';
+import type { CounterSource, GatehouseMetrics, ScrapeSources } from './gatehouse-metrics.js';
 
 /**
  * What a CLI server (`demo`, `proxy`) reports and where: audit events as
@@ -84,12 +83,14 @@ export async function startObservability(options: ObservabilityOptions): Promise
   if (address && address.port !== 0 && address.port === options.publicPort) {
     throw new ConfigError(`GATEHOUSE_METRICS_ADDR uses the public port ${address.port}: metrics get a listener of their own; pick another port (e.g. 9464)`);
   }
-  const metrics = address ? createGatehouseMetrics() : undefined;
+  // prom-client is loaded only when metrics are on: a server without them does not pay for it at start.
+  const metrics = address ? (await import('./gatehouse-metrics.js')).createGatehouseMetrics() : undefined;
   const telemetry = withRequestFacts(
     combineTelemetry(auditLog(options.logger), metrics?.telemetry, options.onAudit ? { audit: options.onAudit } : undefined),
     options.trustProxy,
   );
   if (!metrics || !address) return { telemetry, close: async () => {} };
+  const { startMetricsServer } = await import('./metrics-server.js');
   const listening = await startMetricsServer(address, metrics.registry);
   options.logger.info('metrics listening', { addresses: listening.addresses, port: listening.port, path: '/metrics' });
   return {

@@ -1,6 +1,6 @@
 import type { GatehouseConfig } from '../config/schema.js';
 import type { AuthenticateOptions, GateRequest, GateResult } from '../types.js';
-import type { GateOutcome, Telemetry } from './types.js';
+import type { AuditEvent, GateOutcome, Telemetry } from './types.js';
 
 type Authenticate = (request: Request | GateRequest, options?: AuthenticateOptions) => Promise<GateResult>;
 
@@ -37,6 +37,14 @@ export function gateOutcome(result: GateResult): GateOutcome {
 export function observeGate(authenticate: Authenticate, config: GatehouseConfig, telemetry: Telemetry | undefined): Authenticate {
   if (!telemetry?.gateChecked && !telemetry?.audit) return authenticate;
   const clock = globalThis.performance;
+  if (!telemetry.gateChecked) {
+    // Audit only (metrics off): nothing to time, and an allowed request costs no more than the check.
+    return async function auditedAuthenticate(request, options) {
+      const result = await authenticate(request, options);
+      if (!result.ok) telemetry.audit?.(refusalEvent(result.error, request, config));
+      return result;
+    };
+  }
   return async function observedAuthenticate(request, options) {
     const started = clock.now();
     const result = await authenticate(request, options);
@@ -48,14 +56,18 @@ export function observeGate(authenticate: Authenticate, config: GatehouseConfig,
     }
     const { code, status } = result.error;
     telemetry.gateChecked?.({ outcome, seconds, code, status });
-    telemetry.audit?.({
-      event: 'request.refused',
-      reason: code,
-      status,
-      resource: resourceOf(request, config),
-      scopes: config.scopes.required.length > 0 ? config.scopes.required : undefined,
-    });
+    telemetry.audit?.(refusalEvent(result.error, request, config));
     return result;
+  };
+}
+
+function refusalEvent(error: { code: string; status: number }, request: Request | GateRequest, config: GatehouseConfig): AuditEvent {
+  return {
+    event: 'request.refused',
+    reason: error.code,
+    status: error.status,
+    resource: resourceOf(request, config),
+    scopes: config.scopes.required.length > 0 ? config.scopes.required : undefined,
   };
 }
 

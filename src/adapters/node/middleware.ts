@@ -68,14 +68,25 @@ function parseJson(bytes: Buffer | undefined): unknown {
   }
 }
 
+/** What {@link jsonForGate} parsed as plain UTF-8 JSON, which is exactly what {@link parseJson} would give: reused, not parsed again. */
+interface PlainJson {
+  value?: unknown;
+}
+
 /** The body as the gate checks it: over the cap is the gate's 413; compressed or another charset, decoded as the gate decodes. */
-async function jsonForGate(body: GateBody, headers: GateRequest['headers'], limit: number): Promise<unknown> {
+async function jsonForGate(body: GateBody, headers: GateRequest['headers'], limit: number, plain: PlainJson): Promise<unknown> {
   let bytes: Buffer;
   try {
     bytes = await body.bytes();
   } catch (err) {
     if (err instanceof BodyTooLargeError) throw new RequestTooLargeError(err.limit);
     throw err;
+  }
+  const json = parseJson(bytes);
+  if (json !== undefined) {
+    // Plain UTF-8 JSON: jsonOfBytes would decode it to the same value; the transport gets it too.
+    plain.value = json;
+    return json;
   }
   return jsonOfBytes(bytes, headers, limit);
 }
@@ -129,7 +140,8 @@ export function gatehouseNode(gate: Gatehouse, options: GatehouseNodeOptions = {
     // Bytes are read only once the token is verified, and only then if per-tool scopes need them:
     // a request without a valid token never costs its body.
     const body = parsed === undefined && method !== 'GET' && method !== 'HEAD' ? new GateBody(req, maxBodyBytes, preparsed) : undefined;
-    const result = await gate.authenticate(light, body ? { readBody: () => jsonForGate(body, light.headers, maxBodyBytes) } : { body: parsed ?? null });
+    const plain: PlainJson = {};
+    const result = await gate.authenticate(light, body ? { readBody: () => jsonForGate(body, light.headers, maxBodyBytes, plain) } : { body: parsed ?? null });
     if (!result.ok) {
       if (result.error instanceof RequestTooLargeError) throw new BodyTooLargeError(result.error.limit);
       if (body?.closesOnRefusal) res.setHeader('connection', 'close');
@@ -142,7 +154,7 @@ export function gatehouseNode(gate: Gatehouse, options: GatehouseNodeOptions = {
     // and the SDK takes the parsed body as it is (handleRequest(req, res, req.body)), as it does without the gate.
     const bytes = body ? await body.bytes() : preparsed;
     if (req.body === undefined) {
-      const json = parseJson(bytes);
+      const json = plain.value ?? parseJson(bytes);
       if (json !== undefined) req.body = json;
     }
     req.auth = result.authInfo;

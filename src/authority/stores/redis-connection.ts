@@ -1,6 +1,18 @@
-import { Redis, ReplyError } from 'ioredis';
+import { createRequire } from 'node:module';
+import type * as IoRedis from 'ioredis';
+import type { Redis } from 'ioredis';
 import { redactString } from '../../log/redact.js';
 import { StoreUnavailableError } from './types.js';
+
+/**
+ * ioredis, loaded the first time a Redis store opens: a server on the file
+ * or memory store (`gatehouse demo`) never pays for loading it, about a
+ * quarter of a second of its start on a busy machine. ioredis is CommonJS, so
+ * `require` keeps opening a connection synchronous.
+ */
+function ioredis(): typeof IoRedis {
+  return createRequire(import.meta.url)('ioredis') as typeof IoRedis;
+}
 
 /** How the Redis store talks to its server. */
 export interface RedisConnectionOptions {
@@ -47,7 +59,7 @@ export function openRedis(url: string, options: RedisConnectionOptions = {}): Re
     throw new TypeError(`GATEHOUSE_REDIS_URL must start with redis:// or rediss://, not ${JSON.stringify(describeRedisUrl(url))}`);
   }
   const warn = options.warn ?? ((message: string) => console.warn(`gatehouse: warning: ${message}`));
-  const redis = new Redis(url, {
+  const redis = new (ioredis().Redis)(url, {
     commandTimeout: options.commandTimeoutMs ?? 2000,
     connectTimeout: options.connectTimeoutMs ?? 5000,
     // A command in flight when the connection drops fails instead of waiting for the next connection.
@@ -92,7 +104,7 @@ export function guardRedis(redis: Redis): <T>(command: () => Promise<T>) => Prom
     try {
       return await command();
     } catch (err) {
-      if (err instanceof ReplyError && !/^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN)/.test((err as Error).message)) throw err;
+      if (err instanceof ioredis().ReplyError && !/^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN)/.test((err as Error).message)) throw err;
       throw new StoreUnavailableError(`the Redis store did not answer: ${redactString((err as Error).message)}`, { cause: err });
     }
   };

@@ -60,9 +60,13 @@ function droppedFromResponse(name: string): boolean {
   return name.startsWith('access-control-') || name === 'www-authenticate';
 }
 
+const NO_TOKENS: ReadonlySet<string> = new Set();
+
 /** Headers named in `Connection` are hop-by-hop too. */
-function connectionTokens(value: string | string[] | undefined): Set<string> {
-  const list = Array.isArray(value) ? value.join(',') : (value ?? '');
+function connectionTokens(value: string | string[] | undefined): ReadonlySet<string> {
+  // Most requests name none (or only keep-alive): no set, no split, per request.
+  if (value === undefined || value === '' || value === 'keep-alive' || value === 'close') return NO_TOKENS;
+  const list = Array.isArray(value) ? value.join(',') : value;
   return new Set(list.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean));
 }
 

@@ -100,9 +100,13 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
   const open = new Map<ServerResponse, string>();
   let closing = false;
 
+  const basePath = `${upstream.pathname}${upstream.search}`;
+
   function targetPath(req: GatedIncomingMessage): string {
-    const query = (req.url ?? '').split('?')[1];
-    if (!query) return `${upstream.pathname}${upstream.search}`;
+    const url = req.url ?? '';
+    const at = url.indexOf('?');
+    const query = at === -1 ? '' : url.slice(at + 1).split('?')[0]!;
+    if (!query) return basePath;
     return `${upstream.pathname}${upstream.search ? `${upstream.search}&` : '?'}${query}`;
   }
 
@@ -166,6 +170,14 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     let upstreamReq: ClientRequest | undefined = undefined;
     const responseTimer = setTimeout(() => upstreamReq?.destroy(new UpstreamTimeout(`no response within ${responseTimeoutMs} ms`)), responseTimeoutMs);
 
+    // The client went away (or the response ended): the upstream request has no one to answer.
+    res.once('close', function onClientClose() {
+      open.delete(res);
+      clearTimeout(responseTimer);
+      giveBack(place, owner);
+      if (!res.writableFinished) upstreamReq?.destroy();
+    });
+
     upstreamReq = send({ protocol: upstream.protocol, host, port, method: req.method, path: targetPath(req), headers, agent });
     upstreamReq.once('socket', function watchConnect(socket) {
       if (!socket.connecting) return;
@@ -192,13 +204,6 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
       }
       writeRpcError(res, 502, RPC_ERRORS.serverError, `Upstream MCP server unreachable: ${describeFailure(err)}`);
     });
-    // The client went away (or the response ended): the upstream request has no one to answer.
-    res.once('close', function onClientClose() {
-      clearTimeout(responseTimer);
-      giveBack(place, owner);
-      if (!res.writableFinished) upstreamReq?.destroy();
-    });
-
     if (req.rawBody !== undefined) upstreamReq.end(req.rawBody);
     else if (req.method !== 'GET' && req.method !== 'HEAD' && !req.readableEnded) req.pipe(upstreamReq);
     else upstreamReq.end();
@@ -232,8 +237,8 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     const headers = upstreamRequestHeaders(req.headers, upstream.host, { ...publicSide, clientAddress: req.socket.remoteAddress });
     // The id Gatehouse logged this request under, so both logs line up; never a client's unchecked one.
     const requestId = requestIdOf(req) ?? acceptedRequestId(req.headers['x-request-id']);
-    if (requestId === undefined) delete headers['x-request-id'];
-    else headers['x-request-id'] = requestId;
+    if (requestId !== undefined) headers['x-request-id'] = requestId;
+    else if (headers['x-request-id'] !== undefined) delete headers['x-request-id'];
     try {
       await addIdentityHeaders(headers, authInfo, { signer: options.signer, plainHeaders });
     } catch (err) {
@@ -241,8 +246,8 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
       throw err;
     }
     if (req.rawBody !== undefined) headers['content-length'] = String(req.rawBody.length);
+    // Forgotten again when the response closes (forward's one close listener).
     open.set(res, req.method ?? 'GET');
-    res.once('close', () => open.delete(res));
     forward(req, res, headers as Record<string, string | string[] | number>, owner, sessionId, place);
   }
 
