@@ -60,7 +60,7 @@ describe('broker mode with an upstream that stalls during sign-in', () => {
       expect(order).toEqual([...Array(10).fill('unrelated'), 'sign-in']);
       expect(page.status).toBe(504);
       expect(page.body).toContain(`Sign-in at your identity provider (${new URL(idp.issuer).host}) failed`);
-      expect(page.body).toContain('could not be reached');
+      expect(page.body).toContain('did not answer within 1 s while redeeming the sign-in code');
       expect(demo.output.err.join('\n')).toMatch(/ERR_UPSTREAM_UNREACHABLE/);
     } finally {
       releaseStall?.();
