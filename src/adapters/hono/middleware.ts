@@ -28,6 +28,12 @@ function tooLarge(limit: number): Response {
   return rpcErrorResponse(413, RPC_ERRORS.serverError, `Request body is larger than ${limit} bytes`);
 }
 
+/** The request's `Content-Length` when it is a plain decimal number of bytes; `undefined` for none or a malformed one. */
+function declaredLength(request: Request): number | undefined {
+  const value = request.headers.get('content-length');
+  return value !== null && /^\d{1,15}$/.test(value.trim()) ? Number(value.trim()) : undefined;
+}
+
 /**
  * The bytes of a copy of `request`, leaving the original unread for the MCP
  * transport; read once, on demand, and `null` when over the limit (declared
@@ -84,8 +90,11 @@ export function gatehouseHono(gate: Gatehouse, options: GatehouseHonoOptions = {
       if (result.error instanceof RequestTooLargeError) return tooLarge(maxBodyBytes);
       return cors ? withCors(result.response) : result.response;
     }
-    // The cap holds for every body that passes, not only for those the gate had to read.
-    if (hasBody && (await bytes()) === null) return tooLarge(maxBodyBytes);
+    // The cap holds for every body that passes, not only for those the gate had to read. A declared length is
+    // what the HTTP parser delivers, no more, so only a body without one (chunked) is read here: reading a
+    // clone of every request's body cost the Hono path about 250 µs a request.
+    const declared = declaredLength(request);
+    if (hasBody && (declared !== undefined ? declared > maxBodyBytes : (await bytes()) === null)) return tooLarge(maxBodyBytes);
     c.set('authInfo', result.authInfo);
     await next();
     if (cors) {
