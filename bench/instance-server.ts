@@ -14,11 +14,10 @@
  * stops on `close`.
  */
 import { Agent, createServer, request, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { createAuthority } from '../src/authority/create-authority.js';
 import type { GatedIncomingMessage } from '../src/adapters/node/middleware.js';
-import { serveParent } from './server-commands.js';
+import { listenOnLoopback, serveParent } from './server-commands.js';
 
 /** The client the token-endpoint runs authenticate as (client_credentials, HTTP Basic). */
 export const BENCH_ROBOT = {
@@ -39,18 +38,6 @@ function answer(req: GatedIncomingMessage, res: ServerResponse): void {
   const payload = JSON.stringify({ jsonrpc: '2.0', id: body?.id ?? null, result: { content: [{ type: 'text', text: 'ok' }] } });
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
   res.end(payload);
-}
-
-async function listen(server: ReturnType<typeof createServer>, port: number): Promise<{ url: string; close(): Promise<void> }> {
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
 }
 
 async function startInstance(env: NodeJS.ProcessEnv): Promise<{ url: string; close(): Promise<void> }> {
@@ -74,7 +61,7 @@ async function startInstance(env: NodeJS.ProcessEnv): Promise<{ url: string; clo
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
-  const listening = await listen(server, Number(env.BENCH_PORT ?? 0));
+  const listening = await listenOnLoopback(server, Number(env.BENCH_PORT ?? 0));
   return {
     url: listening.url,
     async close() {
@@ -100,7 +87,7 @@ async function startBalancer(env: NodeJS.ProcessEnv): Promise<{ url: string; clo
     });
     req.pipe(upstream);
   });
-  const listening = await listen(server, Number(env.BENCH_PORT ?? 0));
+  const listening = await listenOnLoopback(server, Number(env.BENCH_PORT ?? 0));
   return {
     url: listening.url,
     async close() {

@@ -9,7 +9,6 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -18,7 +17,7 @@ import { silentLogger } from '../src/log/logger.js';
 import { startProxy } from '../src/proxy/server.js';
 import { resolveProxySettings } from '../src/config/sections/proxy.js';
 import { PUBLIC_URL } from './tokens.js';
-import { serveParent } from './server-commands.js';
+import { listenOnLoopback, serveParent } from './server-commands.js';
 
 /** A request from the parent. */
 export interface ProxyServerCommand {
@@ -64,15 +63,7 @@ function sdkHandler(): (req: IncomingMessage, res: ServerResponse) => void {
 
 async function startUpstream(kind: 'tiny' | 'sdk'): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer(kind === 'tiny' ? respond : sdkHandler());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listenOnLoopback(server);
 }
 
 /**
@@ -95,15 +86,7 @@ function bareRelay(upstream: string): (req: IncomingMessage, res: ServerResponse
 
 async function startRelay(upstream: string): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer(bareRelay(upstream));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listenOnLoopback(server);
 }
 
 async function startGatehouse(issuer: string, upstream: string): Promise<{ url: string; close(): Promise<void> }> {

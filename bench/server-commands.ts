@@ -1,3 +1,5 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { ProxyServerCommand, ProxyServerReady, ProxyServerReply } from './proxy-server.js';
 import type { ServerCommand, ServerReady, ServerReply } from './server.js';
 /** The real-server stacks bench/sdk-server.ts serves (here so the parent can name them without loading that child's script). */
@@ -43,4 +45,23 @@ export function serveParent(running: { url: string; close(): Promise<void> }): v
   // The parent went away (Ctrl-C, crash): do not linger.
   process.once('disconnect', () => void running.close().then(() => process.exit(0)));
   process.send!({ type: 'ready', url: running.url } satisfies ProxyServerReady);
+}
+
+/**
+ * Listens on 127.0.0.1 (port 0: a free one) and gives the URL and a close
+ * that also ends kept-alive connections, so a child can exit at once.
+ */
+export async function listenOnLoopback(server: Server, port = 0): Promise<{ url: string; close(): Promise<void> }> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }
