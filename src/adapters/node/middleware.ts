@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestTooLargeError } from '../../errors.js';
+import { isEndpointPath } from '../../gate/endpoint.js';
 import { jsonOfBytes } from '../../gate/read-body.js';
 import type { AuthInfo } from '../../tokens/types.js';
 import type { GateRequest } from '../../types.js';
@@ -132,7 +133,8 @@ export function gatehouseNode(gate: Gatehouse, options: GatehouseNodeOptions = {
         return true;
       }
     }
-    if (!gate.protects(light)) {
+    // The path gateRequestOf read is the one gate.protects would read again from the URL: checked without the second parse.
+    if (!isEndpointPath(light.pathname, gate.config)) {
       next?.();
       return false;
     }
