@@ -1,4 +1,5 @@
 import { errors, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import { isJsonObject } from '../discovery/http.js';
 import type { Base64urlDecoder } from './native-signatures.js';
 
 /**
@@ -16,10 +17,7 @@ import type { Base64urlDecoder } from './native-signatures.js';
 /** UTF-8 that is not well formed is an error, as in jose. */
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** What `JSON.parse` returns that jose's `isObject` accepts: a plain object (a parsed one never has another prototype). */
-function isJsonObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+// `isJsonObject` is jose's `isObject` for what `JSON.parse` returns: a parsed object never has another prototype.
 
 /**
  * The protected header of a token whose shape was checked (three base64url
