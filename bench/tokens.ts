@@ -17,8 +17,8 @@ export interface BenchTokens {
 const MINT_BATCH = 200;
 
 /**
- * Starts the project's test issuer on loopback (RS256, the algorithm most
- * identity providers use) and mints `count` distinct access tokens for
+ * Starts the project's test issuer on loopback (RS256 unless told, the
+ * algorithm most identity providers use) and mints `count` distinct access tokens for
  * {@link RESOURCE}, valid long enough to outlive the whole benchmark.
  *
  * @example
@@ -28,8 +28,8 @@ const MINT_BATCH = 200;
  * await issuer.close();
  * ```
  */
-export async function prepareTokens(count: number): Promise<BenchTokens> {
-  const issuer = await startTestIssuer({ alg: 'RS256', audience: RESOURCE, scope: 'mcp' });
+export async function prepareTokens(count: number, alg: 'RS256' | 'ES256' | 'EdDSA' = 'RS256'): Promise<BenchTokens> {
+  const issuer = await startTestIssuer({ alg, audience: RESOURCE, scope: 'mcp' });
   try {
     const mintOne = () => issuer.mint({ sub: 'bench-user' }, { expiresIn: 3600 });
     const fresh: string[] = [];

@@ -179,4 +179,30 @@ describe('JwksCache', () => {
       await rotating.close();
     }
   });
+
+  it('keysNow gives, without waiting, the keys an earlier lookup found, only those, and forgets them with a new key set', async () => {
+    const rotating = await startTestIssuer();
+    try {
+      const clock = manualClock();
+      const cache = new JwksCache({ jwksUri: () => rotating.jwksUri, timeoutMs: 2000, maxAgeSec: 60, cooldownSec: 0, now: clock.now });
+      const header = decodeProtectedHeader(await rotating.mint());
+      expect(cache.keysNow(header)).toBeUndefined(); // nothing fetched yet
+      const keys = await cache.getKeys(header);
+      expect(cache.keysNow(header)).toEqual(keys);
+      expect(cache.keysNow({ ...header, kid: 'made-up' })).toBeUndefined();
+      expect(cache.keysNow({ ...header, kid: 7 as unknown as string })).toBeUndefined();
+      expect(cache.keysNow({ ...header, alg: 'ES256' })).toBeUndefined();
+      expect(() => (cache.keysNow(header) as unknown as unknown[]).push(1)).toThrow(); // shared: frozen
+      // Stale keys still answer, and start one background refetch, as getKeys does; the new set starts empty.
+      const newKid = await rotating.rotate({ dropOld: true });
+      clock.advance(61);
+      expect(cache.keysNow(header)).toEqual(keys);
+      await cache.retryIfDue();
+      expect(cache.counters.fetches).toBe(2);
+      expect(cache.keysNow(header)).toBeUndefined();
+      expect(cache.keysNow({ ...header, kid: newKid })).toBeUndefined();
+    } finally {
+      await rotating.close();
+    }
+  });
 });

@@ -67,6 +67,11 @@ export class JwksCache {
   #lastUri: string | undefined;
   #lastFailure: string | undefined;
   #inflight: Promise<void> | undefined;
+  /**
+   * The keys found for each `alg` and `kid` (or no kid) in the current set: what jose's key-set lookup gave, so
+   * `keysNow` answers without it. Only successful lookups are kept, so made-up kids add nothing; a new set empties it.
+   */
+  #found = new Map<string, Map<string | undefined, readonly CryptoKey[]>>();
 
   constructor(options: JwksCacheOptions) {
     this.#jwksUri = options.jwksUri;
@@ -116,6 +121,25 @@ export class JwksCache {
     throw this.#noMatchingKey(header, 'even after refetching the keys');
   }
 
+  /**
+   * The keys `getKeys` would give for this header, synchronously, when the
+   * same `alg` and `kid` were looked up in the current key set before (the
+   * keys are imported); `undefined` otherwise, then ask `getKeys`. Stale keys
+   * start one background refetch here as they do there.
+   *
+   * @example
+   * ```ts
+   * const keys = jwks.keysNow(header) ?? (await jwks.getKeys(header));
+   * ```
+   */
+  keysNow(header: JWSHeaderParameters): readonly CryptoKey[] | undefined {
+    const kid = header.kid;
+    if (this.#keySet === undefined || typeof header.alg !== 'string' || (kid !== undefined && typeof kid !== 'string')) return undefined;
+    const found = this.#found.get(header.alg)?.get(kid);
+    if (found !== undefined) this.#refreshIfStale();
+    return found;
+  }
+
   /** Fetches the keys now (sharing a fetch already running). Never rejects; failures are counted and kept. */
   reload(): Promise<void> {
     return this.#refetch();
@@ -143,9 +167,14 @@ export class JwksCache {
             'Check that the JWKS URL (the issuer\'s jwks_uri, or OAUTH_JWKS_URL) is reachable from this server.',
         );
       }
-    } else if (this.#now() - this.#fetchedAt >= this.#maxAgeMs && !this.#inflight && this.#mayFetch()) {
-      void this.#refetch();
+    } else {
+      this.#refreshIfStale();
     }
+  }
+
+  /** Stale keys keep serving while one background refetch runs. */
+  #refreshIfStale(): void {
+    if (this.#now() - this.#fetchedAt >= this.#maxAgeMs && !this.#inflight && this.#mayFetch()) void this.#refetch();
   }
 
   #mayFetch(): boolean {
@@ -155,18 +184,28 @@ export class JwksCache {
   async #lookup(header: JWSHeaderParameters): Promise<CryptoKey[] | undefined> {
     const keySet = this.#keySet;
     if (!keySet) return undefined;
+    let keys: CryptoKey[];
     try {
-      return [await keySet(header)];
+      keys = [await keySet(header)];
     } catch (err) {
       const code = (err as { code?: unknown }).code;
       if (code === 'ERR_JWKS_NO_MATCHING_KEY') return undefined;
-      if (code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') {
-        const keys: CryptoKey[] = [];
-        for await (const key of err as AsyncIterable<CryptoKey>) keys.push(key);
-        return keys.length > 0 ? keys : undefined;
-      }
-      throw err;
+      if (code !== 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') throw err;
+      keys = [];
+      for await (const key of err as AsyncIterable<CryptoKey>) keys.push(key);
+      if (keys.length === 0) return undefined;
     }
+    this.#remember(keySet, header, keys);
+    return keys;
+  }
+
+  /** jose picks keys by `alg` and a string `kid` alone (jwks/local.js), so its answer holds for the same pair while the set stays. */
+  #remember(keySet: LocalKeySet, header: JWSHeaderParameters, keys: CryptoKey[]): void {
+    const { alg, kid } = header;
+    if (keySet !== this.#keySet || typeof alg !== 'string' || (kid !== undefined && typeof kid !== 'string')) return;
+    let byKid = this.#found.get(alg);
+    if (byKid === undefined) this.#found.set(alg, (byKid = new Map()));
+    byKid.set(kid, Object.freeze([...keys]));
   }
 
   #refetch(): Promise<void> {
@@ -222,6 +261,7 @@ export class JwksCache {
       return 'the response is not a valid JSON Web Key Set';
     }
     this.#keySet = keySet;
+    this.#found = new Map();
     this.#jwks = json as unknown as JSONWebKeySet;
     this.#fetchedAt = this.#now();
     this.#generation++;

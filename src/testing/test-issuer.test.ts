@@ -56,6 +56,18 @@ describe('startTestIssuer', () => {
     await expect(jwtVerify(token, await jwks(pathIssuer))).resolves.toBeDefined();
   });
 
+  it('mints EdDSA (Ed25519) tokens when asked', async () => {
+    const ed = await startTestIssuer({ alg: 'EdDSA' });
+    try {
+      const token = await ed.mint();
+      expect(decodeProtectedHeader(token).alg).toBe('EdDSA');
+      const jwks = await (await fetch(ed.jwksUri)).json();
+      await expect(jwtVerify(token, createLocalJWKSet(jwks), { issuer: ed.issuer })).resolves.toBeDefined();
+    } finally {
+      await ed.close();
+    }
+  });
+
   it('lets claims and header fields be replaced or removed', async () => {
     const token = await issuer.mint({ sub: undefined, scope: 'a b', extra: 1 }, { header: { typ: undefined, kid: 'x' }, expiresIn: 60 });
     const payload = decodeJwt(token);

@@ -6,7 +6,7 @@ import { sendJson } from '../http/node/respond.js';
 /** Options of `startTestIssuer`. */
 export interface TestIssuerOptions {
   /** Signing algorithm of the issuer's keys. Default `RS256`. */
-  alg?: 'RS256' | 'ES256';
+  alg?: 'RS256' | 'ES256' | 'EdDSA';
   /** A path for the issuer (e.g. `/realms/test`); metadata is then served path-inserted. Default none. */
   path?: string;
   /** Port to listen on, on 127.0.0.1. Default 0 (a free port). */
@@ -179,7 +179,7 @@ export async function startTestIssuer(options: TestIssuerOptions = {}): Promise<
   };
 }
 
-async function newKey(alg: 'RS256' | 'ES256', n: number): Promise<SigningKey> {
+async function newKey(alg: 'RS256' | 'ES256' | 'EdDSA', n: number): Promise<SigningKey> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
   const kid = `test-key-${n}-${crypto.randomUUID().slice(0, 8)}`;
   return { kid, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' } };

@@ -1,14 +1,22 @@
-import { decodeProtectedHeader, jwtVerify, UnsecuredJWT, type CryptoKey, type JWSHeaderParameters, type JWTPayload, type JWTVerifyOptions, type ProtectedHeaderParameters } from 'jose';
+import { decodeProtectedHeader, jwtVerify, type CryptoKey, type JWSHeaderParameters, type JWTPayload, type JWTVerifyOptions, type ProtectedHeaderParameters } from 'jose';
 import { InvalidTokenError } from '../errors.js';
 import { claimsToAuthInfo } from './claims.js';
 import { isoTime, printable, senderConstrained } from './claim-errors.js';
 import { invalidSignature, joseErrorToInvalidToken } from './jose-errors.js';
-import { nativeSignatureCheck, type NativeSignatureCheck } from './native-signatures.js';
+import { checkedClaims, readProtectedHeader } from './jwt-parts.js';
+import { nativeBase64url, nativeSignatureCheck, type Base64urlDecoder, type NativeSignatureCheck } from './native-signatures.js';
 import type { AuthInfo, TokenVerifier, VerifyContext } from './types.js';
 
 /** Where the verifier gets its keys; `JwksCache` is one. */
 export interface KeySource {
   getKeys(header: JWSHeaderParameters): Promise<CryptoKey[]>;
+  /**
+   * The keys `getKeys` would give for this header, when they are known
+   * without waiting (no fetch, no import); `undefined` sends the verifier to
+   * `getKeys`. Optional: it spares a token seen for the first time the
+   * promise round trips of a lookup whose answer is already at hand.
+   */
+  keysNow?(header: JWSHeaderParameters): readonly CryptoKey[] | undefined;
 }
 
 /** Options of `createJwtVerifier`. */
@@ -32,13 +40,16 @@ export interface JwtVerifierOptions {
   signatures?: 'native' | 'jose';
 }
 
-/** The header of an unsecured JWT: jose then checks the claims of a token whose signature was checked natively. */
-const UNSECURED_HEADER = 'eyJhbGciOiJub25lIn0'; // {"alg":"none"}
+/** The native path: signatures with `node:crypto`, header and claims read with Node's base64url decoder (jwt-parts.ts). */
+interface NativePath {
+  check: NativeSignatureCheck;
+  decode: Base64urlDecoder;
+}
 
-/** The claims of a token whose signature was checked natively, validated by jose exactly as `jwtVerify` would. */
-function verifiedClaims(token: string, options: JWTVerifyOptions): JWTPayload {
-  const payload = token.slice(token.indexOf('.') + 1, token.lastIndexOf('.'));
-  return UnsecuredJWT.decode(`${UNSECURED_HEADER}.${payload}.`, options).payload;
+function nativePath(): NativePath | undefined {
+  const check = nativeSignatureCheck();
+  const decode = nativeBase64url();
+  return check && decode ? { check, decode } : undefined;
 }
 
 /** Three base64url segments; the signature may be empty so `alg: none` gets its own error. */
@@ -92,67 +103,111 @@ export function assertTokenSize(token: string, maxTokenBytes: number): void {
  */
 export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
   const algorithms = options.algorithms.filter((alg) => alg !== 'none' && !/^HS/i.test(alg));
-  const native: NativeSignatureCheck | undefined = options.signatures === 'jose' ? undefined : nativeSignatureCheck();
+  const native = options.signatures === 'jose' ? undefined : nativePath();
 
-  /** The claims of `token` if `key` signed it, `undefined` if it did not. */
-  async function claimsSignedBy(token: string, key: CryptoKey, header: ProtectedHeaderParameters, claimOptions: JWTVerifyOptions, oneOfSeveral: boolean): Promise<JWTPayload | undefined> {
-    const valid = native?.(header, key, token);
-    if (valid === true) return verifiedClaims(token, claimOptions);
-    if (valid === false) return undefined;
+  /** Where one verification stands: what every step after the header needs. */
+  interface Attempt {
+    token: string;
+    header: ProtectedHeaderParameters;
+    context: VerifyContext;
+    expectedIssuer: string;
+    candidates: readonly CryptoKey[];
+  }
+
+  /** The claims of a token jose checks, signature and claims: those of `key` if it signed the token, `undefined` if it did not. */
+  async function joseClaims(attempt: Attempt, key: CryptoKey): Promise<JWTPayload | undefined> {
+    const claimOptions: JWTVerifyOptions = {
+      algorithms,
+      issuer: attempt.expectedIssuer,
+      audience: [...attempt.context.audience],
+      clockTolerance: options.clockToleranceSec,
+      requiredClaims: ['exp'],
+    };
     try {
-      return (await jwtVerify(token, key, claimOptions)).payload;
+      return (await jwtVerify(attempt.token, key, claimOptions)).payload;
     } catch (err) {
       // With several candidate keys (no kid), a wrong signature means "try the next one", and so does a key
       // jose will not use for this algorithm (a TypeError: an RSA key under 2048 bits in the same JWKS).
       if ((err as { code?: unknown }).code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') return undefined;
-      if (oneOfSeveral && err instanceof TypeError) return undefined;
+      if (attempt.candidates.length > 1 && err instanceof TypeError) return undefined;
       throw err;
     }
   }
 
-  async function verifyJwt(token: string, context: VerifyContext, expectedIssuer: string): Promise<AuthInfo> {
-    assertTokenSize(token, options.maxTokenBytes);
-    if (!looksLikeJwt(token)) {
-      throw new InvalidTokenError('ERR_JWT_MALFORMED', 'Token is not a valid JWT format: expected three base64url parts separated by dots');
-    }
-    const header = readHeader(token);
-    checkAlgorithm(header, algorithms);
-    if (options.requireAccessTokenType) checkType(header);
+  /** The checks jose does not make, then the `AuthInfo`. */
+  function accept(attempt: Attempt, payload: JWTPayload): AuthInfo {
+    if (payload.cnf !== undefined) throw senderConstrained();
+    checkIssuedAt(payload.iat, options.clockToleranceSec);
+    return claimsToAuthInfo(attempt.token, payload, attempt.context.resource);
+  }
 
-    const candidates = await options.keys.getKeys(header);
-    const claimOptions: JWTVerifyOptions = {
-      algorithms,
-      issuer: expectedIssuer,
-      audience: [...context.audience],
-      clockTolerance: options.clockToleranceSec,
-      requiredClaims: ['exp'],
-    };
-    for (const key of candidates) {
-      const payload = await claimsSignedBy(token, key, header, claimOptions, candidates.length > 1);
-      if (payload === undefined) continue;
-      if (payload.cnf !== undefined) throw senderConstrained();
-      checkIssuedAt(payload.iat, options.clockToleranceSec);
-      return claimsToAuthInfo(token, payload, context.resource);
+  /**
+   * Tries the candidate keys from `first` on: natively, synchronously, while the native check can decide; the
+   * first key it leaves to jose goes to jose (asynchronously), and the keys after it come back here.
+   */
+  function tryKeys(attempt: Attempt, first: number): AuthInfo | Promise<AuthInfo> {
+    for (let i = first; i < attempt.candidates.length; i++) {
+      const key = attempt.candidates[i]!;
+      const valid = native?.check(attempt.header, key, attempt.token);
+      if (valid === false) continue;
+      if (valid === true) {
+        return accept(attempt, checkedClaims(attempt.token, native!.decode, {
+          issuer: attempt.expectedIssuer,
+          audience: attempt.context.audience,
+          clockToleranceSec: options.clockToleranceSec,
+        }));
+      }
+      return tryWithJose(attempt, i);
     }
     throw invalidSignature();
   }
 
+  async function tryWithJose(attempt: Attempt, index: number): Promise<AuthInfo> {
+    const payload = await joseClaims(attempt, attempt.candidates[index]!);
+    return payload === undefined ? tryKeys(attempt, index + 1) : accept(attempt, payload);
+  }
+
+  async function mapFailure(result: Promise<AuthInfo>, context: VerifyContext, expectedIssuer: string): Promise<AuthInfo> {
+    try {
+      return await result;
+    } catch (err) {
+      throw joseErrorToInvalidToken(err, { expectedIssuer, audience: context.audience, clockToleranceSec: options.clockToleranceSec });
+    }
+  }
+
+  /** The whole verification; synchronous when the keys are at hand and the native path decides, a promise otherwise. */
+  function verifyJwt(token: string, context: VerifyContext, expectedIssuer: string): AuthInfo | Promise<AuthInfo> {
+    assertTokenSize(token, options.maxTokenBytes);
+    if (!looksLikeJwt(token)) {
+      throw new InvalidTokenError('ERR_JWT_MALFORMED', 'Token is not a valid JWT format: expected three base64url parts separated by dots');
+    }
+    const header = readHeader(token, native?.decode);
+    checkAlgorithm(header, algorithms);
+    if (options.requireAccessTokenType) checkType(header);
+
+    const known = options.keys.keysNow?.(header);
+    if (known !== undefined) return tryKeys({ token, header, context, expectedIssuer, candidates: known }, 0);
+    return options.keys.getKeys(header).then((candidates) => tryKeys({ token, header, context, expectedIssuer, candidates }, 0));
+  }
+
   return {
-    async verify(token: string, context: VerifyContext): Promise<AuthInfo> {
+    verify(token: string, context: VerifyContext): Promise<AuthInfo> {
       let expectedIssuer = '';
       try {
         expectedIssuer = options.issuer();
-        return await verifyJwt(token, context, expectedIssuer);
+        const result = verifyJwt(token, context, expectedIssuer);
+        return result instanceof Promise ? mapFailure(result, context, expectedIssuer) : Promise.resolve(result);
       } catch (err) {
-        throw joseErrorToInvalidToken(err, { expectedIssuer, audience: context.audience, clockToleranceSec: options.clockToleranceSec });
+        return Promise.reject(joseErrorToInvalidToken(err, { expectedIssuer, audience: context.audience, clockToleranceSec: options.clockToleranceSec }));
       }
     },
   };
 }
 
-function readHeader(token: string): ProtectedHeaderParameters {
+/** The protected header, read by jose, or as jose reads it with the runtime's base64url decoder. */
+function readHeader(token: string, decode: Base64urlDecoder | undefined): ProtectedHeaderParameters {
   try {
-    return decodeProtectedHeader(token);
+    return decode ? readProtectedHeader(token, decode) : decodeProtectedHeader(token);
   } catch {
     throw new InvalidTokenError('ERR_JWT_MALFORMED', 'Token is not a valid JWT format: its header is not base64url-encoded JSON');
   }

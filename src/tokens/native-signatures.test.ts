@@ -64,6 +64,8 @@ async function signRaw(signer: Signer, header: string, payload: string): Promise
 let signers: Signer[];
 let weakRsa: Signer;
 let corpus: { name: string; token: string }[];
+/** Headers and claims the native path reads itself (jwt-parts.ts) where jose reads them on the other path. */
+let readingCorpus: { name: string; token: string }[];
 
 beforeAll(async () => {
   signers = await Promise.all(
@@ -81,6 +83,7 @@ beforeAll(async () => {
   };
   const stranger = await generateKeyPair('RS256', { extractable: true });
   corpus = [];
+  readingCorpus = [];
   for (const signer of signers) {
     const good = await sign(signer, claims());
     const [h, p, s] = good.split('.') as [string, string, string];
@@ -109,6 +112,25 @@ beforeAll(async () => {
       ['exp a string', () => sign(signer, claims({ exp: 'tomorrow' as unknown as number }))],
     ];
     for (const [name, token] of rows) corpus.push({ name: `${signer.alg}: ${name}`, token: typeof token === 'string' ? token : await token() });
+    const readingRows: [string, () => Promise<string>][] = [
+      ['iat a string', () => sign(signer, claims({ iat: 'now' as unknown as number }))],
+      ['nbf a string', () => sign(signer, claims({ nbf: 'soon' as unknown as number }))],
+      ['iss missing', () => sign(signer, claims({ iss: undefined }))],
+      ['iss a number', () => sign(signer, claims({ iss: 42 as unknown as string }))],
+      ['aud missing', () => sign(signer, claims({ aud: undefined }))],
+      ['aud a number', () => sign(signer, claims({ aud: 7 as unknown as string }))],
+      ['aud list without ours', () => sign(signer, claims({ aud: ['https://a.example', 3] as unknown as string[] }))],
+      ['payload JSON null', () => signRaw(signer, h, base64url.encode('null'))],
+      ['payload of length 1 mod 4', () => signRaw(signer, h, `${p.slice(0, p.length - (p.length % 4))}AAAAA`)],
+      ['payload not UTF-8', () => signRaw(signer, h, base64url.encode(new Uint8Array([0x7b, 0xff, 0x7d])))],
+      ['payload with a BOM', () => signRaw(signer, h, base64url.encode(new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(JSON.stringify(claims()))])))],
+      ['header an array', () => signRaw(signer, part([signer.alg]), p)],
+      ['header not UTF-8', () => signRaw(signer, base64url.encode(new Uint8Array([0x7b, 0xff, 0x7d])), p)],
+      ['header with a BOM', () => signRaw(signer, base64url.encode(new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(JSON.stringify({ alg: signer.alg, kid: signer.kid }))])), p)],
+      ['header of length 1 mod 4', () => signRaw(signer, `${part({ alg: signer.alg, kid: signer.kid }).replace(/=+$/, '')}AAAAA`.slice(0, 4 * 5 + 1), p)],
+      ['kid a number', () => signRaw(signer, part({ alg: signer.alg, kid: 3 }), p)],
+    ];
+    for (const [name, token] of readingRows) readingCorpus.push({ name: `${signer.alg}: ${name}`, token: await token() });
   }
   const rsa = signers[0]!;
   const es = signers.find((s) => s.alg === 'ES256')!;
@@ -171,5 +193,19 @@ describe('native signatures', () => {
     // The corpus holds both kinds: every algorithm's good tokens pass, the rest are refused.
     expect(accepted).toBe(ALGORITHMS.length * 3);
     expect(corpus.length - accepted).toBeGreaterThan(150);
+  });
+
+  it('read headers and claims as jose does: odd JSON, bad UTF-8, a BOM, wrong types, bad base64url', async () => {
+    const native = verifierWith('native');
+    const jose = verifierWith('jose');
+    const outcomes: unknown[] = [];
+    for (const { name, token } of readingCorpus) {
+      const fromJose = await outcome(jose, token);
+      expect(await outcome(native, token), name).toEqual(fromJose);
+      outcomes.push(fromJose);
+    }
+    // A leading BOM is dropped by the UTF-8 decoder jose uses (header and payload): accepted on both paths.
+    expect(outcomes.filter((o) => 'ok' in (o as object))).toHaveLength(ALGORITHMS.length * 2);
+    expect(readingCorpus.length).toBe(ALGORITHMS.length * 16);
   });
 });

@@ -5,7 +5,7 @@ import type { CryptoKey, JWSHeaderParameters } from 'jose';
  * (Node's `node:crypto`), instead of Web Crypto: on Node a Web Crypto
  * `verify` is an asynchronous job on the thread pool, which costs a token
  * seen for the first time several times the signature check itself. The
- * module is found at run time (`process.getBuiltinModule`), so the core
+ * modules are found at run time (`process.getBuiltinModule`), so the core
  * imports nothing of Node and other runtimes keep jose's path.
  *
  * Only the signature moves: what is checked around it (allowed algorithms,
@@ -22,8 +22,16 @@ interface NodeCrypto {
   constants: { RSA_PKCS1_PSS_PADDING: number; RSA_PSS_SALTLEN_DIGEST: number };
 }
 
+/** The part of `node:buffer` used here. */
+interface NodeBuffer {
+  Buffer: { from(text: string, encoding: 'base64url'): Uint8Array };
+}
+
 /** Checks one signature: `true`/`false`, or `undefined` when jose must decide. */
 export type NativeSignatureCheck = (header: JWSHeaderParameters, key: CryptoKey, token: string) => boolean | undefined;
+
+/** Decodes one part of a compact JWS (base64url characters only: the caller checked the token's shape). */
+export type Base64urlDecoder = (part: string) => Uint8Array;
 
 interface AlgorithmRule {
   /** The Web Crypto algorithm name the key must have. */
@@ -60,24 +68,56 @@ function fits(key: CryptoKey, rule: AlgorithmRule): boolean {
   return true;
 }
 
-/** Strict base64url (no padding, no stray bits), as jose decodes it. */
-function base64urlBytes(part: string): Uint8Array {
-  if (part.length % 4 === 1) throw new Error('not base64url');
-  const binary = atob(part.replace(/-/g, '+').replace(/_/g, '/'));
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
+/** What is kept per key: a `CryptoKey` never changes, so neither does what node:crypto is given for it, nor which algorithms it fits. */
+interface KeyEntry {
+  /** The `KeyObject`, with the padding (RSA-PSS) or signature encoding (ECDSA) JWS uses; `null` when node:crypto cannot take this key. */
+  verifyKey: unknown;
+  fitsAlgorithm: Map<string, boolean>;
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+
+function nodeRuntime(): { getBuiltinModule(id: string): unknown } | undefined {
+  const runtime = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown; versions?: { node?: string } } }).process;
+  if (typeof runtime?.getBuiltinModule !== 'function' || !runtime.versions?.node) return undefined;
+  return runtime as { getBuiltinModule(id: string): unknown };
 }
 
 function findNodeCrypto(): NodeCrypto | undefined {
-  const runtime = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown; versions?: { node?: string } } }).process;
-  if (typeof runtime?.getBuiltinModule !== 'function' || !runtime.versions?.node) return undefined;
   try {
-    const crypto = runtime.getBuiltinModule('node:crypto') as NodeCrypto | undefined;
+    const crypto = nodeRuntime()?.getBuiltinModule('node:crypto') as NodeCrypto | undefined;
     return crypto && typeof crypto.verify === 'function' && typeof crypto.KeyObject?.from === 'function' ? crypto : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The runtime's own base64url decoder (Node's `Buffer`), or `undefined`
+ * where there is none. It decodes as `atob` does after jose swaps the
+ * alphabet (the same bytes, stray bits ignored), and refuses what `atob`
+ * refuses among base64url strings: a length of 1 modulo 4. It is several
+ * times faster than `atob`, a JavaScript loop on Node.
+ *
+ * @example
+ * ```ts
+ * const decode = nativeBase64url();
+ * decode?.('eyJhbGciOiJSUzI1NiJ9'); // the bytes of {"alg":"RS256"}
+ * ```
+ */
+export function nativeBase64url(): Base64urlDecoder | undefined {
+  let buffer: NodeBuffer['Buffer'] | undefined;
+  try {
+    buffer = (nodeRuntime()?.getBuiltinModule('node:buffer') as NodeBuffer | undefined)?.Buffer;
+  } catch {
+    return undefined;
+  }
+  if (typeof buffer?.from !== 'function') return undefined;
+  const from = buffer.from.bind(buffer);
+  return (part) => {
+    if (part.length % 4 === 1) throw new TypeError('not base64url: a length of 1 modulo 4');
+    return from(part, 'base64url');
+  };
 }
 
 /**
@@ -92,37 +132,56 @@ function findNodeCrypto(): NodeCrypto | undefined {
  */
 export function nativeSignatureCheck(): NativeSignatureCheck | undefined {
   const crypto = findNodeCrypto();
-  if (!crypto) return undefined;
-  const keyObjects = new WeakMap<CryptoKey, unknown>();
+  const decode = nativeBase64url();
+  if (!crypto || !decode) return undefined;
+  const keys = new WeakMap<CryptoKey, KeyEntry>();
   const encoder = new TextEncoder();
+
+  function entryOf(key: CryptoKey): KeyEntry {
+    let entry = keys.get(key);
+    if (entry === undefined) {
+      let verifyKey: unknown = null;
+      try {
+        const keyObject = crypto!.KeyObject.from(key);
+        const name = (key.algorithm as { name?: string }).name;
+        verifyKey =
+          name === 'RSA-PSS'
+            ? { key: keyObject, padding: crypto!.constants.RSA_PKCS1_PSS_PADDING, saltLength: crypto!.constants.RSA_PSS_SALTLEN_DIGEST }
+            : name === 'ECDSA'
+              ? { key: keyObject, dsaEncoding: 'ieee-p1363' }
+              : keyObject;
+      } catch {
+        // A runtime whose node:crypto cannot take a Web Crypto key (Deno, Bun...): jose's path.
+      }
+      entry = { verifyKey, fitsAlgorithm: new Map() };
+      keys.set(key, entry);
+    }
+    return entry;
+  }
+
   return (header, key, token) => {
-    const rule = RULES[header.alg ?? ''];
+    const alg = header.alg ?? '';
+    const rule = RULES[alg];
     // `crit` and `b64` (RFC 7797) are jose's to judge; the verifier already decoded the header.
-    if (!rule || !fits(key, rule) || header.crit !== undefined || header.b64 !== undefined) return undefined;
+    if (!rule || header.crit !== undefined || header.b64 !== undefined) return undefined;
+    const entry = entryOf(key);
+    let fit = entry.fitsAlgorithm.get(alg);
+    if (fit === undefined) {
+      fit = fits(key, rule);
+      entry.fitsAlgorithm.set(alg, fit);
+    }
+    if (!fit || entry.verifyKey === null) return undefined;
     const dot = token.lastIndexOf('.');
+    const encoded = token.slice(dot + 1);
     let signature: Uint8Array;
     try {
-      signature = base64urlBytes(token.slice(dot + 1));
+      if (!BASE64URL.test(encoded)) return undefined;
+      signature = decode(encoded);
     } catch {
       return undefined; // jose names a signature that is not base64url
     }
-    let keyObject = keyObjects.get(key);
-    if (keyObject === undefined) {
-      try {
-        keyObject = crypto.KeyObject.from(key);
-      } catch {
-        return undefined; // a runtime whose node:crypto cannot take a Web Crypto key (Deno, Bun...): jose's path
-      }
-      keyObjects.set(key, keyObject);
-    }
-    const options =
-      rule.name === 'RSA-PSS'
-        ? { key: keyObject, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: crypto.constants.RSA_PSS_SALTLEN_DIGEST }
-        : rule.name === 'ECDSA'
-          ? { key: keyObject, dsaEncoding: 'ieee-p1363' }
-          : keyObject;
     try {
-      return crypto.verify(rule.digest, encoder.encode(token.slice(0, dot)), options, signature);
+      return crypto.verify(rule.digest, encoder.encode(token.slice(0, dot)), entry.verifyKey, signature);
     } catch {
       // A signature node:crypto cannot even parse (an ECDSA one of the wrong length) is no valid signature.
       return false;

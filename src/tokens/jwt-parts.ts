@@ -1,0 +1,111 @@
+import { errors, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import { isJsonObject } from '../discovery/http.js';
+import type { Base64urlDecoder } from './native-signatures.js';
+
+/**
+ * The header and claims of a compact JWT read and checked the way jose reads
+ * and checks them (`decodeProtectedHeader`, then `validateClaimsSet` with the
+ * options the JWT verifier passes), for the native signature path: with the
+ * runtime's base64url decoder, without rebuilding the token as an unsecured
+ * JWT to hand jose, and with the option handling jose does per call done
+ * once. Failures are jose's own error classes with jose's messages, so the
+ * verifier maps them to the same `InvalidTokenError`s; the differential test
+ * (native-signatures.test.ts) runs both paths over one corpus and holds the
+ * two together.
+ */
+
+/** UTF-8 that is not well formed is an error, as in jose. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+// `isJsonObject` is jose's `isObject` for what `JSON.parse` returns: a parsed object never has another prototype.
+
+/**
+ * The protected header of a token whose shape was checked (three base64url
+ * parts). Throws, with no detail, where `decodeProtectedHeader` throws.
+ *
+ * @example
+ * ```ts
+ * const header = readProtectedHeader(token, nativeBase64url()!); // { alg: 'RS256', kid: 'k1' }
+ * ```
+ */
+export function readProtectedHeader(token: string, decode: Base64urlDecoder): ProtectedHeaderParameters {
+  const parsed: unknown = JSON.parse(strictUtf8.decode(decode(token.slice(0, token.indexOf('.')))));
+  if (!isJsonObject(parsed)) throw new TypeError('the protected header is not a JSON object');
+  return parsed as ProtectedHeaderParameters;
+}
+
+/** What the claims must say; the JWT verifier's options to jose, minus what it does not use. */
+export interface ExpectedClaims {
+  /** The exact `iss`. */
+  issuer: string;
+  /** `aud` must be, or contain, one of these. */
+  audience: readonly string[];
+  /** Seconds of tolerance on `exp` and `nbf`. */
+  clockToleranceSec: number;
+}
+
+/** `options.requiredClaims` is `['exp']`; jose adds `aud` and `iss` (both expected) and checks in reverse order. */
+const REQUIRED = ['iss', 'aud', 'exp'] as const;
+
+/**
+ * The claims of a token whose signature verified, checked as jose's
+ * `jwtVerify` checks them with `{ issuer, audience, clockTolerance,
+ * requiredClaims: ['exp'] }`: a JSON object; `iss`, `aud` and `exp`
+ * present; `iss` exact; `aud` one of the accepted; `iat`, `nbf`, `exp`
+ * numbers; `nbf` not ahead and `exp` not past beyond the tolerance.
+ *
+ * @example
+ * ```ts
+ * const claims = checkedClaims(token, decode, { issuer: 'https://idp.example.com', audience: [resource], clockToleranceSec: 30 });
+ * ```
+ */
+export function checkedClaims(token: string, decode: Base64urlDecoder, expected: ExpectedClaims): JWTPayload {
+  let bytes: Uint8Array;
+  try {
+    bytes = decode(token.slice(token.indexOf('.') + 1, token.lastIndexOf('.')));
+  } catch (cause) {
+    throw new errors.JWTInvalid('Failed to base64url decode the payload', { cause });
+  }
+  let claims: unknown;
+  try {
+    claims = JSON.parse(strictUtf8.decode(bytes));
+  } catch (cause) {
+    throw new errors.JWTInvalid('JWT Claims Set must be a top-level JSON object', { cause });
+  }
+  if (!isJsonObject(claims)) throw new errors.JWTInvalid('JWT Claims Set must be a top-level JSON object');
+
+  for (const claim of REQUIRED) {
+    if (!Object.hasOwn(claims, claim)) throw new errors.JWTClaimValidationFailed(`missing required "${claim}" claim`, claims, claim, 'missing');
+  }
+  if (claims.iss !== expected.issuer) throw unexpected(claims, 'iss');
+  if (!hasAudience(claims.aud, expected.audience)) throw unexpected(claims, 'aud');
+
+  const tolerance = expected.clockToleranceSec;
+  if (!Number.isFinite(tolerance) || tolerance < 0) throw new TypeError('Invalid clockTolerance option input');
+  const now = Math.floor(Date.now() / 1000);
+  numericDate(claims, 'iat');
+  const nbf = numericDate(claims, 'nbf');
+  if (nbf !== undefined && nbf > now + tolerance) {
+    throw new errors.JWTClaimValidationFailed('"nbf" claim timestamp check failed', claims, 'nbf', 'check_failed');
+  }
+  const exp = numericDate(claims, 'exp');
+  if (exp !== undefined && exp <= now - tolerance) throw new errors.JWTExpired('"exp" claim timestamp check failed', claims, 'exp', 'check_failed');
+  return claims as JWTPayload;
+}
+
+function hasAudience(aud: unknown, accepted: readonly string[]): boolean {
+  if (typeof aud === 'string') return accepted.includes(aud);
+  if (Array.isArray(aud)) return accepted.some((one) => aud.includes(one));
+  return false;
+}
+
+function numericDate(claims: Record<string, unknown>, claim: 'iat' | 'nbf' | 'exp'): number | undefined {
+  const value = claims[claim];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number') throw new errors.JWTClaimValidationFailed(`"${claim}" claim must be a number`, claims, claim, 'invalid');
+  return value;
+}
+
+function unexpected(claims: Record<string, unknown>, claim: string): Error {
+  return new errors.JWTClaimValidationFailed(`unexpected "${claim}" claim value`, claims, claim, 'check_failed');
+}
