@@ -116,7 +116,8 @@ function percentile(sorted: Float64Array, p: number): number {
 /** What {@link load} sends: by default a `tools/call` to `/mcp` with `Authorization: Bearer <token()>`. */
 export interface LoadRequest {
   path: string;
-  body: string;
+  /** The same body on every request, or one made per request (e.g. a single-use refresh token in each). */
+  body: string | (() => string);
   /** Every header, `authorization` included. */
   headers: () => Record<string, string>;
 }
@@ -124,6 +125,8 @@ export interface LoadRequest {
 export function load(url: string, options: HttpBenchOptions, durationSec: number, token: () => string, request?: LoadRequest): Promise<RunResult> {
   const latencies: number[] = [];
   const sent = request ?? { path: '/mcp', body: BODY, headers: () => ({ ...BASE_HEADERS, authorization: `Bearer ${token()}` }) };
+  const perRequestBody = typeof sent.body === 'function' ? sent.body : undefined;
+  const body = typeof sent.body === 'string' ? sent.body : undefined;
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -131,13 +134,14 @@ export function load(url: string, options: HttpBenchOptions, durationSec: number
         connections: options.connections,
         duration: durationSec,
         method: 'POST',
-        body: sent.body,
+        body,
         headers: request ? sent.headers() : BASE_HEADERS,
         requests: [
           {
             method: 'POST',
-            body: sent.body,
-            setupRequest: (req) => ({ ...req, headers: sent.headers() }),
+            body,
+            // autocannon builds each request from this object (Content-Length included), so a body made here is sent as is.
+            setupRequest: (req) => ({ ...req, headers: sent.headers(), ...(perRequestBody ? { body: perRequestBody() } : {}) }),
           },
         ],
       },

@@ -8,7 +8,8 @@
  *      next to a bare `jose` `jwtVerify`.
  *   3. A real MCP server (Express + the SDK) with and without `gatehouseExpress`,
  *      and with no auth twice: the noise floor (sdk-http.ts).
- *   (Then token exchange, the proxy, several instances on the file store
+ *   (Then the proxy, the authority's token endpoint next to bare
+ *   oidc-provider (token-endpoint.ts), token exchange, several instances on the file store
  *   and on Redis (instances.ts), and on Linux the memory a flood of
  *   token-less 4 MiB POSTs costs: body-flood.ts.)
  *
@@ -27,6 +28,7 @@ import { printInstancesBench, runInstancesBench } from './instances.js';
 import { runHttpBench, type HttpBenchRow } from './http.js';
 import { printProxyBench, runProxyBench } from './proxy.js';
 import { printSdkBench, runSdkBench } from './sdk-http.js';
+import { printTokenBench, runTokenBench } from './token-endpoint.js';
 import { formatNumber, table } from './stats.js';
 import { prepareTokens } from './tokens.js';
 import { runVerifyBench, type VerifyBenchRow } from './verify.js';
@@ -50,7 +52,7 @@ const settings = {
 };
 
 /** The sections to run: `BENCH_ONLY=proxy,sdk` runs those alone (while working on one); unset runs every one. */
-const SECTIONS = ['verify', 'http', 'sdk', 'proxy', 'exchange', 'demo', 'flood', 'instances'] as const;
+const SECTIONS = ['verify', 'http', 'sdk', 'proxy', 'token', 'exchange', 'demo', 'flood', 'instances'] as const;
 type Section = (typeof SECTIONS)[number];
 const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 for (const name of only) if (!SECTIONS.includes(name as Section)) throw new Error(`BENCH_ONLY: unknown section "${name}" (one of ${SECTIONS.join(', ')})`);
@@ -133,6 +135,7 @@ async function main(): Promise<void> {
   } finally {
     await tokens.issuer.close();
   }
+  if (runs('token')) printTokenBench(await runTokenBench(settings), settings);
   if (runs('exchange')) printExchangeBench(await runExchangeBench());
   if (runs('demo') && process.platform === 'linux') printDemoStart(await runDemoStart());
   if (runs('flood') && process.platform === 'linux') printBodyFlood(await runBodyFlood());
