@@ -1,7 +1,7 @@
 /**
  * Requests per second through the same tiny JSON handler with no auth, with
- * the gate on a repeated token, and with the gate on a fresh token per
- * request. The servers run in a child process (bench/server.ts); autocannon
+ * the gate on a repeated token, with the gate on a fresh token per
+ * request, and with no auth again (the noise floor). The servers run in a child process (bench/server.ts); autocannon
  * drives them from this one. Configurations alternate round by round, so
  * drift on a shared machine hits all of them alike; medians are reported.
  */
@@ -21,7 +21,7 @@ export interface HttpBenchOptions {
   warmupSec: number;
 }
 
-export type HttpConfigName = 'no auth' | 'gate, repeated token' | 'gate, fresh token each request';
+export type HttpConfigName = 'no auth' | 'gate, repeated token' | 'gate, fresh token each request' | 'no auth, again (noise floor)';
 
 /** The medians of one configuration over every round. */
 export interface HttpBenchRow {
@@ -182,6 +182,8 @@ export async function runHttpBench(tokens: BenchTokens, options: HttpBenchOption
       { name: 'no auth', url: child.ready.plainUrl, token: repeated },
       { name: 'gate, repeated token', url: child.ready.gatedUrl, token: repeated },
       { name: 'gate, fresh token each request', url: child.ready.gatedUrl, token: fresh },
+      // The first server again: its ratio to itself is what noise alone does.
+      { name: 'no auth, again (noise floor)', url: child.ready.plainUrl, token: repeated },
     ];
     const results = new Map<HttpConfigName, RunResult[]>(configs.map((c) => [c.name, []]));
     const cache = new Map<HttpConfigName, { hits: number; misses: number }>();
@@ -199,7 +201,7 @@ export async function runHttpBench(tokens: BenchTokens, options: HttpBenchOption
         results.get(config.name)!.push(run);
         const after = await child.ask('stats');
         if (run.requests > 0) cpu.get(config.name)!.push((after.cpuMicros - before.cpuMicros) / run.requests);
-        if (config.name !== 'no auth') {
+        if (config.url === child.ready.gatedUrl) {
           const total = cache.get(config.name) ?? { hits: 0, misses: 0 };
           cache.set(config.name, { hits: total.hits + after.hits - before.hits, misses: total.misses + after.misses - before.misses });
         }

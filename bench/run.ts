@@ -91,9 +91,12 @@ function printHttp(rows: HttpBenchRow[]): void {
     console.log(`WARNING: the fresh-token runs outran the ${formatNumber(settings.tokens)} pre-minted tokens and reused some (cache hits); raise BENCH_TOKENS`);
   }
   const repeated = rows.find((r) => r.name === 'gate, repeated token')!;
+  const floor = rows.find((r) => r.name === 'no auth, again (noise floor)')!;
   const ratio = repeated.requestsPerSec / base.requestsPerSec;
   console.log(
     `\nRepeated-token throughput is ${formatNumber(ratio * 100, 1)}% of no-auth ` +
+      `(noise floor: no auth against itself ${formatNumber((floor.requestsPerSec / base.requestsPerSec) * 100, 1)}%, ` +
+      `${formatNumber(base.serverCpuUs / floor.serverCpuUs, 3)}x by CPU) ` +
       `(aim: within 5%, i.e. >= 95%): ${ratio >= 0.95 ? 'met' : 'not met'} on this run.`,
   );
 }
