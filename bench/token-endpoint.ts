@@ -65,6 +65,17 @@ function refreshRequests(tokens: string[]): { request: LoadRequest; outran: () =
   };
 }
 
+const GRANT_NAMES: readonly TokenGrant[] = ['client_credentials', 'refresh_token'];
+
+/** `BENCH_TOKEN_GRANTS=client_credentials` runs one grant alone (e.g. to profile it without the refresh tokens' minting). */
+function chosenGrants(): TokenGrant[] {
+  const raw = process.env.BENCH_TOKEN_GRANTS;
+  if (!raw) return [...GRANT_NAMES];
+  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const name of names) if (!GRANT_NAMES.includes(name as TokenGrant)) throw new Error(`BENCH_TOKEN_GRANTS: unknown grant "${name}" (one of ${GRANT_NAMES.join(', ')})`);
+  return names as TokenGrant[];
+}
+
 interface Target {
   child: Child;
   /** The last run's req/s, to size the next batch of refresh tokens. */
@@ -107,7 +118,7 @@ export async function runTokenBench(options: HttpBenchOptions): Promise<TokenBen
       { name: 'Gatehouse authority', target: gatehouse },
       { name: 'bare oidc-provider, again (noise floor)', target: bare },
     ];
-    for (const grant of ['client_credentials', 'refresh_token'] as const) {
+    for (const grant of chosenGrants()) {
       const measured = new Map<TokenConfigName, { run: RunResult; cpuUs: number; outran: boolean }[]>(configs.map((c) => [c.name, []]));
       for (const config of configs) await run(config.target, grant, options, options.warmupSec);
       for (let round = 0; round < options.rounds; round++) {
@@ -158,7 +169,7 @@ export function printTokenBench(result: TokenBenchResult, options: HttpBenchOpti
       `${options.rounds} round(s) x ${options.durationSec}s per configuration, rotating; medians over rounds.\n` +
       `Load average before ${fmtLoad(result.loadBefore)}, after ${fmtLoad(result.loadAfter)}.\n`,
   );
-  for (const grant of ['client_credentials', 'refresh_token'] as const) {
+  for (const grant of GRANT_NAMES) {
     const rows = result.rows.filter((row) => row.grant === grant);
     const base = rows.find((row) => row.name === 'bare oidc-provider');
     if (!base) continue;
