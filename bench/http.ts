@@ -1,7 +1,7 @@
 /**
  * Requests per second through the same tiny JSON handler with no auth, with
- * the gate on a repeated token, and with the gate on a fresh token per
- * request. The servers run in a child process (bench/server.ts); autocannon
+ * the gate on a repeated token, with the gate on a fresh token per
+ * request, and with no auth again (the noise floor). The servers run in a child process (bench/server.ts); autocannon
  * drives them from this one. Configurations alternate round by round, so
  * drift on a shared machine hits all of them alike; medians are reported.
  */
@@ -21,7 +21,7 @@ export interface HttpBenchOptions {
   warmupSec: number;
 }
 
-export type HttpConfigName = 'no auth' | 'gate, repeated token' | 'gate, fresh token each request';
+export type HttpConfigName = 'no auth' | 'gate, repeated token' | 'gate, fresh token each request' | 'no auth, again (noise floor)';
 
 /** The medians of one configuration over every round. */
 export interface HttpBenchRow {
@@ -116,7 +116,8 @@ function percentile(sorted: Float64Array, p: number): number {
 /** What {@link load} sends: by default a `tools/call` to `/mcp` with `Authorization: Bearer <token()>`. */
 export interface LoadRequest {
   path: string;
-  body: string;
+  /** The same body on every request, or one made per request (e.g. a single-use refresh token in each). */
+  body: string | (() => string);
   /** Every header, `authorization` included. */
   headers: () => Record<string, string>;
 }
@@ -124,6 +125,8 @@ export interface LoadRequest {
 export function load(url: string, options: HttpBenchOptions, durationSec: number, token: () => string, request?: LoadRequest): Promise<RunResult> {
   const latencies: number[] = [];
   const sent = request ?? { path: '/mcp', body: BODY, headers: () => ({ ...BASE_HEADERS, authorization: `Bearer ${token()}` }) };
+  const perRequestBody = typeof sent.body === 'function' ? sent.body : undefined;
+  const body = typeof sent.body === 'string' ? sent.body : undefined;
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -131,13 +134,14 @@ export function load(url: string, options: HttpBenchOptions, durationSec: number
         connections: options.connections,
         duration: durationSec,
         method: 'POST',
-        body: sent.body,
+        body,
         headers: request ? sent.headers() : BASE_HEADERS,
         requests: [
           {
             method: 'POST',
-            body: sent.body,
-            setupRequest: (req) => ({ ...req, headers: sent.headers() }),
+            body,
+            // autocannon builds each request from this object (Content-Length included), so a body made here is sent as is.
+            setupRequest: (req) => ({ ...req, headers: sent.headers(), ...(perRequestBody ? { body: perRequestBody() } : {}) }),
           },
         ],
       },
@@ -178,6 +182,8 @@ export async function runHttpBench(tokens: BenchTokens, options: HttpBenchOption
       { name: 'no auth', url: child.ready.plainUrl, token: repeated },
       { name: 'gate, repeated token', url: child.ready.gatedUrl, token: repeated },
       { name: 'gate, fresh token each request', url: child.ready.gatedUrl, token: fresh },
+      // The first server again: its ratio to itself is what noise alone does.
+      { name: 'no auth, again (noise floor)', url: child.ready.plainUrl, token: repeated },
     ];
     const results = new Map<HttpConfigName, RunResult[]>(configs.map((c) => [c.name, []]));
     const cache = new Map<HttpConfigName, { hits: number; misses: number }>();
@@ -195,7 +201,7 @@ export async function runHttpBench(tokens: BenchTokens, options: HttpBenchOption
         results.get(config.name)!.push(run);
         const after = await child.ask('stats');
         if (run.requests > 0) cpu.get(config.name)!.push((after.cpuMicros - before.cpuMicros) / run.requests);
-        if (config.name !== 'no auth') {
+        if (config.url === child.ready.gatedUrl) {
           const total = cache.get(config.name) ?? { hits: 0, misses: 0 };
           cache.set(config.name, { hits: total.hits + after.hits - before.hits, misses: total.misses + after.misses - before.misses });
         }

@@ -22,7 +22,9 @@ import { listenOnLoopback, serveParent } from './server-commands.js';
 /** A request from the parent. */
 export interface ProxyServerCommand {
   id: number;
-  type: 'stats' | 'close';
+  /** `mint`: only the token-endpoint children (bench/token-server.ts) answer it, with `count` refresh tokens. */
+  type: 'stats' | 'close' | 'mint';
+  count?: number;
 }
 
 /** What the child says once it listens. */
@@ -37,6 +39,8 @@ export interface ProxyServerReply {
   id: number;
   /** CPU time (user + system) of this process, in µs. */
   cpuMicros: number;
+  /** The answer to `mint`. */
+  tokens?: string[];
 }
 
 function respond(req: IncomingMessage, res: ServerResponse): void {

@@ -39,7 +39,7 @@ export interface ProxyBenchRow {
 export interface Child {
   process: ChildProcess;
   url: string;
-  ask(type: ProxyServerCommand['type']): Promise<ProxyServerReply>;
+  ask(type: ProxyServerCommand['type'], fields?: Omit<ProxyServerCommand, 'id' | 'type'>): Promise<ProxyServerReply>;
 }
 
 /** Forks `script` (default proxy-server.ts) with `args` and resolves once it says it listens. */
@@ -55,11 +55,11 @@ export function startChild(args: string[], env: NodeJS.ProcessEnv = process.env,
         resolve({
           process: child,
           url: message.url,
-          ask(type) {
+          ask(type, fields) {
             const id = nextId++;
             return new Promise((answer) => {
               pending.set(id, answer);
-              child.send({ id, type } satisfies ProxyServerCommand);
+              child.send({ ...fields, id, type } satisfies ProxyServerCommand);
             });
           },
         });

@@ -9,7 +9,8 @@
  *      next to a bare `jose` `jwtVerify`.
  *   3. A real MCP server (Express + the SDK) with and without `gatehouseExpress`,
  *      and with no auth twice: the noise floor (sdk-http.ts).
- *   (Then token exchange, the proxy, several instances on the file store
+ *   (Then the proxy, the authority's token endpoint next to bare
+ *   oidc-provider (token-endpoint.ts), token exchange, several instances on the file store
  *   and on Redis (instances.ts), and on Linux the memory a flood of
  *   token-less 4 MiB POSTs costs: body-flood.ts.)
  *
@@ -28,6 +29,7 @@ import { printInstancesBench, runInstancesBench } from './instances.js';
 import { runHttpBench, type HttpBenchRow } from './http.js';
 import { printProxyBench, runProxyBench } from './proxy.js';
 import { printSdkBench, runSdkBench } from './sdk-http.js';
+import { printTokenBench, runTokenBench } from './token-endpoint.js';
 import { formatNumber, table } from './stats.js';
 import { prepareTokens } from './tokens.js';
 import { runVerifyBench, type VerifyBenchRow } from './verify.js';
@@ -51,7 +53,7 @@ const settings = {
 };
 
 /** The sections to run: `BENCH_ONLY=proxy,sdk` runs those alone (while working on one); unset runs every one. */
-const SECTIONS = ['verify', 'http', 'sdk', 'proxy', 'exchange', 'demo', 'flood', 'instances'] as const;
+const SECTIONS = ['verify', 'http', 'sdk', 'proxy', 'token', 'exchange', 'demo', 'flood', 'instances'] as const;
 type Section = (typeof SECTIONS)[number];
 const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 for (const name of only) if (!SECTIONS.includes(name as Section)) throw new Error(`BENCH_ONLY: unknown section "${name}" (one of ${SECTIONS.join(', ')})`);
@@ -90,9 +92,12 @@ function printHttp(rows: HttpBenchRow[]): void {
     console.log(`WARNING: the fresh-token runs outran the ${formatNumber(settings.tokens)} pre-minted tokens and reused some (cache hits); raise BENCH_TOKENS`);
   }
   const repeated = rows.find((r) => r.name === 'gate, repeated token')!;
+  const floor = rows.find((r) => r.name === 'no auth, again (noise floor)')!;
   const ratio = repeated.requestsPerSec / base.requestsPerSec;
   console.log(
     `\nRepeated-token throughput is ${formatNumber(ratio * 100, 1)}% of no-auth ` +
+      `(noise floor: no auth against itself ${formatNumber((floor.requestsPerSec / base.requestsPerSec) * 100, 1)}%, ` +
+      `${formatNumber(base.serverCpuUs / floor.serverCpuUs, 3)}x by CPU) ` +
       `(aim: within 5%, i.e. >= 95%): ${ratio >= 0.95 ? 'met' : 'not met'} on this run.`,
   );
 }
@@ -134,6 +139,7 @@ async function main(): Promise<void> {
   } finally {
     await tokens.issuer.close();
   }
+  if (runs('token')) printTokenBench(await runTokenBench(settings), settings);
   if (runs('exchange')) printExchangeBench(await runExchangeBench());
   if (runs('demo') && process.platform === 'linux') printDemoStart(await runDemoStart());
   if (runs('flood') && process.platform === 'linux') printBodyFlood(await runBodyFlood());

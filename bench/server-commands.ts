@@ -33,11 +33,16 @@ export function answerCommands(cache: CountedCache, shutdown: () => Promise<void
   process.send!(ready);
 }
 
-/** Tells the parent the server listens, answers its `stats` with this process's CPU time, and stops on `close` (or when the parent goes). */
-export function serveParent(running: { url: string; close(): Promise<void> }): void {
-  process.on('message', function onCommand(command: ProxyServerCommand) {
+/**
+ * Tells the parent the server listens, answers its `stats` with this
+ * process's CPU time, `mint` with `running.mint` (when the child has one;
+ * the CPU time is read after it), and stops on `close` (or when the parent goes).
+ */
+export function serveParent(running: { url: string; close(): Promise<void>; mint?(count: number): Promise<string[]> }): void {
+  process.on('message', async function onCommand(command: ProxyServerCommand) {
+    const tokens = command.type === 'mint' && running.mint ? await running.mint(command.count ?? 0) : undefined;
     const cpu = process.cpuUsage();
-    const reply: ProxyServerReply = { id: command.id, cpuMicros: cpu.user + cpu.system };
+    const reply: ProxyServerReply = { id: command.id, cpuMicros: cpu.user + cpu.system, ...(tokens ? { tokens } : {}) };
     // Exit, not only disconnect: a child run with --cpu-prof (BENCH_PROFILE_DIR) writes its profile on exit.
     if (command.type === 'close') return void running.close().then(() => process.send!(reply, () => process.exit(0)));
     process.send!(reply);

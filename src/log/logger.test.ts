@@ -31,6 +31,12 @@ describe('createLogger', () => {
     });
   });
 
+  it('writes a BigInt field as its digits', () => {
+    const out = collect();
+    createLogger({ write: out.write, now: fixedClock }).info('sent', { bytes: 12345678901234567890n, path: '/mcp' });
+    expect(JSON.parse(out.lines[0]!)).toMatchObject({ msg: 'sent', bytes: '12345678901234567890', path: '/mcp' });
+  });
+
   it('drops records below its level, and writes nothing when silent', () => {
     const out = collect();
     const log = createLogger({ write: out.write, level: 'warn' });
@@ -89,6 +95,16 @@ describe('createLogger', () => {
 });
 
 describe('redact', () => {
+  it('catches each shape however short the string, and a 32-character random run however little else it holds', () => {
+    // The fast paths skip the structured rules without whitespace, '.', ':' or '=', and the random-run rule under 32 characters.
+    expect(redactString('Bearer x')).toBe(`Bearer ${REDACTED}`);
+    expect(redactString('eyJab.c')).toBe(REDACTED);
+    expect(redactString('a://u:p@h')).toBe(`a://u:${REDACTED}@h`);
+    expect(redactString('?code=1')).toBe(`?code=${REDACTED}`);
+    expect(redactString(OPAQUE.slice(0, 32))).toBe(REDACTED);
+    expect(redactString(OPAQUE.slice(0, 31))).toBe(OPAQUE.slice(0, 31));
+  });
+
   it('knows which names hold secrets', () => {
     for (const name of ['clientSecret', 'client_secret', 'initialAccessToken', 'refresh_token', 'password', 'Authorization', 'x-api-key']) {
       expect(isSecretName(name), name).toBe(true);

@@ -80,7 +80,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     // Explicit fields must not replace what every record relies on.
     record.level = recordLevel;
     try {
-      write(format === 'json' ? JSON.stringify(record, jsonSafe) : formatPretty(record, color));
+      write(format === 'json' ? toJson(record) : formatPretty(record, color));
     } catch {
       // A log line that cannot be written (closed pipe) must not take the server down.
     }
@@ -101,6 +101,19 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 /** BigInts (e.g. byte counts) would make JSON.stringify throw. */
 function jsonSafe(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;
+}
+
+/**
+ * The record as one JSON line. A replacer function sends JSON.stringify down
+ * its slow path (a call per key) on every record, so it is used only for
+ * the rare record that holds a BigInt, the one thing that throws without it.
+ */
+function toJson(record: LogRecord): string {
+  try {
+    return JSON.stringify(record);
+  } catch {
+    return JSON.stringify(record, jsonSafe);
+  }
 }
 
 /** A logger that writes nothing, for code that takes an optional logger. */

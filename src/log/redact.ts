@@ -44,11 +44,22 @@ function looksRandom(candidate: string): boolean {
  * ```
  */
 export function redactString(text: string): string {
-  return redactStructured(text).replace(OPAQUE, (candidate) => (looksRandom(candidate) ? REDACTED : candidate));
+  const structured = redactStructured(text);
+  // OPAQUE needs 32 characters in a row: a shorter string (most fields of a record) cannot hold one.
+  return structured.length < 32 ? structured : structured.replace(OPAQUE, (candidate) => (looksRandom(candidate) ? REDACTED : candidate));
 }
+
+/**
+ * Every structured rule needs one of these: whitespace after an auth
+ * scheme, the dot of a JWT, the colon of a URL, the equals sign of a query
+ * parameter. A string with none is left as it is without running the four
+ * replacements (a log record has a dozen such strings: method, path, ids).
+ */
+const STRUCTURE_NEEDS = /[\s.:=]/;
 
 /** The rules that recognise a secret by its shape around it, not by its randomness. */
 function redactStructured(text: string): string {
+  if (!STRUCTURE_NEEDS.test(text)) return text;
   return text
     .replace(AUTH_SCHEME, (_whole, scheme: string) => `${scheme} ${REDACTED}`)
     .replace(JWT, REDACTED)

@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { AuthorityConfig } from '../../config/sections/authority.js';
@@ -140,12 +141,19 @@ export function watchUsersFile(path: string): UsersSource {
   };
 }
 
+/**
+ * The file's identity, size and mtime, asked on every call (a refresh asks
+ * twice: the account, then its scopes). A synchronous stat of one local file
+ * is a metadata lookup of a few µs; the promise version costs a thread-pool
+ * round trip, and for a missing file (development sign-in has none) an
+ * error built with its stack, each time: most of what the refresh grant
+ * cost beyond bare oidc-provider (bench section `token`).
+ */
 async function stampOf(path: string): Promise<string> {
   try {
-    const info = await stat(path);
-    return `${info.ino}:${info.size}:${info.mtimeMs}`;
+    const info = statSync(path, { throwIfNoEntry: false });
+    return info ? `${info.ino}:${info.size}:${info.mtimeMs}` : 'missing';
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
     throw new ConfigError(`Cannot read the users file ${path}: ${(err as Error).message}`);
   }
 }

@@ -89,7 +89,11 @@ export function createInteractionHandler(
   const ctx = interactionContext(provider, accounts, config, throttle, { broker: options.broker, telemetry: options.telemetry });
 
   return async function handleInteraction(req, res) {
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const url = req.url ?? '/';
+    // Every request of the origin passes here (the token endpoint's too): parse the URL only when its path could name an
+    // interaction. Parsing can turn a backslash into '/' and resolve dot segments, never make the word; it does drop tabs and newlines.
+    if (!url.includes('interaction') && !UNPARSED_CHARACTERS.test(url)) return false;
+    const pathname = new URL(url, 'http://localhost').pathname;
     const route = matchInteractionRoute(ctx.prefix, pathname);
     if (!route) return false;
     try {
@@ -108,6 +112,9 @@ export function createInteractionHandler(
     return true;
   };
 }
+
+/** What the URL parser removes from a URL before reading it. */
+const UNPARSED_CHARACTERS = /[\t\n\r]/;
 
 function logError(error: unknown): void {
   console.error(`gatehouse: a sign-in page failed: ${error instanceof Error ? error.message : String(error)}`);
