@@ -174,7 +174,7 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   installRegistrationCors(provider, routes.registration);
   // After CORS, so a browser client can read the 429.
   // On Redis every instance counts against one limit; elsewhere this process counts alone.
-  const buckets = options.buckets ?? (baseStore.kind === 'redis' ? redisBucketStore((baseStore as RedisStoreFactory).redis, (baseStore as RedisStoreFactory).prefix) : memoryBucketStore());
+  const buckets = options.buckets ?? (baseStore.kind === 'redis' ? redisBucketStore((baseStore as RedisStoreFactory).redis, (baseStore as RedisStoreFactory).prefix, deriveKey(config.authority.secret!, 'rate limits')) : memoryBucketStore());
   installRegistrationRateLimit(provider, routes.registration, {
     ...config.authority.registrationRateLimit,
     buckets,

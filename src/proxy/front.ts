@@ -11,7 +11,7 @@ import { createGatehouse } from '../gatehouse.js';
 import { ConfigError } from '../errors.js';
 import { requireSharedSecret } from '../authority/shared-state.js';
 import { describeRedisUrl, openRedis } from '../authority/stores/redis-connection.js';
-import { redisKeyFile } from '../authority/stores/redis-key-file.js';
+import { deriveKey, redisKeyFile } from '../authority/stores/redis-key-file.js';
 import type { Redis } from 'ioredis';
 import { configuredRefusalLimit } from '../authority/limits/refusal-rate-limit.js';
 import { redisBucketStore } from '../authority/limits/redis-bucket-store.js';
@@ -118,6 +118,7 @@ async function assertionKeys(config: GatehouseConfig): Promise<AuthorityKeys> {
 function refusalRedis(config: GatehouseConfig, warn: GateFrontOptions['warn']): Redis | undefined {
   const { store, redisUrl } = config.authority;
   if (store !== 'redis') return undefined;
+  requireSharedSecret(config.authority);
   if (!redisUrl) throw new ConfigError('authority.store (GATEHOUSE_STORE) "redis" needs authority.redisUrl (GATEHOUSE_REDIS_URL)');
   return openRedis(redisUrl, { warn });
 }
@@ -128,7 +129,7 @@ async function resourceServerFront(options: GateFrontOptions): Promise<GateFront
   await gate.ready();
   // On Redis every instance counts the refusals of one address against one bucket; elsewhere this process counts alone.
   const redis = refusalRedis(config, options.warn);
-  const buckets = redis ? redisBucketStore(redis, config.authority.redisPrefix) : undefined;
+  const buckets = redis ? redisBucketStore(redis, config.authority.redisPrefix, deriveKey(config.authority.secret!, 'rate limits')) : undefined;
   const guard = gatehouseNode(gate, { onRefusal: configuredRefusalLimit(config, { buckets, telemetry: options.telemetry }) });
   const keys = await assertionKeys(config).catch(async (err: unknown) => {
     await redis?.quit().catch(() => redis.disconnect());
