@@ -43,6 +43,8 @@ import { installTokenRateLimit } from './limits/token-rate-limit.js';
 import { configuredRefusalLimit } from './limits/refusal-rate-limit.js';
 import { sharedSignInLimits } from './limits/sign-in-rate-limit.js';
 import { createMemorySignInThrottle } from './identity/sign-in-throttle.js';
+import { createRedisSignInThrottle } from './identity/redis-sign-in-throttle.js';
+import { deriveKey } from './stores/redis-key-file.js';
 import type { Telemetry } from '../telemetry/types.js';
 
 /** Options of {@link createAuthority}. */
@@ -172,7 +174,7 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   installRegistrationCors(provider, routes.registration);
   // After CORS, so a browser client can read the 429.
   // On Redis every instance counts against one limit; elsewhere this process counts alone.
-  const buckets = options.buckets ?? (baseStore.kind === 'redis' ? redisBucketStore((baseStore as RedisStoreFactory).redis, (baseStore as RedisStoreFactory).prefix) : memoryBucketStore());
+  const buckets = options.buckets ?? (baseStore.kind === 'redis' ? redisBucketStore((baseStore as RedisStoreFactory).redis, (baseStore as RedisStoreFactory).prefix, deriveKey(config.authority.secret!, 'rate limits')) : memoryBucketStore());
   installRegistrationRateLimit(provider, routes.registration, {
     ...config.authority.registrationRateLimit,
     buckets,
@@ -197,7 +199,12 @@ export async function createAuthority(input: GatehouseConfigInput | GatehouseCon
   });
   const gate = createGatehouse(config, { verifier, telemetry });
   const guard = gatehouseNode(gate, { onRefusal: configuredRefusalLimit(config, { buckets, telemetry }) });
-  const throttle = sharedSignInLimits(createMemorySignInThrottle(config.authority.signInThrottle), buckets, config.authority.signInRateLimit);
+  // On Redis the backoff is counted where every instance sees it; elsewhere this process counts alone.
+  const backoff =
+    baseStore.kind === 'redis'
+      ? createRedisSignInThrottle({ ...config.authority.signInThrottle, redis: (baseStore as RedisStoreFactory).redis, prefix: (baseStore as RedisStoreFactory).prefix, keyKey: deriveKey(config.authority.secret!, 'sign-in throttle') })
+      : createMemorySignInThrottle(config.authority.signInThrottle);
+  const throttle = sharedSignInLimits(backoff, buckets, config.authority.signInRateLimit);
   const interactions = createInteractionHandler(provider, accounts, config, { telemetry, throttle, ...(broker ? { broker } : {}) });
   const callback = provider.callback();
   const prefix = config.authority.routePrefix;

@@ -11,8 +11,10 @@ import { createGatehouse } from '../gatehouse.js';
 import { ConfigError } from '../errors.js';
 import { requireSharedSecret } from '../authority/shared-state.js';
 import { describeRedisUrl, openRedis } from '../authority/stores/redis-connection.js';
-import { redisKeyFile } from '../authority/stores/redis-key-file.js';
+import { deriveKey, redisKeyFile } from '../authority/stores/redis-key-file.js';
+import type { Redis } from 'ioredis';
 import { configuredRefusalLimit } from '../authority/limits/refusal-rate-limit.js';
+import { redisBucketStore } from '../authority/limits/redis-bucket-store.js';
 import { createAssertionSigner, type AssertionSigner } from './http/assertion.js';
 import type { ScrapeSources } from '../metrics/gatehouse-metrics.js';
 import { gateSources } from '../metrics/observability.js';
@@ -112,12 +114,27 @@ async function assertionKeys(config: GatehouseConfig): Promise<AuthorityKeys> {
   }
 }
 
+/** The connection the refusal limit counts on, on the Redis store; none elsewhere. */
+function refusalRedis(config: GatehouseConfig, warn: GateFrontOptions['warn']): Redis | undefined {
+  const { store, redisUrl } = config.authority;
+  if (store !== 'redis') return undefined;
+  requireSharedSecret(config.authority);
+  if (!redisUrl) throw new ConfigError('authority.store (GATEHOUSE_STORE) "redis" needs authority.redisUrl (GATEHOUSE_REDIS_URL)');
+  return openRedis(redisUrl, { warn });
+}
+
 async function resourceServerFront(options: GateFrontOptions): Promise<GateFront> {
   const config = resolveConfig(mergeConfig(PROXY_GATE_DEFAULTS, options.layers));
   const gate = createGatehouse(config, { fetch: options.fetch, telemetry: options.telemetry });
   await gate.ready();
-  const guard = gatehouseNode(gate, { onRefusal: configuredRefusalLimit(config, { telemetry: options.telemetry }) });
-  const keys = await assertionKeys(config);
+  // On Redis every instance counts the refusals of one address against one bucket; elsewhere this process counts alone.
+  const redis = refusalRedis(config, options.warn);
+  const buckets = redis ? redisBucketStore(redis, config.authority.redisPrefix, deriveKey(config.authority.secret!, 'rate limits')) : undefined;
+  const guard = gatehouseNode(gate, { onRefusal: configuredRefusalLimit(config, { buckets, telemetry: options.telemetry }) });
+  const keys = await assertionKeys(config).catch(async (err: unknown) => {
+    await redis?.quit().catch(() => redis.disconnect());
+    throw err;
+  });
   const issuer = new URL(config.publicUrl ?? config.issuer).origin;
   const signer = await signerFor(keys, issuer, options);
   return {
@@ -131,6 +148,7 @@ async function resourceServerFront(options: GateFrontOptions): Promise<GateFront
     readiness: () => gate.readiness(),
     async close() {
       gate.close();
+      await redis?.quit().catch(() => redis.disconnect());
     },
   };
 }

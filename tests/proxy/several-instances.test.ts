@@ -132,3 +132,50 @@ describeWithRedis('two proxy instances in resource-server mode on one Redis', ()
     }
   }, 60_000);
 });
+
+describeWithRedis('the MCP refusal limit of two proxy instances in resource-server mode on one Redis', () => {
+  it('counts the bad tokens of one address sent to A against B, and answers 503 (never a pass, never a 500) while Redis is down', async () => {
+    const redis = await startRedisServer();
+    const issuer = await startTestIssuer({ audience: 'urn:gatehouse:refusals' });
+    const everything = await startEverythingHttp();
+    const started: TestProxy[] = [];
+    try {
+      const layers = {
+        issuer: issuer.issuer, audience: 'urn:gatehouse:refusals', mcpRefusalLimit: { burst: 2, refillSec: 600 },
+        authority: { store: 'redis' as const, redisUrl: redis.url, redisPrefix: 'refusals:', secret: SECRET },
+      };
+      for (let i = 0; i < 2; i++) started.push(await startTestProxy({ upstream: everything.url }, { layers }));
+      const [a, b] = started.map((proxy) => `http://127.0.0.1:${proxy.listening.port}/mcp`);
+      const badToken = async (url: string) => {
+        const res = await fetch(url, mcpPost('not-a-valid-token', TOOLS_LIST, PROTOCOL));
+        return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.text() };
+      };
+      for (let i = 0; i < 2; i++) expect((await badToken(a!)).status).toBe(401);
+      const limited = await badToken(b!);
+      expect(limited.status).toBe(429);
+      expect(Number(limited.retryAfter)).toBeGreaterThan(500);
+      expect(limited.body).toContain('Too many requests with invalid tokens');
+      expect((await badToken(a!)).status).toBe(429);
+      // A valid token is never counted nor refused here.
+      const ok = await fetch(b!, mcpPost(await issuer.mint({ sub: 'alice', scope: 'mcp:tools' }), { ...TOOLS_LIST, id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }, PROTOCOL));
+      expect(ok.status).toBe(200);
+      await ok.arrayBuffer();
+
+      await redis.stop();
+      try {
+        for (const url of [a!, b!]) {
+          const down = await badToken(url);
+          expect(down.status).toBe(503);
+          expect(down.retryAfter).toBe('5');
+        }
+      } finally {
+        await redis.start();
+      }
+    } finally {
+      for (const proxy of started) await proxy.stop();
+      await everything.stop();
+      await issuer.close();
+      await redis.close();
+    }
+  }, 60_000);
+});

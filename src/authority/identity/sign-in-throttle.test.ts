@@ -1,7 +1,16 @@
-import { describe, expect, it } from 'vitest';
+/**
+ * The sign-in throttle's rules, run against both implementations: the
+ * memory one (per process) and the Redis one (shared by every instance, on
+ * a real redis-server); then the two halves of the memory one on their own.
+ */
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasRedisServer, startRedisServer, type TestRedis } from '../../../tests/helpers/redis-server.js';
+import { openRedis } from '../stores/redis-connection.js';
 import { accountBackoff } from './account-backoff.js';
 import { addressBucket, addressKey } from './address-bucket.js';
-import { createMemorySignInThrottle, type SignInReservation } from './sign-in-throttle.js';
+import { createRedisSignInThrottle } from './redis-sign-in-throttle.js';
+import { createMemorySignInThrottle, type SignInReservation, type SignInThrottle, type SignInThrottleOptions } from './sign-in-throttle.js';
 
 function clock(start = 1_800_000_000_000) {
   const state = { now: start };
@@ -16,23 +25,42 @@ async function reserved(promise: Promise<unknown>): Promise<SignInReservation> {
   return result;
 }
 
-describe('the sign-in throttle', () => {
+let server: TestRedis | undefined;
+let redis: Redis | undefined;
+let prefixes = 0;
+beforeAll(async () => {
+  if (!hasRedisServer) return;
+  server = await startRedisServer();
+  redis = openRedis(server.url, { warn: () => {} });
+});
+afterAll(async () => {
+  redis?.disconnect();
+  await server?.close();
+});
+
+/** Each throttle made for a test gets its own prefix: tests share usernames and addresses. */
+const IMPLEMENTATIONS: [string, (options: SignInThrottleOptions) => SignInThrottle][] = [
+  ['memory', createMemorySignInThrottle],
+  ...(hasRedisServer ? [['redis', (options: SignInThrottleOptions) => createRedisSignInThrottle({ ...options, redis: redis!, prefix: `t${++prefixes}:`, keyKey: Buffer.alloc(32, 7) })] as [string, (options: SignInThrottleOptions) => SignInThrottle]] : []),
+];
+
+describe.each(IMPLEMENTATIONS)('the sign-in throttle (%s)', (_name, createSignInThrottle) => {
   it('counts attempts in flight: a burst beyond the free failures is refused before any settles', async () => {
     const time = clock();
-    const throttle = createMemorySignInThrottle({ ...LIMITS, now: time.now });
+    const throttle = createSignInThrottle({ ...LIMITS, now: time.now });
     const verdicts = await Promise.all(Array.from({ length: 10 }, () => throttle.reserve({ account: 'user:alice', address: '192.0.2.1' })));
     expect(verdicts.map((v) => v.allowed)).toEqual([true, true, false, false, false, false, false, false, false, false]);
     expect(verdicts[2]).toEqual({ allowed: false, retryAfterSec: 1 });
   });
 
   it('a released attempt (the check broke) counts for nothing', async () => {
-    const throttle = createMemorySignInThrottle({ ...LIMITS, now: clock().now });
+    const throttle = createSignInThrottle({ ...LIMITS, now: clock().now });
     for (let i = 0; i < 5; i++) await (await reserved(throttle.reserve({ account: 'user:bob', address: '192.0.2.1' }))).release();
     expect((await throttle.reserve({ account: 'user:bob', address: '192.0.2.1' })).allowed).toBe(true);
   });
 
   it('settling twice counts once', async () => {
-    const throttle = createMemorySignInThrottle({ ...LIMITS, now: clock().now });
+    const throttle = createSignInThrottle({ ...LIMITS, now: clock().now });
     const attempt = await reserved(throttle.reserve({ account: 'user:carol', address: '192.0.2.1' }));
     await attempt.fail();
     await attempt.fail();
@@ -42,7 +70,7 @@ describe('the sign-in throttle', () => {
 
   it('an account refusal takes no token from the address, nor the other way round', async () => {
     const time = clock();
-    const throttle = createMemorySignInThrottle({ ...LIMITS, addressBurst: 3, addressRefillSec: 60, now: time.now });
+    const throttle = createSignInThrottle({ ...LIMITS, addressBurst: 3, addressRefillSec: 60, now: time.now });
     for (let i = 0; i < 2; i++) await (await reserved(throttle.reserve({ account: 'user:dave', address: '192.0.2.9' }))).fail();
     for (let i = 0; i < 5; i++) expect((await throttle.reserve({ account: 'user:dave', address: '192.0.2.9' })).allowed).toBe(false);
     // One token left for this address, untouched by the refusals above.
@@ -52,7 +80,7 @@ describe('the sign-in throttle', () => {
 
   it('after the wait, a failed account may try again; a success starts it over', async () => {
     const time = clock();
-    const throttle = createMemorySignInThrottle({ ...LIMITS, now: time.now });
+    const throttle = createSignInThrottle({ ...LIMITS, now: time.now });
     const attempt = { account: 'user:gina', address: '192.0.2.1' };
     for (let i = 0; i < 2; i++) await (await reserved(throttle.reserve(attempt))).fail();
     expect(await throttle.reserve(attempt)).toEqual({ allowed: false, retryAfterSec: 1 });
@@ -63,6 +91,37 @@ describe('the sign-in throttle', () => {
     expect((await throttle.reserve(attempt)).allowed).toBe(false);
   });
 
+  it('waits 1 s after the free failures, doubling per failure up to the cap, told in whole seconds', async () => {
+    const time = clock();
+    const throttle = createSignInThrottle({ ...LIMITS, accountMaxDelaySec: 5, now: time.now });
+    const attempt = { account: 'user:hana', address: '192.0.2.2' };
+    for (let i = 0; i < 2; i++) await (await reserved(throttle.reserve(attempt))).fail();
+    const waits: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const refused = (await throttle.reserve(attempt)) as { allowed: false; retryAfterSec: number };
+      expect(refused.allowed).toBe(false);
+      waits.push(refused.retryAfterSec);
+      time.advance(refused.retryAfterSec * 1000 - 1);
+      expect((await throttle.reserve(attempt)).allowed).toBe(false);
+      time.advance(1);
+      await (await reserved(throttle.reserve(attempt))).fail();
+    }
+    expect(waits).toEqual([1, 2, 4, 5, 5]);
+  });
+
+  it('counts accounts apart, and an address past its burst waits a whole second at least', async () => {
+    const time = clock();
+    const throttle = createSignInThrottle({ ...LIMITS, addressBurst: 2, addressRefillSec: 0.2, now: time.now });
+    for (let i = 0; i < 2; i++) await (await reserved(throttle.reserve({ account: `user:ivan${i}`, address: '2001:db8:9::1' }))).fail();
+    // Another address of the same /64: the same bucket; refill 0.2 s is still told as 1 s.
+    expect(await throttle.reserve({ account: 'user:ivan9', address: '2001:db8:9::2' })).toEqual({ allowed: false, retryAfterSec: 1 });
+    expect((await throttle.reserve({ account: 'user:ivan9', address: '192.0.2.3' })).allowed).toBe(true);
+    time.advance(200);
+    expect((await throttle.reserve({ account: 'user:ivan0', address: '2001:db8:9::3' })).allowed).toBe(true);
+  });
+});
+
+describe('the memory throttle', () => {
   it('forgets the least recently tried accounts first when it follows too many', () => {
     const time = clock();
     const backoff = accountBackoff({ accountFailures: 1, accountMaxDelaySec: 60 }, time.now, 3);

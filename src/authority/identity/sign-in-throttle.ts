@@ -46,8 +46,8 @@ export interface SignInRefusal {
 
 /**
  * Where attempts are counted. The default keeps counts in this process's
- * memory; a shared store (Redis) can implement the same interface so that
- * several instances count together.
+ * memory; on the Redis store `createRedisSignInThrottle` implements the
+ * same rules there, so that several instances count together.
  */
 export interface SignInThrottle {
   reserve(attempt: SignInAttempt): Promise<SignInReservation | SignInRefusal>;

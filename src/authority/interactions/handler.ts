@@ -5,6 +5,7 @@ import type { GatehouseConfig } from '../../config/schema.js';
 import type { LocalAccounts } from '../identity/local-accounts.js';
 import type { Broker } from '../upstream/broker.js';
 import { createMemorySignInThrottle, type SignInThrottle } from '../identity/sign-in-throttle.js';
+import { answerStoreOutage, isStoreOutage } from '../store-outage.js';
 import { abort } from './actions/abort.js';
 import { checkCsrf } from './actions/check-csrf.js';
 import { checkMethod } from './actions/check-method.js';
@@ -102,6 +103,11 @@ export function createInteractionHandler(
       if (res.headersSent) {
         onError(err);
         res.destroy();
+        return true;
+      }
+      // The store (Redis) unreachable, the throttle's included: 503 like every other outage, never an attempt let through.
+      if (isStoreOutage(err)) {
+        answerStoreOutage(res, err);
         return true;
       }
       const page = pageErrorOf(err);

@@ -59,6 +59,16 @@ describeWithRedis('redisBucketStore', () => {
     expect(ttl).toBeLessThanOrEqual(1000);
   });
 
+  it('names buckets by HMAC under the key it is given: the plain hash of a username is not among the names', async () => {
+    const redis = connect();
+    const { createHash } = await import('node:crypto');
+    await redisBucketStore(redis, 'keyed:', Buffer.alloc(32, 3)).take('signin:account:user:alice', { burst: 5, refillSec: 60 });
+    await redisBucketStore(redis, 'keyed:', Buffer.alloc(32, 4)).take('signin:account:user:alice', { burst: 5, refillSec: 60 });
+    const keys = await redis.keys('keyed:*');
+    expect(keys).toHaveLength(2);
+    expect(keys).not.toContain(`keyed:rl:${createHash('sha256').update('signin:account:user:alice').digest('base64url')}`);
+  });
+
   it('rejects with StoreUnavailableError while Redis is down', async () => {
     const buckets = redisBucketStore(connect(), 'down:');
     await server.stop();

@@ -3,7 +3,7 @@
  * counts against the same limit: a burst spent through one instance is
  * spent for all (on `GATEHOUSE_STORE=redis`, where the authority uses it).
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { guardRedis } from '../stores/redis-connection.js';
 import type { BucketLimit, BucketStore } from './bucket-store.js';
@@ -34,8 +34,11 @@ return 0
 type Scripted = Redis & { ghBucketTake(key: string, burst: number, refillMs: number): Promise<number> };
 
 /**
- * Buckets under `<prefix>rl:<hash of key>` (a key names a client id or an
- * address: hashed, its size is bounded whatever a caller sends). While
+ * Buckets under `<prefix>rl:<hash of key>` (a key names a client id, an
+ * address or a username: hashed, its size is bounded whatever a caller
+ * sends). With `nameKey` (derived from `GATEHOUSE_SECRET`) the hash is an
+ * HMAC, so whoever reads Redis cannot test a list of usernames or
+ * addresses against the key names. While
  * Redis is unreachable `take` rejects with `StoreUnavailableError`: the
  * token endpoint then answers 503 like every other store outage.
  *
@@ -45,13 +48,13 @@ type Scripted = Redis & { ghBucketTake(key: string, burst: number, refillMs: num
  * await buckets.take('token:client:robot', { burst: 300, refillSec: 0.1 }); // 0, or ms to wait
  * ```
  */
-export function redisBucketStore(redis: Redis, prefix: string): BucketStore {
+export function redisBucketStore(redis: Redis, prefix: string, nameKey?: Buffer): BucketStore {
   const scripted = redis as Scripted;
   if (typeof scripted.ghBucketTake !== 'function') redis.defineCommand('ghBucketTake', { numberOfKeys: 1, lua: TAKE });
   const run = guardRedis(redis);
   return {
     async take(key: string, limit: BucketLimit) {
-      const name = `${prefix}rl:${createHash('sha256').update(key).digest('base64url')}`;
+      const name = `${prefix}rl:${(nameKey ? createHmac('sha256', nameKey) : createHash('sha256')).update(key).digest('base64url')}`;
       return Number(await run(() => scripted.ghBucketTake(name, limit.burst, limit.refillSec * 1000)));
     },
   };

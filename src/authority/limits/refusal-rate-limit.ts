@@ -4,6 +4,7 @@ import { clientAddress } from '../../server/client-address.js';
 import { addressKey } from '../identity/address-bucket.js';
 import type { GatehouseConfig } from '../../config/schema.js';
 import type { Telemetry } from '../../telemetry/types.js';
+import { isStoreOutage, STORE_RETRY_AFTER_SEC } from '../store-outage.js';
 import { memoryBucketStore, type BucketLimit, type BucketStore } from './bucket-store.js';
 
 /** Options of {@link refusalRateLimit}. */
@@ -27,7 +28,9 @@ export type RefusalHook = (req: IncomingMessage, refusal: Response) => Promise<R
  * refused here: the other users of a shared egress keep working while one
  * caller behind it keeps sending bad tokens. Requests without a token (the
  * first step of every client's discovery) and 403s (valid token, missing
- * scope) are not counted.
+ * scope) are not counted. While the store is unreachable such a refusal
+ * is a `503` with `Retry-After` instead (the caller retries; nothing goes
+ * uncounted).
  *
  * @example
  * ```ts
@@ -38,7 +41,18 @@ export function refusalRateLimit(options: RefusalRateLimitOptions): RefusalHook 
   return async function limitRefusals(req, refusal) {
     if (refusal.status !== 401 || !req.headers.authorization) return refusal;
     const address = clientAddress(req, options.trustProxy);
-    const waitMs = await options.buckets.take(`mcp:refused:${addressKey(address)}`, options);
+    let waitMs: number;
+    try {
+      waitMs = await options.buckets.take(`mcp:refused:${addressKey(address)}`, options);
+    } catch (err) {
+      // The count unreachable (Redis down): the caller waits and retries, never a 500, never an uncounted refusal.
+      if (!isStoreOutage(err)) throw err;
+      return rpcErrorResponse(503, RPC_ERRORS.serverError, 'The rate-limit store is unreachable; try again in a few seconds', {
+        'retry-after': String(STORE_RETRY_AFTER_SEC),
+        'cache-control': 'no-store',
+        'access-control-expose-headers': 'Retry-After, WWW-Authenticate',
+      });
+    }
     if (waitMs === 0) return refusal;
     options.onLimited?.({ address });
     const retryAfterSec = Math.max(1, Math.ceil(waitMs / 1000));

@@ -13,10 +13,11 @@ export interface SignInRateLimit {
 /**
  * Puts the rate-limit store in front of a sign-in throttle: every attempt
  * takes a token from its account's bucket and from its address's (an IPv6
- * /64 counts as one) before the throttle is asked. The throttle keeps its
- * fine rules in each instance (failures back off, a success gives back);
- * these buckets are what several instances count together once the store
- * is shared, so N instances do not give an attacker N times the guesses.
+ * /64 counts as one) before the throttle is asked. The throttle keeps the
+ * fine rules (failures back off, a success gives back; on Redis shared by
+ * every instance too, redis-sign-in-throttle.ts); these buckets cap every
+ * attempt whatever its outcome, so N instances do not give an attacker N
+ * times the guesses.
  *
  * The account is asked first: a refused account takes nothing from the
  * address, so one user's lock-out costs a shared egress nothing.
