@@ -213,9 +213,13 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
             (wanted) => {
               relaying = wanted;
               if (!wanted) return abort?.();
-              for (const chunk of buffered) res.write(chunk);
+              // A whole small answer already in: one write for headers and body.
+              if (ended && buffered.length === 1) res.end(buffered[0]);
+              else {
+                for (const chunk of buffered) res.write(chunk);
+                if (ended) res.end();
+              }
               buffered = [];
-              if (ended) res.end();
             },
             () => {
               relaying = false;
