@@ -56,7 +56,8 @@ export interface AuthenticateOptions {
    * required scopes are there, when per-name scopes or `headerCheck:
    * 'always'` need the body. So a request without a valid token is refused
    * before a byte of its body is read. Resolves to the parsed JSON (`undefined`: no JSON body); an
-   * `OAuthError` it throws (e.g. `RequestTooLargeError`) is the answer.
+   * `OAuthError` it throws (e.g. `RequestTooLargeError`) is the answer. Called as a method of these options
+   * (`this` is the options object), so an adapter may pass one object per request instead of a closure.
    */
   readBody?: () => Promise<unknown>;
 }

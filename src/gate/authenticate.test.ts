@@ -184,6 +184,19 @@ describe('authenticateRequest with an in-test verifier', () => {
       expect(reads).toEqual(['scopes.mcp', 'scopes.mcp.files_write']);
     });
 
+    it('calls options.readBody as a method of the options, so an adapter can pass one object per request', async () => {
+      class Reader {
+        readonly text = call('delete_file');
+        readBody(): Promise<unknown> {
+          return Promise.resolve(JSON.parse(this.text) as unknown);
+        }
+      }
+      const light = (token: string) => ({ method: 'POST', url: `${publicUrl}/mcp`, headers: new Headers({ authorization: `Bearer ${token}` }) });
+      const allowed = await authenticateRequest(light('scopes.mcp.files_write'), contextFor(tools), new Reader());
+      const stepUp = await authenticateRequest(light('scopes.mcp'), contextFor(tools), new Reader());
+      expect([allowed, stepUp].map((result) => (result.ok ? 200 : result.response.status))).toEqual([200, 403]);
+    });
+
     it("answers with options.readBody's OAuth error (413), and a body that cannot be read with 400, not 401", async () => {
       const light = { method: 'POST', url: `${publicUrl}/mcp`, headers: new Headers({ authorization: 'Bearer scopes.mcp' }) };
       const tooLarge = await authenticateRequest(light, contextFor(tools), { readBody: () => Promise.reject(new RequestTooLargeError(10)) });

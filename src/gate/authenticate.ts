@@ -78,16 +78,17 @@ async function waitForPrepare(pending: Promise<void>): Promise<void> {
 /** The body to check: the adapter's (no await needed, the common case), else read from the Request. */
 function bodyOf(request: Request | GateRequest, options: AuthenticateOptions | undefined): unknown {
   if (options?.body !== undefined) return options.body === null ? undefined : parsedBody(options.body);
-  if (options?.readBody) return readOnDemand(options.readBody);
+  if (options?.readBody) return readOnDemand(options as Required<Pick<AuthenticateOptions, 'readBody'>>);
   if (isWebRequest(request)) return readJsonBody(request);
   if (request.method === 'GET' || request.method === 'HEAD') return undefined;
   // A light request has no body to read: checking nothing would let a tools/call skip its scope check.
   throw new InvalidRequestError('ERR_REQUEST_BODY_UNCHECKABLE', 'The request body cannot be checked for per-tool scopes: the adapter passed no body');
 }
 
-async function readOnDemand(read: () => Promise<unknown>): Promise<unknown> {
+/** Called as a method of the options, so an adapter can pass one object per request rather than a fresh closure. */
+async function readOnDemand(options: Required<Pick<AuthenticateOptions, 'readBody'>>): Promise<unknown> {
   try {
-    return await read();
+    return await options.readBody();
   } catch (err) {
     if (err instanceof OAuthError) throw err;
     // A body cut off midway (the client went away) is not a token problem: a 401 would send the client to sign in again.

@@ -231,6 +231,9 @@ describe('a token issued for an ID-JAG, exchanged on behalf of the enterprise us
     const jwks = (await (await fetch(`${demo.origin}/oauth/jwks`)).json()) as { keys: JWK[] };
     const { payload } = await jwtVerify(result.accessToken, createLocalJWKSet(jwks), { issuer: demo.origin, audience: API });
     expect(payload).toMatchObject({ sub: `${idp.issuer}#bob@acme.example`, client_id: MCP_SERVER.client_id, act: { sub: MCP_SERVER.client_id }, scope: 'orders:read' });
+    // The API downstream still knows which enterprise IdP vouched for the user.
+    expect(decodeJwt(issued.body.access_token as string).enterprise_iss).toBe(idp.issuer);
+    expect(payload.enterprise_iss).toBe(idp.issuer);
     // Never past the subject token's own expiry.
     expect(payload.exp!).toBeLessThanOrEqual(decodeJwt(issued.body.access_token as string).exp!);
   });

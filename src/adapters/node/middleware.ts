@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestTooLargeError } from '../../errors.js';
+import { isEndpointPath } from '../../gate/endpoint.js';
 import { jsonOfBytes } from '../../gate/read-body.js';
 import type { AuthInfo } from '../../tokens/types.js';
 import type { GateRequest } from '../../types.js';
@@ -68,27 +69,40 @@ function parseJson(bytes: Buffer | undefined): unknown {
   }
 }
 
-/** What {@link jsonForGate} parsed as plain UTF-8 JSON, which is exactly what {@link parseJson} would give: reused, not parsed again. */
-interface PlainJson {
-  value?: unknown;
-}
+/**
+ * The gate's way to the body of one request, as `AuthenticateOptions`: one object per request (the gate calls
+ * `readBody` as its method), no closure. What it parsed as plain UTF-8 JSON, exactly what {@link parseJson} would
+ * give, stays in `value` for the transport: reused, not parsed again.
+ */
+class BodyForGate {
+  value: unknown;
+  readonly #body: GateBody;
+  readonly #headers: GateRequest['headers'];
+  readonly #limit: number;
 
-/** The body as the gate checks it: over the cap is the gate's 413; compressed or another charset, decoded as the gate decodes. */
-async function jsonForGate(body: GateBody, headers: GateRequest['headers'], limit: number, plain: PlainJson): Promise<unknown> {
-  let bytes: Buffer;
-  try {
-    bytes = await body.bytes();
-  } catch (err) {
-    if (err instanceof BodyTooLargeError) throw new RequestTooLargeError(err.limit);
-    throw err;
+  constructor(body: GateBody, headers: GateRequest['headers'], limit: number) {
+    this.#body = body;
+    this.#headers = headers;
+    this.#limit = limit;
   }
-  const json = parseJson(bytes);
-  if (json !== undefined) {
-    // Plain UTF-8 JSON: jsonOfBytes would decode it to the same value; the transport gets it too.
-    plain.value = json;
-    return json;
+
+  /** The body as the gate checks it: over the cap is the gate's 413; compressed or another charset, decoded as the gate decodes. */
+  async readBody(): Promise<unknown> {
+    let bytes: Buffer;
+    try {
+      bytes = await this.#body.bytes();
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) throw new RequestTooLargeError(err.limit);
+      throw err;
+    }
+    const json = parseJson(bytes);
+    if (json !== undefined) {
+      // Plain UTF-8 JSON: jsonOfBytes would decode it to the same value; the transport gets it too.
+      this.value = json;
+      return json;
+    }
+    return jsonOfBytes(bytes, this.#headers, this.#limit);
   }
-  return jsonOfBytes(bytes, headers, limit);
 }
 
 /**
@@ -132,7 +146,8 @@ export function gatehouseNode(gate: Gatehouse, options: GatehouseNodeOptions = {
         return true;
       }
     }
-    if (!gate.protects(light)) {
+    // The path gateRequestOf read is the one gate.protects would read again from the URL: checked without the second parse.
+    if (!isEndpointPath(light.pathname, gate.config)) {
       next?.();
       return false;
     }
@@ -140,8 +155,8 @@ export function gatehouseNode(gate: Gatehouse, options: GatehouseNodeOptions = {
     // Bytes are read only once the token is verified, and only then if per-tool scopes need them:
     // a request without a valid token never costs its body.
     const body = parsed === undefined && method !== 'GET' && method !== 'HEAD' ? new GateBody(req, maxBodyBytes, preparsed) : undefined;
-    const plain: PlainJson = {};
-    const result = await gate.authenticate(light, body ? { readBody: () => jsonForGate(body, light.headers, maxBodyBytes, plain) } : { body: parsed ?? null });
+    const reader = body ? new BodyForGate(body, light.headers, maxBodyBytes) : undefined;
+    const result = await gate.authenticate(light, reader ?? { body: parsed ?? null });
     if (!result.ok) {
       if (result.error instanceof RequestTooLargeError) throw new BodyTooLargeError(result.error.limit);
       if (body?.closesOnRefusal) res.setHeader('connection', 'close');
@@ -154,7 +169,7 @@ export function gatehouseNode(gate: Gatehouse, options: GatehouseNodeOptions = {
     // and the SDK takes the parsed body as it is (handleRequest(req, res, req.body)), as it does without the gate.
     const bytes = body ? await body.bytes() : preparsed;
     if (req.body === undefined) {
-      const json = plain.value ?? parseJson(bytes);
+      const json = reader?.value ?? parseJson(bytes);
       if (json !== undefined) req.body = json;
     }
     req.auth = result.authInfo;

@@ -107,6 +107,7 @@ export function tokenExchangeHandler(config: GatehouseConfig, subjects: SubjectT
       actingClientId: client.clientId,
       scopes: decision.scopes,
       grantId: subject.grantId,
+      ...(subject.enterpriseIssuer === undefined ? {} : { enterpriseIssuer: subject.enterpriseIssuer }),
       ttlSec,
     });
     ctx.body = {

@@ -1,5 +1,6 @@
 import { importJWK, SignJWT, type CryptoKey } from 'jose';
 import { activeSigningKey, type AuthorityKeys } from '../keys/index.js';
+import { ENTERPRISE_ISSUER_CLAIM } from '../id-jag/token-claims.js';
 import { GRANT_CLAIM } from '../live-grants.js';
 
 /**
@@ -17,6 +18,8 @@ export interface ExchangedClaims {
   actingClientId: string;
   scopes: readonly string[];
   grantId: string;
+  /** The enterprise IdP of a subject token issued for an ID-JAG: the API downstream tells an enterprise user as the MCP server could. */
+  enterpriseIssuer?: string;
   /** Lifetime in seconds, already capped by the subject token's expiry. */
   ttlSec: number;
 }
@@ -48,6 +51,7 @@ export function exchangedTokenSigner(keys: AuthorityKeys): TokenSigner {
       scope: claims.scopes.join(' ') || undefined,
       act: { sub: claims.actingClientId },
       [GRANT_CLAIM]: claims.grantId,
+      ...(claims.enterpriseIssuer === undefined ? {} : { [ENTERPRISE_ISSUER_CLAIM]: claims.enterpriseIssuer }),
     })
       .setProtectedHeader({ alg: jwk.alg, kid: jwk.kid, typ: 'at+jwt' })
       .setIssuer(claims.issuer)

@@ -5,6 +5,7 @@ import type { TokenVerifier } from '../../tokens/types.js';
 import type { AuthorityKeys } from '../keys/index.js';
 import { GRANT_CLAIM, requireLiveGrant, type LiveGrantOptions } from '../live-grants.js';
 import { ownAccessTokenVerifier } from '../own-tokens.js';
+import { ENTERPRISE_ISSUER_CLAIM } from '../id-jag/token-claims.js';
 import { mcpResourceUri } from '../provider/resource-indicators.js';
 
 /**
@@ -22,6 +23,8 @@ export interface SubjectClaims {
   exp: number;
   /** The grant behind the token: the user's consent to the MCP client. */
   grantId: string;
+  /** The enterprise IdP behind a token issued for an ID-JAG (`enterprise_iss`); the exchanged token keeps naming it. */
+  enterpriseIssuer?: string;
 }
 
 /** A subject token that cannot be exchanged; `description` is safe to send to the client. */
@@ -86,7 +89,9 @@ export function subjectTokenVerifier(config: GatehouseConfig, keys: AuthorityKey
         throw new SubjectTokenError('subject_token names no user (a client-credentials token): there is nobody to act on behalf of');
       }
       if (claims.act !== undefined) throw new SubjectTokenError('subject_token is itself the result of an exchange');
-      return { sub: claims.sub, scopes, exp: claims.exp as number, grantId };
+      // Signed by this authority, so the enterprise IdP it names is the one that vouched for the user.
+      const enterpriseIssuer = claims[ENTERPRISE_ISSUER_CLAIM];
+      return { sub: claims.sub, scopes, exp: claims.exp as number, grantId, ...(typeof enterpriseIssuer === 'string' ? { enterpriseIssuer } : {}) };
     },
   };
 }
