@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Pool } from 'undici';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { silentLogger } from '../src/log/logger.js';
@@ -88,8 +89,35 @@ function bareRelay(upstream: string): (req: IncomingMessage, res: ServerResponse
   };
 }
 
-async function startRelay(upstream: string): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createServer(bareRelay(upstream));
+/**
+ * The floor for a relay on undici: a keep-alive Pool, `dispatch` writing straight to the node response
+ * (no Web Request/Response, no IncomingMessage per request), no gate, no filtering, no identity.
+ */
+function bareUndiciRelay(upstream: string): (req: IncomingMessage, res: ServerResponse) => void {
+  const target = new URL(upstream);
+  const pool = new Pool(target.origin);
+  return function relay(req, res) {
+    const { host: _host, authorization: _authorization, connection: _connection, ...headers } = req.headers;
+    pool.dispatch(
+      { method: 'POST', path: target.pathname, headers: { ...headers, host: target.host }, body: req },
+      {
+        onConnect() {},
+        onHeaders(status, raw) {
+          const out: string[] = [];
+          for (let i = 0; i + 1 < raw.length; i += 2) out.push(String(raw[i]), String(raw[i + 1]));
+          res.writeHead(status, out);
+          return true;
+        },
+        onData: (chunk) => res.write(chunk),
+        onComplete: () => res.end(),
+        onError: () => res.destroy(),
+      },
+    );
+  };
+}
+
+async function startRelay(upstream: string, kind: 'relay' | 'undici-relay'): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer(kind === 'relay' ? bareRelay(upstream) : bareUndiciRelay(upstream));
   return listenOnLoopback(server);
 }
 
@@ -115,11 +143,11 @@ async function startGatehouse(issuer: string, upstream: string): Promise<{ url: 
 async function main(): Promise<void> {
   const [role, upstream] = process.argv.slice(2);
   const issuer = process.env.BENCH_ISSUER;
-  if (!process.send || !['tiny', 'sdk', 'proxy', 'relay'].includes(role ?? '') || (role === 'proxy' && !issuer) || ((role === 'proxy' || role === 'relay') && !upstream)) {
-    throw new Error('bench/proxy-server.ts is started by bench/proxy.ts (role tiny or sdk, relay <upstream origin>, or proxy <upstream origin> with BENCH_ISSUER)');
+  if (!process.send || !['tiny', 'sdk', 'proxy', 'relay', 'undici-relay'].includes(role ?? '') || (role === 'proxy' && !issuer) || (role !== 'tiny' && role !== 'sdk' && !upstream)) {
+    throw new Error('bench/proxy-server.ts is started by bench/proxy.ts (role tiny or sdk, relay or undici-relay <upstream origin>, or proxy <upstream origin> with BENCH_ISSUER)');
   }
   serveParent(
-    role === 'proxy' ? await startGatehouse(issuer!, upstream!) : role === 'relay' ? await startRelay(`${upstream!}/mcp`) : await startUpstream(role as 'tiny' | 'sdk'),
+    role === 'proxy' ? await startGatehouse(issuer!, upstream!) : role === 'relay' || role === 'undici-relay' ? await startRelay(`${upstream!}/mcp`, role) : await startUpstream(role as 'tiny' | 'sdk'),
   );
 }
 

@@ -16,7 +16,7 @@ import type { BenchTokens } from './tokens.js';
 const PROXY_AIMS: Record<UpstreamKind, number> = { tiny: 0.5, sdk: 0.9 };
 const PROXY_CPU_AIM_US = 60;
 
-export type ProxyConfigName = 'direct' | 'through gatehouse proxy' | 'bare node:http relay (floor)';
+export type ProxyConfigName = 'direct' | 'through gatehouse proxy' | 'bare node:http relay (floor)' | 'bare undici Pool relay (floor)';
 
 /** The upstreams measured: a tiny JSON-RPC responder (the proxy's whole cost shows) and an MCP server built with the official SDK. */
 export type UpstreamKind = 'tiny' | 'sdk';
@@ -97,15 +97,18 @@ async function benchUpstream(kind: UpstreamKind, tokens: BenchTokens, options: H
   let upstream: Child | undefined;
   let proxy: Child | undefined;
   let relay: Child | undefined;
+  let undiciRelay: Child | undefined;
   try {
     upstream = await startChild([kind]);
     proxy = await startChild(['proxy', upstream.url], { ...process.env, BENCH_ISSUER: tokens.issuer.issuer });
     relay = await startChild(['relay', upstream.url]);
+    undiciRelay = await startChild(['undici-relay', upstream.url]);
     const token = () => tokens.repeated;
     const configs: { name: ProxyConfigName; url: string; relay: Child | undefined }[] = [
       { name: 'direct', url: upstream.url, relay: undefined },
       { name: 'through gatehouse proxy', url: proxy.url, relay: proxy },
       { name: 'bare node:http relay (floor)', url: relay.url, relay },
+      { name: 'bare undici Pool relay (floor)', url: undiciRelay.url, relay: undiciRelay },
     ];
     const runs = new Map<ProxyConfigName, RunResult[]>(configs.map((c) => [c.name, []]));
     const cpu = new Map<string, number[]>();
@@ -140,7 +143,7 @@ async function benchUpstream(kind: UpstreamKind, tokens: BenchTokens, options: H
       };
     });
   } finally {
-    await Promise.all([stop(proxy), stop(relay), stop(upstream)]);
+    await Promise.all([stop(proxy), stop(relay), stop(undiciRelay), stop(upstream)]);
   }
 }
 
@@ -181,12 +184,13 @@ export function printProxyBench(rows: ProxyBenchRow[], options: HttpBenchOptions
     ),
   );
   console.log('\nreq/s of each round:');
-  for (const r of rows) console.log(`  ${`${r.upstream}, ${r.name}`.padEnd(31)} ${r.rounds.map((v) => formatNumber(v)).join(', ')}`);
+  for (const r of rows) console.log(`  ${`${r.upstream}, ${r.name}`.padEnd(40)} ${r.rounds.map((v) => formatNumber(v)).join(', ')}`);
   for (const r of rows.filter((row) => row.failures > 0)) console.log(`WARNING: ${r.upstream}, ${r.name}: ${r.failures} non-2xx responses or errors; its figures are not valid`);
   for (const kind of ['tiny', 'sdk'] as const) {
     const direct = rows.find((r) => r.upstream === kind && r.name === 'direct');
     const proxied = rows.find((r) => r.upstream === kind && r.name === 'through gatehouse proxy');
     const floor = rows.find((r) => r.upstream === kind && r.name === 'bare node:http relay (floor)');
+    const undiciFloor = rows.find((r) => r.upstream === kind && r.name === 'bare undici Pool relay (floor)');
     if (!direct || !proxied) continue;
     const aim = PROXY_AIMS[kind];
     const ratio = proxied.requestsPerSec / direct.requestsPerSec;
@@ -196,7 +200,8 @@ export function printProxyBench(rows: ProxyBenchRow[], options: HttpBenchOptions
     console.log(
       `\n${kind}: the proxy adds p50 +${formatNumber(proxied.p50Ms - direct.p50Ms, 2)} ms, p99 +${formatNumber(proxied.p99Ms - direct.p99Ms, 2)} ms; ` +
         `proxied throughput is ${formatNumber(ratio, 3)}x of direct (aim: >= ${aim}x): ${ratio >= aim ? 'met' : 'not met'} on this run` +
-        (floor ? `; the bare relay reaches ${formatNumber(floor.requestsPerSec / direct.requestsPerSec, 3)}x. ` : '. ') +
+        (floor ? `; the bare node:http relay reaches ${formatNumber(floor.requestsPerSec / direct.requestsPerSec, 3)}x` : '') +
+        (undiciFloor ? `, the bare undici Pool relay ${formatNumber(undiciFloor.requestsPerSec / direct.requestsPerSec, 3)}x (${formatNumber(undiciFloor.proxyCpuUs ?? Number.NaN, 0)} µs CPU/req). ` : '. ') +
         `CPU per request: ${formatNumber(direct.upstreamCpuUs)} µs direct, ${formatNumber(proxied.upstreamCpuUs + (proxied.proxyCpuUs ?? 0))} µs proxied ` +
         `(upstream + proxy), so ${formatNumber(cpuRatio, 3)}x of direct where CPU is the limit. ` +
         `Proxy CPU ${formatNumber(proxyCpu, 0)} µs/request (aim: <= ${PROXY_CPU_AIM_US} µs): ${proxyCpu <= PROXY_CPU_AIM_US ? 'met' : 'not met'}` +

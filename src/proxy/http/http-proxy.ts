@@ -1,5 +1,5 @@
-import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { Pool, type Dispatcher } from 'undici';
 import { startsSession, tooManySessionsText } from '../../adapters/mcp/session-limit.js';
 import { ownerOf } from '../../adapters/mcp/sessions.js';
 import type { GatedIncomingMessage } from '../../adapters/node/middleware.js';
@@ -52,11 +52,19 @@ export interface HttpProxy extends ProxyBackend {
   readonly sessionCount: number;
 }
 
-class UpstreamTimeout extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UpstreamTimeout';
+/** undici's raw response headers (name, value, name, value…) as node:http would parse them: lower-case names, `set-cookie` a list, repeats joined. */
+function headersOf(raw: Buffer[]): IncomingHttpHeaders {
+  const out: IncomingHttpHeaders = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1').toLowerCase();
+    const value = raw[i + 1]!.toString('latin1');
+    if (name === 'set-cookie') (out['set-cookie'] ??= []).push(value);
+    else {
+      const seen = out[name];
+      out[name] = seen === undefined ? value : `${String(seen)}, ${value}`;
+    }
   }
+  return out;
 }
 
 const UPSTREAM_DEMANDS_AUTH =
@@ -86,13 +94,14 @@ function describeFailure(err: Error & { code?: string }): string {
 export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
   const upstream = new URL(options.upstream);
   const secure = upstream.protocol === 'https:';
-  const send = secure ? httpsRequest : httpRequest;
-  const agent = secure ? new HttpsAgent({ keepAlive: true, scheduling: 'lifo' }) : new HttpAgent({ keepAlive: true, scheduling: 'lifo' });
   const host = upstream.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = Number(upstream.port) || (secure ? 443 : 80);
   const plainHeaders = options.trustUpstream ?? isLoopbackHost(upstream.hostname);
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
   const responseTimeoutMs = options.responseTimeoutMs ?? 120_000;
+  // Keep-alive connections to the upstream, reused across requests; undici parses responses without a
+  // node:http IncomingMessage per request. Streams (SSE, GET) have no body timeout: they may idle for long.
+  const pool = new Pool(upstream.origin, { connect: { timeout: connectTimeoutMs }, pipelining: 1 });
   const owners = options.sessionOwners ?? memoryOwnerRegistry(options.sessionTtlMs ?? 24 * 3600_000, options.maxSessionsPerUser);
   const publicUrl = new URL(options.publicOrigin);
   const publicSide = { proto: publicUrl.protocol.slice(0, -1), host: publicUrl.host };
@@ -130,8 +139,8 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
   }
 
   /** Records what the upstream's answer says of sessions: one created (bound to its caller), or one gone. */
-  async function track(req: GatedIncomingMessage, owner: string, sessionId: string | undefined, place: Place, up: IncomingMessage, status: number): Promise<void> {
-    const issued = up.headers['mcp-session-id'];
+  async function track(req: GatedIncomingMessage, owner: string, sessionId: string | undefined, place: Place, upHeaders: IncomingHttpHeaders, status: number): Promise<void> {
+    const issued = upHeaders['mcp-session-id'];
     if (!sessionId && typeof issued === 'string' && status < 300) {
       const held = place.held;
       place.held = undefined;
@@ -141,72 +150,111 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     if (sessionId && (status === 404 || (req.method === 'DELETE' && status < 300))) await owners.forget(sessionId);
   }
 
-  async function relay(req: GatedIncomingMessage, res: ServerResponse, owner: string, sessionId: string | undefined, place: Place, up: IncomingMessage): Promise<void> {
-    const status = up.statusCode ?? 502;
+  /**
+   * What to tell the client once the upstream's response headers are in. False: the body is not
+   * wanted (the client got an error instead). Session tracking runs before the headers go out.
+   */
+  async function relayHeaders(req: GatedIncomingMessage, res: ServerResponse, owner: string, sessionId: string | undefined, place: Place, status: number, statusText: string, upHeaders: IncomingHttpHeaders): Promise<boolean> {
     if (status === 401) {
-      up.resume();
-      return writeRpcError(res, 502, RPC_ERRORS.serverError, UPSTREAM_DEMANDS_AUTH);
+      writeRpcError(res, 502, RPC_ERRORS.serverError, UPSTREAM_DEMANDS_AUTH);
+      return false;
     }
     try {
-      await track(req, owner, sessionId, place, up, status);
+      await track(req, owner, sessionId, place, upHeaders, status);
     } catch (err) {
-      up.resume();
       // A session the store could not record would be refused on its next request: say so now.
-      if (isStoreOutage(err)) return storeDown(res);
+      if (isStoreOutage(err)) {
+        storeDown(res);
+        return false;
+      }
       throw err;
     }
-    res.writeHead(status, up.statusMessage, clientResponseHeaders(up.headers));
+    res.writeHead(status, statusText || undefined, clientResponseHeaders(upHeaders));
     // An SSE stream may not produce a byte for a while: its client should see the headers now. Other
     // bodies follow at once, and go out with the headers in one write.
-    if (String(up.headers['content-type'] ?? '').startsWith('text/event-stream')) res.flushHeaders();
-    up.pipe(res);
-    up.once('error', () => res.destroy());
-    up.once('aborted', () => res.destroy());
+    if (String(upHeaders['content-type'] ?? '').startsWith('text/event-stream')) res.flushHeaders();
+    return true;
   }
 
   function forward(req: GatedIncomingMessage, res: ServerResponse, headers: Record<string, string | string[] | number>, owner: string, sessionId: string | undefined, place: Place): void {
     const started = Date.now();
     let answered = false;
-    let upstreamReq: ClientRequest | undefined = undefined;
-    const responseTimer = setTimeout(() => upstreamReq?.destroy(new UpstreamTimeout(`no response within ${responseTimeoutMs} ms`)), responseTimeoutMs);
+    /** Set once the upstream's headers were handled: the body streams to the client, or is dropped. */
+    let relaying: boolean | undefined = undefined;
+    let abort: ((err?: Error) => void) | undefined = undefined;
+    let aborted = false;
+    let buffered: Buffer[] = [];
+    let ended = false;
+    let resume: (() => void) | undefined = undefined;
 
     // The client went away (or the response ended): the upstream request has no one to answer.
     res.once('close', function onClientClose() {
       open.delete(res);
-      clearTimeout(responseTimer);
       giveBack(place, owner);
-      if (!res.writableFinished) upstreamReq?.destroy();
-    });
-
-    upstreamReq = send({ protocol: upstream.protocol, host, port, method: req.method, path: targetPath(req), headers, agent });
-    upstreamReq.once('socket', function watchConnect(socket) {
-      if (!socket.connecting) return;
-      const connectTimer = setTimeout(() => upstreamReq?.destroy(new UpstreamTimeout(`no connection within ${connectTimeoutMs} ms`)), connectTimeoutMs);
-      socket.once('connect', () => clearTimeout(connectTimer));
-      socket.once('close', () => clearTimeout(connectTimer));
-    });
-    upstreamReq.once('response', function onResponse(up) {
-      answered = true;
-      clearTimeout(responseTimer);
-      options.telemetry?.operation?.({ kind: 'upstream', seconds: (Date.now() - started) / 1000, outcome: 'ok' });
-      relay(req, res, owner, sessionId, place, up).catch(function relayFailed() {
-        up.resume();
-        writeRpcError(res, 500, RPC_ERRORS.internal, 'Internal error in the Gatehouse proxy');
-      });
-    });
-    upstreamReq.once('error', function onUpstreamError(err: Error & { code?: string }) {
-      clearTimeout(responseTimer);
-      giveBack(place, owner);
-      if (answered || res.destroyed) return void res.destroy();
-      options.telemetry?.operation?.({ kind: 'upstream', seconds: (Date.now() - started) / 1000, outcome: 'error' });
-      if (err instanceof UpstreamTimeout) {
-        return writeRpcError(res, 504, RPC_ERRORS.serverError, `Upstream MCP server timed out: ${err.message} (after ${Date.now() - started} ms)`);
+      if (!res.writableFinished) {
+        aborted = true;
+        abort?.();
       }
-      writeRpcError(res, 502, RPC_ERRORS.serverError, `Upstream MCP server unreachable: ${describeFailure(err)}`);
     });
-    if (req.rawBody !== undefined) upstreamReq.end(req.rawBody);
-    else if (req.method !== 'GET' && req.method !== 'HEAD' && !req.readableEnded) req.pipe(upstreamReq);
-    else upstreamReq.end();
+    res.on('drain', () => resume?.());
+
+    const body = req.rawBody !== undefined ? req.rawBody : req.method !== 'GET' && req.method !== 'HEAD' && !req.readableEnded ? req : null;
+    const handler: Dispatcher.DispatchHandlers = {
+      onConnect(abortRequest) {
+        abort = abortRequest;
+        if (aborted) abortRequest();
+      },
+      onHeaders(status, rawHeaders, resumeBody, statusText) {
+        answered = true;
+        resume = resumeBody;
+        options.telemetry?.operation?.({ kind: 'upstream', seconds: (Date.now() - started) / 1000, outcome: 'ok' });
+        relayHeaders(req, res, owner, sessionId, place, status, statusText, headersOf(rawHeaders as Buffer[]))
+          .then(
+            (wanted) => {
+              relaying = wanted;
+              if (!wanted) return abort?.();
+              // A whole small answer already in: one write for headers and body.
+              if (ended && buffered.length === 1) res.end(buffered[0]);
+              else {
+                for (const chunk of buffered) res.write(chunk);
+                if (ended) res.end();
+              }
+              buffered = [];
+            },
+            () => {
+              relaying = false;
+              abort?.();
+              writeRpcError(res, 500, RPC_ERRORS.internal, 'Internal error in the Gatehouse proxy');
+            },
+          );
+        return true;
+      },
+      onData(chunk) {
+        if (relaying === undefined) {
+          buffered.push(chunk);
+          return true;
+        }
+        if (!relaying) return true;
+        return res.write(chunk);
+      },
+      onComplete() {
+        if (relaying === undefined) ended = true;
+        else if (relaying) res.end();
+      },
+      onError(err: Error & { code?: string }) {
+        giveBack(place, owner);
+        if (answered || res.destroyed || aborted) return void res.destroy();
+        options.telemetry?.operation?.({ kind: 'upstream', seconds: (Date.now() - started) / 1000, outcome: 'error' });
+        if (err.code === 'UND_ERR_HEADERS_TIMEOUT') {
+          return writeRpcError(res, 504, RPC_ERRORS.serverError, `Upstream MCP server timed out: no response within ${responseTimeoutMs} ms (after ${Date.now() - started} ms)`);
+        }
+        if (err.code === 'UND_ERR_CONNECT_TIMEOUT') {
+          return writeRpcError(res, 504, RPC_ERRORS.serverError, `Upstream MCP server timed out: no connection within ${connectTimeoutMs} ms (after ${Date.now() - started} ms)`);
+        }
+        writeRpcError(res, 502, RPC_ERRORS.serverError, `Upstream MCP server unreachable: ${describeFailure(err)}`);
+      },
+    };
+    pool.dispatch({ method: (req.method ?? 'GET') as Dispatcher.HttpMethod, path: targetPath(req), headers: headers as IncomingHttpHeaders, body, headersTimeout: responseTimeoutMs, bodyTimeout: 0 }, handler);
   }
 
   async function handle(req: GatedIncomingMessage, res: ServerResponse): Promise<void> {
@@ -269,7 +317,7 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
       await drain(() => [...open.values()].filter((method) => method !== 'GET').length, drainMs);
       for (const res of open.keys()) res.destroy();
       await owners.close();
-      agent.destroy();
+      await pool.destroy();
     },
   };
 }
