@@ -8,7 +8,7 @@ const CORE_FORBIDDEN = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-artifacts/**', '.gatehouse/**', 'reports/**', '.stryker-tmp/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-artifacts/**', '.gatehouse/**', 'reports/**', '.stryker-tmp/**', '.bench-build/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

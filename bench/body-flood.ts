@@ -18,13 +18,13 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { formatNumber, table } from './stats.js';
+import { besideBench, childExecArgv, formatNumber, table } from './stats.js';
 
 const REQUESTS = Number(process.env.FLOOD_REQUESTS ?? 60);
 const BODY_BYTES = Number(process.env.FLOOD_BODY_MIB ?? 4) * 1024 * 1024;
 const ROUNDS = Number(process.env.FLOOD_ROUNDS ?? 3);
 const AIM_MIB = 50;
-const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const MAIN = fileURLToPath(besideBench('../src/cli/main'));
 
 /** A free loopback port (shared with bench/demo-start.ts). */
 export function freePort(): Promise<number> {
@@ -96,7 +96,7 @@ export interface BodyFloodResult {
 export async function runBodyFlood(): Promise<BodyFloodResult> {
   const port = await freePort();
   const stateDir = await mkdtemp(join(tmpdir(), 'gatehouse-flood-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'demo', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'error'], {
+  const child = spawn(process.execPath, [...childExecArgv(), MAIN, 'demo', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'error'], {
     env: { ...process.env, GATEHOUSE_STATE_DIR: stateDir, GATEHOUSE_LOG_FORMAT: 'json' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

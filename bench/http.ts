@@ -8,7 +8,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
 import type { ServerCommand, ServerReady, ServerReply } from './server.js';
-import { childExecArgv, median } from './stats.js';
+import { besideBench, childExecArgv, median } from './stats.js';
 import type { BenchTokens } from './tokens.js';
 
 /** How the load is applied. */
@@ -53,7 +53,7 @@ export interface Child {
 }
 
 /** Starts a servers child (bench/server.ts, or another speaking its IPC commands) and waits for it to listen. */
-export function startServers(issuer: string, script: URL = new URL('./server.ts', import.meta.url), args: string[] = []): Promise<Child & { process: ChildProcess }> {
+export function startServers(issuer: string, script: URL = besideBench('./server'), args: string[] = []): Promise<Child & { process: ChildProcess }> {
   const child = fork(script, args, {
     env: { ...process.env, BENCH_ISSUER: issuer },
     execArgv: childExecArgv(),

@@ -18,9 +18,9 @@ import { hasRedisServer, startRedisServer, type TestRedis } from '../tests/helpe
 import { load, type HttpBenchOptions, type LoadRequest, type RunResult } from './http.js';
 import { BENCH_ROBOT } from './instance-server.js';
 import { startChild, stop, type Child } from './proxy.js';
-import { formatNumber, median, table } from './stats.js';
+import { besideBench, formatNumber, median, table } from './stats.js';
 
-const SCRIPT = new URL('./instance-server.ts', import.meta.url);
+const SCRIPT = besideBench('./instance-server');
 
 interface Layout {
   name: string;

@@ -9,7 +9,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { load, stopChild, type HttpBenchOptions, type RunResult } from './http.js';
 import type { ProxyServerCommand, ProxyServerReady, ProxyServerReply } from './proxy-server.js';
-import { childExecArgv, formatNumber, median, table } from './stats.js';
+import { besideBench, childExecArgv, formatNumber, median, table } from './stats.js';
 import type { BenchTokens } from './tokens.js';
 
 /** Issue 14's aims: proxied throughput as a share of direct, per upstream, and the proxy's CPU per request. */
@@ -43,7 +43,7 @@ export interface Child {
 }
 
 /** Forks `script` (default proxy-server.ts) with `args` and resolves once it says it listens. */
-export function startChild(args: string[], env: NodeJS.ProcessEnv = process.env, script = new URL('./proxy-server.ts', import.meta.url)): Promise<Child> {
+export function startChild(args: string[], env: NodeJS.ProcessEnv = process.env, script = besideBench('./proxy-server')): Promise<Child> {
   const child = fork(script, args, { env, execArgv: childExecArgv(), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let nextId = 1;
   const pending = new Map<number, (reply: ProxyServerReply) => void>();

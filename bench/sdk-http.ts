@@ -9,7 +9,7 @@
  */
 import { load, startServers, stopChild, type HttpBenchOptions, type RunResult } from './http.js';
 import { SDK_STACKS, type SdkStack } from './server-commands.js';
-import { formatNumber, median, table } from './stats.js';
+import { besideBench, formatNumber, median, table } from './stats.js';
 import type { BenchTokens } from './tokens.js';
 
 type SdkConfigName = 'no auth' | 'no auth, again (noise floor)' | 'gated, repeated token';
@@ -41,7 +41,7 @@ export async function runSdkBench(tokens: BenchTokens, options: HttpBenchOptions
 }
 
 async function benchStack(stack: SdkStack, tokens: BenchTokens, options: HttpBenchOptions): Promise<SdkBenchRow[]> {
-  const child = await startServers(tokens.issuer.issuer, new URL('./sdk-server.ts', import.meta.url), [stack]);
+  const child = await startServers(tokens.issuer.issuer, besideBench('./sdk-server'), [stack]);
   const exited = new Promise<void>((resolve) => child.process.once('exit', () => resolve()));
   try {
     const token = () => tokens.repeated;

@@ -52,8 +52,30 @@ export function table(header: readonly string[], rows: readonly (readonly string
 }
 
 /**
- * The flags the servers' child processes start with: tsx, plus `--cpu-prof`
- * into `BENCH_PROFILE_DIR` when it is set (to find where a server's time goes).
+ * Whether this bench runs compiled (`npm run bench` builds it into
+ * `.bench-build/` first): the servers under load then run JavaScript as
+ * users do. Under tsx (`node --import tsx bench/...`, handy while working)
+ * every function made per request is wrapped for its name, which puts
+ * microseconds per request on the servers that are not the gate's.
+ */
+const COMPILED = import.meta.url.endsWith('.js');
+
+/**
+ * A script beside this one, as it exists in this run (`.ts` under tsx, `.js` compiled).
+ *
+ * @example
+ * ```ts
+ * fork(besideBench('./server'), [], { execArgv: childExecArgv() });
+ * ```
+ */
+export function besideBench(relative: string): URL {
+  return new URL(`${relative}${COMPILED ? '.js' : '.ts'}`, import.meta.url);
+}
+
+/**
+ * The flags the servers' child processes start with: tsx when the bench is
+ * not compiled, plus `--cpu-prof` into `BENCH_PROFILE_DIR` when it is set
+ * (to find where a server's time goes).
  *
  * @example
  * ```ts
@@ -62,5 +84,5 @@ export function table(header: readonly string[], rows: readonly (readonly string
  */
 export function childExecArgv(): string[] {
   const dir = process.env.BENCH_PROFILE_DIR;
-  return dir ? ['--import', 'tsx', '--cpu-prof', `--cpu-prof-dir=${dir}`] : ['--import', 'tsx'];
+  return [...(COMPILED ? [] : ['--import', 'tsx']), ...(dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [])];
 }

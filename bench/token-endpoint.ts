@@ -13,10 +13,10 @@
 import { loadavg } from 'node:os';
 import { load, type HttpBenchOptions, type LoadRequest, type RunResult } from './http.js';
 import { startChild, stop, type Child } from './proxy.js';
-import { formatNumber, median, table } from './stats.js';
+import { besideBench, formatNumber, median, table } from './stats.js';
 import { TOKEN_APP, TOKEN_ROBOT, TOKEN_SCOPE } from './token-server.js';
 
-const SCRIPT = new URL('./token-server.ts', import.meta.url);
+const SCRIPT = besideBench('./token-server');
 
 /** Issue 14's aim: Gatehouse's token endpoint at 0.9x or more of bare oidc-provider. */
 const TOKEN_AIM = 0.9;
