@@ -5,10 +5,8 @@
  * reservation nobody settles lapses; key names carry no username or
  * address and expire; an outage refuses instead of letting attempts through.
  */
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWithRedis, startRedisServer, type TestRedis } from '../../../tests/helpers/redis-server.js';
-import { openRedis } from '../stores/redis-connection.js';
+import { expect, it } from 'vitest';
+import { describeWithRedis, useRedisServer } from '../../../tests/helpers/redis-server.js';
 import { StoreUnavailableError } from '../stores/types.js';
 import { createRedisSignInThrottle, RESERVATION_TTL_MS } from './redis-sign-in-throttle.js';
 import type { SignInReservation, SignInThrottleOptions } from './sign-in-throttle.js';
@@ -17,21 +15,9 @@ const LIMITS = { accountFailures: 3, accountMaxDelaySec: 60, addressBurst: 8, ad
 const KEY = Buffer.alloc(32, 9);
 
 describeWithRedis('the sign-in throttle in Redis', () => {
-  let server: TestRedis;
-  const connections: Redis[] = [];
-  const connect = () => {
-    const redis = openRedis(server.url, { warn: () => {} });
-    connections.push(redis);
-    return redis;
-  };
+  const testRedis = useRedisServer();
+  const connect = () => testRedis.connect();
   const throttle = (prefix: string, options: Partial<SignInThrottleOptions> = {}, redis = connect()) => createRedisSignInThrottle({ ...LIMITS, ...options, redis, prefix, keyKey: KEY });
-  beforeAll(async () => {
-    server = await startRedisServer();
-  });
-  afterAll(async () => {
-    for (const redis of connections) redis.disconnect();
-    await server.close();
-  });
 
   it('counts failures through one instance against the other: B makes the account wait', async () => {
     const [a, b] = [throttle('ab:'), throttle('ab:')];
@@ -81,11 +67,11 @@ describeWithRedis('the sign-in throttle in Redis', () => {
 
   it('refuses with StoreUnavailableError while Redis is down: no attempt goes through uncounted', async () => {
     const t = throttle('down:');
-    await server.stop();
+    await testRedis.server.stop();
     try {
       await expect(t.reserve({ account: 'user:erin', address: '192.0.2.1' })).rejects.toBeInstanceOf(StoreUnavailableError);
     } finally {
-      await server.start();
+      await testRedis.server.start();
     }
   });
 });

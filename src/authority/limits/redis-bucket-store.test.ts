@@ -3,28 +3,14 @@
  * redis-server: they count together, atomically, refill with time, keep
  * their keys under the prefix with a TTL, and an outage is an error.
  */
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWithRedis, startRedisServer, type TestRedis } from '../../../tests/helpers/redis-server.js';
-import { openRedis } from '../stores/redis-connection.js';
+import { expect, it } from 'vitest';
+import { describeWithRedis, useRedisServer } from '../../../tests/helpers/redis-server.js';
 import { StoreUnavailableError } from '../stores/types.js';
 import { redisBucketStore } from './redis-bucket-store.js';
 
 describeWithRedis('redisBucketStore', () => {
-  let server: TestRedis;
-  const connections: Redis[] = [];
-  const connect = () => {
-    const redis = openRedis(server.url, { warn: () => {} });
-    connections.push(redis);
-    return redis;
-  };
-  beforeAll(async () => {
-    server = await startRedisServer();
-  });
-  afterAll(async () => {
-    for (const redis of connections) redis.disconnect();
-    await server.close();
-  });
+  const testRedis = useRedisServer();
+  const connect = () => testRedis.connect();
 
   it('counts the takes of two instances against one bucket, atomically, and not against another prefix or key', async () => {
     const [a, b] = [redisBucketStore(connect(), 'p:'), redisBucketStore(connect(), 'p:')];
@@ -71,11 +57,11 @@ describeWithRedis('redisBucketStore', () => {
 
   it('rejects with StoreUnavailableError while Redis is down', async () => {
     const buckets = redisBucketStore(connect(), 'down:');
-    await server.stop();
+    await testRedis.server.stop();
     try {
       await expect(buckets.take('k', { burst: 1, refillSec: 1 })).rejects.toBeInstanceOf(StoreUnavailableError);
     } finally {
-      await server.start();
+      await testRedis.server.start();
     }
   });
 });
