@@ -171,6 +171,8 @@ describe('what the upstream sees', () => {
       expect(res.status).toBe(200);
       await res.body?.cancel();
       expect(res.headers.getSetCookie()).toEqual([UPSTREAM_COOKIES[2]]);
+      expect(res.headers.get('constructor')).toBe('kept');
+      expect(res.headers.get('x-twice')).toBe('a, b');
     } finally {
       upstream.behavior = 'mcp';
     }

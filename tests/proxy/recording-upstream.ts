@@ -87,7 +87,8 @@ export async function startRecordingUpstream(): Promise<RecordingUpstream> {
         res.writeHead(401, { 'www-authenticate': 'Bearer resource_metadata="http://127.0.0.1/elsewhere"', 'content-type': 'application/json' });
         return void res.end('{"error":"unauthorized"}');
       case 'sets-cookies':
-        res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': UPSTREAM_COOKIES });
+        // Header names that are also Object.prototype's keys, and one sent twice: relayed as sent.
+        res.writeHead(200, [['content-type', 'application/json'], ...UPSTREAM_COOKIES.map((c) => ['set-cookie', c]), ['constructor', 'kept'], ['x-twice', 'a'], ['x-twice', 'b']].flat());
         return void res.end('{"jsonrpc":"2.0","id":1,"result":{}}');
       case 'no-answer':
         return; // neither headers nor body: the proxy's timeout must answer

@@ -54,7 +54,8 @@ export interface HttpProxy extends ProxyBackend {
 
 /** undici's raw response headers (name, value, name, value…) as node:http would parse them: lower-case names, `set-cookie` a list, repeats joined. */
 function headersOf(raw: Buffer[]): IncomingHttpHeaders {
-  const out: IncomingHttpHeaders = {};
+  // No prototype: an upstream header named like one of Object.prototype's keys (constructor, toString) is just a header.
+  const out: IncomingHttpHeaders = Object.create(null) as IncomingHttpHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!.toString('latin1').toLowerCase();
     const value = raw[i + 1]!.toString('latin1');
