@@ -8,7 +8,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
 import type { ServerCommand, ServerReady, ServerReply } from './server.js';
-import { besideBench, childExecArgv, median } from './stats.js';
+import { besideBench, childExecArgv, type LoadRow, median } from './stats.js';
 import type { BenchTokens } from './tokens.js';
 
 /** How the load is applied. */
@@ -24,15 +24,8 @@ export interface HttpBenchOptions {
 export type HttpConfigName = 'no auth' | 'gate, repeated token' | 'gate, fresh token each request' | 'no auth, again (noise floor)';
 
 /** The medians of one configuration over every round. */
-export interface HttpBenchRow {
+export interface HttpBenchRow extends LoadRow {
   name: HttpConfigName;
-  requestsPerSec: number;
-  p50Ms: number;
-  p99Ms: number;
-  /** Every round's requests per second, in the order run. */
-  rounds: number[];
-  /** Responses that were not 2xx, or connection errors: any is a broken benchmark. */
-  failures: number;
   /** The gate's verification-cache counters over the measured rounds (gated configurations only). */
   cache?: { hits: number; misses: number };
   /**

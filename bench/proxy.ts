@@ -9,7 +9,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { load, stopChild, type HttpBenchOptions, type RunResult } from './http.js';
 import type { ProxyServerCommand, ProxyServerReady, ProxyServerReply } from './proxy-server.js';
-import { besideBench, childExecArgv, formatNumber, median, table } from './stats.js';
+import { besideBench, childExecArgv, formatNumber, type LoadRow, median, table } from './stats.js';
 import type { BenchTokens } from './tokens.js';
 
 /** Issue 14's aims: proxied throughput as a share of direct, per upstream, and the proxy's CPU per request. */
@@ -22,14 +22,9 @@ export type ProxyConfigName = 'direct' | 'through gatehouse proxy' | 'bare node:
 export type UpstreamKind = 'tiny' | 'sdk';
 
 /** The medians of one configuration over every round. */
-export interface ProxyBenchRow {
+export interface ProxyBenchRow extends LoadRow {
   upstream: UpstreamKind;
   name: ProxyConfigName;
-  requestsPerSec: number;
-  p50Ms: number;
-  p99Ms: number;
-  rounds: number[];
-  failures: number;
   /** CPU µs per request of the upstream process, and of the proxy process (proxied only). */
   upstreamCpuUs: number;
   proxyCpuUs?: number;

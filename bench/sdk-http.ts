@@ -9,19 +9,14 @@
  */
 import { load, startServers, stopChild, type HttpBenchOptions, type RunResult } from './http.js';
 import { SDK_STACKS, type SdkStack } from './server-commands.js';
-import { besideBench, formatNumber, median, table } from './stats.js';
+import { besideBench, formatNumber, type LoadRow, median, table } from './stats.js';
 import type { BenchTokens } from './tokens.js';
 
 type SdkConfigName = 'no auth' | 'no auth, again (noise floor)' | 'gated, repeated token';
 
-export interface SdkBenchRow {
+export interface SdkBenchRow extends LoadRow {
   stack: SdkStack;
   name: SdkConfigName;
-  requestsPerSec: number;
-  p50Ms: number;
-  p99Ms: number;
-  rounds: number[];
-  failures: number;
   serverCpuUs: number;
 }
 

@@ -86,3 +86,14 @@ export function childExecArgv(): string[] {
   const dir = process.env.BENCH_PROFILE_DIR;
   return [...(COMPILED ? [] : ['--import', 'tsx']), ...(dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [])];
 }
+
+/** What every load-tested row reports: the medians of one configuration over its rounds. */
+export interface LoadRow {
+  requestsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Every round's requests per second, in the order run. */
+  rounds: number[];
+  /** Responses that were not 2xx, or connection errors: any is a broken benchmark. */
+  failures: number;
+}

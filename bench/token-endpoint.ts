@@ -13,7 +13,7 @@
 import { loadavg } from 'node:os';
 import { load, type HttpBenchOptions, type LoadRequest, type RunResult } from './http.js';
 import { startChild, stop, type Child } from './proxy.js';
-import { besideBench, formatNumber, median, table } from './stats.js';
+import { besideBench, formatNumber, type LoadRow, median, table } from './stats.js';
 import { TOKEN_APP, TOKEN_ROBOT, TOKEN_SCOPE } from './token-server.js';
 
 const SCRIPT = besideBench('./token-server');
@@ -25,14 +25,9 @@ export type TokenGrant = 'client_credentials' | 'refresh_token';
 export type TokenConfigName = 'bare oidc-provider' | 'Gatehouse authority' | 'bare oidc-provider, again (noise floor)';
 
 /** The medians of one configuration and grant over every round. */
-export interface TokenBenchRow {
+export interface TokenBenchRow extends LoadRow {
   grant: TokenGrant;
   name: TokenConfigName;
-  requestsPerSec: number;
-  p50Ms: number;
-  p99Ms: number;
-  rounds: number[];
-  failures: number;
   serverCpuUs: number;
   /** Refresh runs that ran out of minted refresh tokens (their surplus requests failed). */
   outran: number;
