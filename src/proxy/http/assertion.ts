@@ -30,12 +30,20 @@ export interface AssertionSignerOptions {
 export interface AssertionSigner {
   /** An assertion for this caller, valid for at least half of `ttlSec`. */
   sign(authInfo: AuthInfo): Promise<string>;
+  /**
+   * The assertion {@link sign} would answer with, synchronously, when one is
+   * signed and still within its reuse time; otherwise `undefined` (call `sign`).
+   * Lets a proxy skip a promise per request on the common path.
+   */
+  cached?(authInfo: AuthInfo): string | undefined;
   readonly kid: string;
   readonly algorithm: string;
 }
 
 interface Cached {
   jwt: Promise<string>;
+  /** The signed assertion, once `jwt` has resolved. */
+  signed?: string;
   /** Reuse until this time (ms): half the lifetime, so the upstream always gets a fresh-enough one. */
   reuseUntil: number;
 }
@@ -93,11 +101,20 @@ export async function createAssertionSigner(options: AssertionSignerOptions): Pr
       if (oldest !== undefined) cache.delete(oldest);
     }
     const jwt = signFresh(authInfo);
+    const entry: Cached = { jwt, reuseUntil: now + (ttlSec * 1000) / 2 };
     cache.delete(id);
-    cache.set(id, { jwt, reuseUntil: now + (ttlSec * 1000) / 2 });
-    jwt.catch(() => cache.delete(id));
+    cache.set(id, entry);
+    jwt.then(
+      (signed) => void (entry.signed = signed),
+      () => cache.get(id) === entry && cache.delete(id),
+    );
     return jwt;
   }
 
-  return { sign, kid, algorithm: alg };
+  function cached(authInfo: AuthInfo): string | undefined {
+    const hit = cache.get(identityKey(authInfo));
+    return hit?.signed !== undefined && hit.reuseUntil > Date.now() ? hit.signed : undefined;
+  }
+
+  return { sign, cached, kid, algorithm: alg };
 }

@@ -43,7 +43,7 @@ export function isAuthorityCookie(name: string): boolean {
 }
 
 /** The name of a `name=value` pair, or of a `Set-Cookie` value (what comes before the first `=`). */
-function cookieName(pair: string): string {
+export function cookieName(pair: string): string {
   const at = pair.indexOf('=');
   return at === -1 ? pair : pair.slice(0, at);
 }
@@ -62,8 +62,22 @@ function droppedFromResponse(name: string): boolean {
 
 const NO_TOKENS: ReadonlySet<string> = new Set();
 
+/**
+ * Whether a request header (lower-case name) goes on to the upstream as the
+ * client sent it. `Cookie` does, less the authority's cookies; `dropped` are
+ * the names the request's `Connection` header lists.
+ */
+export function crossesOnRequest(name: string, dropped: ReadonlySet<string>): boolean {
+  return !HOP_BY_HOP.has(name) && !REPLACED_ON_REQUEST.has(name) && !name.startsWith(IDENTITY_HEADER_PREFIX) && (dropped.size === 0 || !dropped.has(name));
+}
+
+/** Whether a response header (lower-case name) goes on to the client; `Set-Cookie` does, less the authority's cookies. */
+export function crossesOnResponse(name: string, dropped: ReadonlySet<string>): boolean {
+  return !HOP_BY_HOP.has(name) && !droppedFromResponse(name) && (dropped.size === 0 || !dropped.has(name));
+}
+
 /** Headers named in `Connection` are hop-by-hop too. */
-function connectionTokens(value: string | string[] | undefined): ReadonlySet<string> {
+export function connectionTokens(value: string | string[] | undefined): ReadonlySet<string> {
   // Most requests name none (or only keep-alive): no set, no split, per request.
   if (value === undefined || value === '' || value === 'keep-alive' || value === 'close') return NO_TOKENS;
   const list = Array.isArray(value) ? value.join(',') : value;
@@ -115,8 +129,7 @@ export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, upstreamHo
   for (const [raw, value] of Object.entries(incoming)) {
     // Node lowercases the names it parses; headers built by hand may not be.
     const name = raw.toLowerCase();
-    if (value === undefined || HOP_BY_HOP.has(name) || dropped.has(name) || REPLACED_ON_REQUEST.has(name)) continue;
-    if (name.startsWith(IDENTITY_HEADER_PREFIX)) continue;
+    if (value === undefined || !crossesOnRequest(name, dropped)) continue;
     if (name === 'cookie') {
       const cookie = withoutAuthorityCookies(Array.isArray(value) ? value.join('; ') : value);
       if (cookie) out.cookie = cookie;
@@ -147,7 +160,7 @@ export function clientResponseHeaders(incoming: IncomingHttpHeaders): OutgoingHt
   const out: OutgoingHttpHeaders = {};
   for (const [raw, value] of Object.entries(incoming)) {
     const name = raw.toLowerCase();
-    if (value === undefined || HOP_BY_HOP.has(name) || dropped.has(name) || droppedFromResponse(name)) continue;
+    if (value === undefined || !crossesOnResponse(name, dropped)) continue;
     if (name === 'set-cookie') {
       const kept = (Array.isArray(value) ? value : [value]).filter((cookie) => !isAuthorityCookie(cookieName(cookie)));
       if (kept.length > 0) out[name] = kept;

@@ -1,4 +1,5 @@
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import type { AuthInfo } from '../../tokens/types.js';
 import { Pool, type Dispatcher } from 'undici';
 import { startsSession, tooManySessionsText } from '../../adapters/mcp/session-limit.js';
 import { ownerOf } from '../../adapters/mcp/sessions.js';
@@ -7,7 +8,7 @@ import { acceptedRequestId, requestIdOf } from '../../log/request-log.js';
 import { isLoopbackHost } from '../../http/loopback.js';
 import type { AssertionSigner } from './assertion.js';
 import { drain, type ProxyBackend, type Readiness } from '../backend.js';
-import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
+import { applyResponseHeaders, readResponseHeaders, upstreamHeaderList, type UpstreamResponseHeaders } from './relay-headers.js';
 import { addIdentityHeaders } from './identity.js';
 import { probeTcp } from './probe.js';
 import { RPC_ERRORS, writeRpcError } from '../rpc-error.js';
@@ -52,20 +53,17 @@ export interface HttpProxy extends ProxyBackend {
   readonly sessionCount: number;
 }
 
-/** undici's raw response headers (name, value, name, value…) as node:http would parse them: lower-case names, `set-cookie` a list, repeats joined. */
-function headersOf(raw: Buffer[]): IncomingHttpHeaders {
-  // No prototype: an upstream header named like one of Object.prototype's keys (constructor, toString) is just a header.
-  const out: IncomingHttpHeaders = Object.create(null) as IncomingHttpHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!.toString('latin1').toLowerCase();
-    const value = raw[i + 1]!.toString('latin1');
-    if (name === 'set-cookie') (out['set-cookie'] ??= []).push(value);
-    else {
-      const seen = out[name];
-      out[name] = seen === undefined ? value : `${String(seen)}, ${value}`;
-    }
-  }
-  return out;
+/** What `handle` resolves with when the request was answered without waiting on anything. */
+const DONE: Promise<void> = Promise.resolve();
+
+/**
+ * Whether a JSON-RPC body may open a session: a necessary condition of
+ * `startsSession` (an `initialize` request, alone or in a batch) that costs
+ * a property read, so the full schema check runs only on an initialize.
+ */
+function mayStartSession(body: unknown): boolean {
+  if (Array.isArray(body)) return body.some((message) => (message as { method?: unknown } | null)?.method === 'initialize');
+  return typeof body === 'object' && body !== null && (body as { method?: unknown }).method === 'initialize';
 }
 
 const UPSTREAM_DEMANDS_AUTH =
@@ -105,7 +103,8 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
   const pool = new Pool(upstream.origin, { connect: { timeout: connectTimeoutMs }, pipelining: 1 });
   const owners = options.sessionOwners ?? memoryOwnerRegistry(options.sessionTtlMs ?? 24 * 3600_000, options.maxSessionsPerUser);
   const publicUrl = new URL(options.publicOrigin);
-  const publicSide = { proto: publicUrl.protocol.slice(0, -1), host: publicUrl.host };
+  const publicProto = publicUrl.protocol.slice(0, -1);
+  const publicHost = publicUrl.host;
   /** Responses under way, by request method: a shutdown waits for requests, not for GET streams that never end. */
   const open = new Map<ServerResponse, string>();
   let closing = false;
@@ -120,17 +119,26 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     return `${upstream.pathname}${upstream.search ? `${upstream.search}&` : '?'}${query}`;
   }
 
-  /** The place an `initialize` took under the per-user cap, until a session is bound on it or it is given back. */
-  interface Place {
+  /** One proxied request: who calls, on which session, and the place an `initialize` took under the per-user cap. */
+  interface Call {
+    authInfo: AuthInfo;
+    /** `ownerOf(authInfo)`, worked out when first needed: a request without a session never needs it. */
+    owner: string | undefined;
+    sessionId: string | undefined;
+    /** The place an `initialize` took, until a session is bound on it or it is given back. */
     held: string | undefined;
   }
 
+  function ownerOfCall(call: Call): string {
+    return (call.owner ??= ownerOf(call.authInfo));
+  }
+
   /** A lost place on a shared store idles out by itself; its owner's requests must not wait on it. */
-  function giveBack(place: Place, owner: string): void {
-    const held = place.held;
+  function giveBack(call: Call): void {
+    const held = call.held;
     if (held === undefined) return;
-    place.held = undefined;
-    owners.release(owner, held).catch(() => {});
+    call.held = undefined;
+    owners.release(ownerOfCall(call), held).catch(() => {});
   }
 
   /** Redis unreachable: the client should wait and retry, not sign in again or start over. */
@@ -139,45 +147,54 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     writeRpcError(res, 503, RPC_ERRORS.serverError, 'The session store is unreachable; try again in a few seconds');
   }
 
+  /** Whether {@link track} has anything to do for this answer (most answers: nothing, and no promise is made). */
+  function tracks(req: GatedIncomingMessage, call: Call, up: UpstreamResponseHeaders, status: number): boolean {
+    return call.held !== undefined || (!call.sessionId && up.sessionId !== undefined && status < 300) || (!!call.sessionId && (status === 404 || (req.method === 'DELETE' && status < 300)));
+  }
+
   /** Records what the upstream's answer says of sessions: one created (bound to its caller), or one gone. */
-  async function track(req: GatedIncomingMessage, owner: string, sessionId: string | undefined, place: Place, upHeaders: IncomingHttpHeaders, status: number): Promise<void> {
-    const issued = upHeaders['mcp-session-id'];
-    if (!sessionId && typeof issued === 'string' && status < 300) {
-      const held = place.held;
-      place.held = undefined;
-      await owners.bind(issued, owner, held);
+  async function track(req: GatedIncomingMessage, call: Call, up: UpstreamResponseHeaders, status: number): Promise<void> {
+    const issued = up.sessionId;
+    if (!call.sessionId && issued !== undefined && status < 300) {
+      const held = call.held;
+      call.held = undefined;
+      await owners.bind(issued, ownerOfCall(call), held);
     }
-    giveBack(place, owner);
-    if (sessionId && (status === 404 || (req.method === 'DELETE' && status < 300))) await owners.forget(sessionId);
+    giveBack(call);
+    if (call.sessionId && (status === 404 || (req.method === 'DELETE' && status < 300))) await owners.forget(call.sessionId);
+  }
+
+  function writeHeaders(res: ServerResponse, status: number, statusText: string, up: UpstreamResponseHeaders): true {
+    applyResponseHeaders(res, up.list);
+    res.writeHead(status, statusText || undefined);
+    // An SSE stream may not produce a byte for a while: its client should see the headers now. Other
+    // bodies follow at once, and go out with the headers in one write.
+    if (up.eventStream) res.flushHeaders();
+    return true;
   }
 
   /**
    * What to tell the client once the upstream's response headers are in. False: the body is not
    * wanted (the client got an error instead). Session tracking runs before the headers go out.
    */
-  async function relayHeaders(req: GatedIncomingMessage, res: ServerResponse, owner: string, sessionId: string | undefined, place: Place, status: number, statusText: string, upHeaders: IncomingHttpHeaders): Promise<boolean> {
+  function relayHeaders(req: GatedIncomingMessage, res: ServerResponse, call: Call, status: number, statusText: string, up: UpstreamResponseHeaders): boolean | Promise<boolean> {
     if (status === 401) {
       writeRpcError(res, 502, RPC_ERRORS.serverError, UPSTREAM_DEMANDS_AUTH);
       return false;
     }
-    try {
-      await track(req, owner, sessionId, place, upHeaders, status);
-    } catch (err) {
-      // A session the store could not record would be refused on its next request: say so now.
-      if (isStoreOutage(err)) {
+    if (!tracks(req, call, up, status)) return writeHeaders(res, status, statusText, up);
+    return track(req, call, up, status).then(
+      () => writeHeaders(res, status, statusText, up),
+      (err: unknown) => {
+        // A session the store could not record would be refused on its next request: say so now.
+        if (!isStoreOutage(err)) throw err;
         storeDown(res);
         return false;
-      }
-      throw err;
-    }
-    res.writeHead(status, statusText || undefined, clientResponseHeaders(upHeaders));
-    // An SSE stream may not produce a byte for a while: its client should see the headers now. Other
-    // bodies follow at once, and go out with the headers in one write.
-    if (String(upHeaders['content-type'] ?? '').startsWith('text/event-stream')) res.flushHeaders();
-    return true;
+      },
+    );
   }
 
-  function forward(req: GatedIncomingMessage, res: ServerResponse, headers: Record<string, string | string[] | number>, owner: string, sessionId: string | undefined, place: Place): void {
+  function forward(req: GatedIncomingMessage, res: ServerResponse, headers: string[], call: Call): void {
     const started = Date.now();
     let answered = false;
     /** Set once the upstream's headers were handled: the body streams to the client, or is dropped. */
@@ -191,13 +208,31 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     // The client went away (or the response ended): the upstream request has no one to answer.
     res.once('close', function onClientClose() {
       open.delete(res);
-      giveBack(place, owner);
+      giveBack(call);
       if (!res.writableFinished) {
         aborted = true;
         abort?.();
       }
     });
     res.on('drain', () => resume?.());
+
+    function startRelaying(wanted: boolean): void {
+      relaying = wanted;
+      if (!wanted) return abort?.();
+      // A whole small answer already in: one write for headers and body.
+      if (ended && buffered.length === 1) res.end(buffered[0]);
+      else {
+        for (const chunk of buffered) res.write(chunk);
+        if (ended) res.end();
+      }
+      buffered = [];
+    }
+
+    function failed(): void {
+      relaying = false;
+      abort?.();
+      writeRpcError(res, 500, RPC_ERRORS.internal, 'Internal error in the Gatehouse proxy');
+    }
 
     const body = req.rawBody !== undefined ? req.rawBody : req.method !== 'GET' && req.method !== 'HEAD' && !req.readableEnded ? req : null;
     const handler: Dispatcher.DispatchHandlers = {
@@ -209,25 +244,15 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
         answered = true;
         resume = resumeBody;
         options.telemetry?.operation?.({ kind: 'upstream', seconds: (Date.now() - started) / 1000, outcome: 'ok' });
-        relayHeaders(req, res, owner, sessionId, place, status, statusText, headersOf(rawHeaders as Buffer[]))
-          .then(
-            (wanted) => {
-              relaying = wanted;
-              if (!wanted) return abort?.();
-              // A whole small answer already in: one write for headers and body.
-              if (ended && buffered.length === 1) res.end(buffered[0]);
-              else {
-                for (const chunk of buffered) res.write(chunk);
-                if (ended) res.end();
-              }
-              buffered = [];
-            },
-            () => {
-              relaying = false;
-              abort?.();
-              writeRpcError(res, 500, RPC_ERRORS.internal, 'Internal error in the Gatehouse proxy');
-            },
-          );
+        let wanted: boolean | Promise<boolean>;
+        try {
+          wanted = relayHeaders(req, res, call, status, statusText, readResponseHeaders(rawHeaders as Buffer[]));
+        } catch {
+          failed();
+          return true;
+        }
+        if (typeof wanted === 'boolean') startRelaying(wanted);
+        else wanted.then(startRelaying, failed);
         return true;
       },
       onData(chunk) {
@@ -243,7 +268,7 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
         else if (relaying) res.end();
       },
       onError(err: Error & { code?: string }) {
-        giveBack(place, owner);
+        giveBack(call);
         if (answered || res.destroyed || aborted) return void res.destroy();
         options.telemetry?.operation?.({ kind: 'upstream', seconds: (Date.now() - started) / 1000, outcome: 'error' });
         if (err.code === 'UND_ERR_HEADERS_TIMEOUT') {
@@ -255,27 +280,22 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
         writeRpcError(res, 502, RPC_ERRORS.serverError, `Upstream MCP server unreachable: ${describeFailure(err)}`);
       },
     };
-    pool.dispatch({ method: (req.method ?? 'GET') as Dispatcher.HttpMethod, path: targetPath(req), headers: headers as IncomingHttpHeaders, body, headersTimeout: responseTimeoutMs, bodyTimeout: 0 }, handler);
+    pool.dispatch({ method: (req.method ?? 'GET') as Dispatcher.HttpMethod, path: targetPath(req), headers, body, headersTimeout: responseTimeoutMs, bodyTimeout: 0 }, handler);
   }
 
-  async function handle(req: GatedIncomingMessage, res: ServerResponse): Promise<void> {
-    const authInfo = req.auth;
-    if (!authInfo) return writeRpcError(res, 500, RPC_ERRORS.internal, 'The proxy got a request the gate did not authenticate');
-    if (closing) return writeRpcError(res, 503, RPC_ERRORS.serverError, 'Gatehouse is shutting down');
-    const owner = ownerOf(authInfo);
-    const header = req.headers['mcp-session-id'];
-    const sessionId = typeof header === 'string' ? header : undefined;
-    const place: Place = { held: undefined };
+  /** Checks the session id against its owner, and takes a place under the cap for an `initialize`; then sends. */
+  async function admitThenSend(req: GatedIncomingMessage, res: ServerResponse, call: Call): Promise<void> {
+    const { sessionId } = call;
     try {
       // Another caller's session is answered exactly like an unknown one.
-      if (sessionId !== undefined && (await owners.check(sessionId, owner)) !== 'ok') {
+      if (sessionId !== undefined && (await owners.check(sessionId, ownerOfCall(call))) !== 'ok') {
         return writeRpcError(res, 404, RPC_ERRORS.sessionNotFound, 'Session not found');
       }
       // An initialize takes a place under the per-user cap before it reaches the upstream, which would open the session.
       if (sessionId === undefined && req.method === 'POST' && startsSession(req.body)) {
-        place.held = await owners.reserve(owner);
-        if (place.held === undefined) {
-          res.setHeader('retry-after', String(await owners.retryAfterSec(owner)));
+        call.held = await owners.reserve(ownerOfCall(call));
+        if (call.held === undefined) {
+          res.setHeader('retry-after', String(await owners.retryAfterSec(ownerOfCall(call))));
           return writeRpcError(res, 429, RPC_ERRORS.serverError, tooManySessionsText(owners.maxPerOwner));
         }
       }
@@ -283,21 +303,48 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
       if (isStoreOutage(err)) return storeDown(res);
       throw err;
     }
-    const headers = upstreamRequestHeaders(req.headers, upstream.host, { ...publicSide, clientAddress: req.socket.remoteAddress });
+    return send(req, res, call);
+  }
+
+  /** Builds the upstream request's headers (the assertion signed, or taken from the signer's cache) and forwards. */
+  function send(req: GatedIncomingMessage, res: ServerResponse, call: Call): Promise<void> {
     // The id Gatehouse logged this request under, so both logs line up; never a client's unchecked one.
     const requestId = requestIdOf(req) ?? acceptedRequestId(req.headers['x-request-id']);
-    if (requestId !== undefined) headers['x-request-id'] = requestId;
-    else if (headers['x-request-id'] !== undefined) delete headers['x-request-id'];
-    try {
-      await addIdentityHeaders(headers, authInfo, { signer: options.signer, plainHeaders });
-    } catch (err) {
-      giveBack(place, owner);
-      throw err;
+    const headers = upstreamHeaderList(req.headers, upstream.host, { proto: publicProto, host: publicHost, clientAddress: req.socket.remoteAddress }, requestId);
+    const finish = (assertion: string): void => {
+      addIdentityHeaders(headers, assertion, call.authInfo, plainHeaders);
+      if (req.rawBody !== undefined) headers.push('content-length', String(req.rawBody.length));
+      // Forgotten again when the response closes (forward's one close listener).
+      open.set(res, req.method ?? 'GET');
+      forward(req, res, headers, call);
+    };
+    const assertion = options.signer.cached?.(call.authInfo);
+    if (assertion !== undefined) {
+      finish(assertion);
+      return DONE;
     }
-    if (req.rawBody !== undefined) headers['content-length'] = String(req.rawBody.length);
-    // Forgotten again when the response closes (forward's one close listener).
-    open.set(res, req.method ?? 'GET');
-    forward(req, res, headers as Record<string, string | string[] | number>, owner, sessionId, place);
+    return options.signer.sign(call.authInfo).then(finish, (err: unknown) => {
+      giveBack(call);
+      throw err;
+    });
+  }
+
+  function handle(req: GatedIncomingMessage, res: ServerResponse): Promise<void> {
+    const authInfo = req.auth;
+    if (!authInfo || closing) {
+      if (!authInfo) writeRpcError(res, 500, RPC_ERRORS.internal, 'The proxy got a request the gate did not authenticate');
+      else writeRpcError(res, 503, RPC_ERRORS.serverError, 'Gatehouse is shutting down');
+      return DONE;
+    }
+    const header = req.headers['mcp-session-id'];
+    const call: Call = { authInfo, owner: undefined, sessionId: typeof header === 'string' ? header : undefined, held: undefined };
+    // Without a session id, and unless it is an initialize, there is no owner to check and no place to take.
+    if (call.sessionId !== undefined || (req.method === 'POST' && mayStartSession(req.body))) return admitThenSend(req, res, call);
+    try {
+      return send(req, res, call);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
   }
 
   return {

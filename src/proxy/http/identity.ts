@@ -1,6 +1,4 @@
-import type { OutgoingHttpHeaders } from 'node:http';
 import type { AuthInfo } from '../../tokens/types.js';
-import type { AssertionSigner } from './assertion.js';
 import { IDENTITY_HEADERS, plainHeaderValue } from './headers.js';
 
 /**
@@ -8,28 +6,25 @@ import { IDENTITY_HEADERS, plainHeaderValue } from './headers.js';
  * plain headers too when the upstream is trusted (on loopback, or said so),
  * since anyone who can reach an untrusted upstream directly could set them.
  */
-export interface IdentityHeaderOptions {
-  signer: AssertionSigner;
-  /** Add `X-Gatehouse-Subject`, `-Client-Id` and `-Scopes`. */
-  plainHeaders: boolean;
-}
 
 /**
- * Adds the identity headers for `authInfo` to the upstream request's headers.
+ * Appends the identity headers for `authInfo` to a flat header list: the
+ * signed `assertion`, then (with `plainHeaders`) `X-Gatehouse-Subject`,
+ * `-Client-Id` and `-Scopes`, each only when it is printable ASCII.
  *
  * @example
  * ```ts
- * await addIdentityHeaders(headers, req.auth, { signer, plainHeaders: true });
+ * addIdentityHeaders(list, await signer.sign(req.auth), req.auth, true);
  * ```
  */
-export async function addIdentityHeaders(headers: OutgoingHttpHeaders, authInfo: AuthInfo, options: IdentityHeaderOptions): Promise<void> {
-  headers[IDENTITY_HEADERS.assertion] = await options.signer.sign(authInfo);
-  if (!options.plainHeaders) return;
+export function addIdentityHeaders(list: string[], assertion: string, authInfo: AuthInfo, plainHeaders: boolean): void {
+  list.push(IDENTITY_HEADERS.assertion, assertion);
+  if (!plainHeaders) return;
   const sub = authInfo.extra?.sub;
   const subject = typeof sub === 'string' ? plainHeaderValue(sub) : undefined;
   const clientId = plainHeaderValue(authInfo.clientId);
   const scopes = plainHeaderValue(authInfo.scopes.join(' '));
-  if (subject !== undefined) headers[IDENTITY_HEADERS.subject] = subject;
-  if (clientId !== undefined) headers[IDENTITY_HEADERS.clientId] = clientId;
-  if (scopes !== undefined) headers[IDENTITY_HEADERS.scopes] = scopes;
+  if (subject !== undefined) list.push(IDENTITY_HEADERS.subject, subject);
+  if (clientId !== undefined) list.push(IDENTITY_HEADERS.clientId, clientId);
+  if (scopes !== undefined) list.push(IDENTITY_HEADERS.scopes, scopes);
 }
