@@ -199,8 +199,8 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
   late.backend = backend;
 
   listening.ready(async function proxyApp(req: GatedIncomingMessage, res: ServerResponse) {
-    const path = pathOf(req);
-    if (path === ASSERTION_JWKS_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
+    // Most requests are MCP calls: the path is cut out of the URL only when it may be the key set's.
+    if (req.url?.startsWith(ASSERTION_JWKS_PATH) && pathOf(req) === ASSERTION_JWKS_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
       return sendJson(res, 200, front.assertionJwks, { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' });
     }
     await front.handle(req, res, function afterGate() {

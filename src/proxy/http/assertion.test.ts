@@ -1,5 +1,5 @@
 import { createLocalJWKSet, decodeJwt, exportJWK, generateKeyPair, jwtVerify } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { AuthInfo } from '../../tokens/types.js';
 import { ASSERTION_TYPE, createAssertionSigner } from './assertion.js';
 
@@ -36,6 +36,40 @@ describe('createAssertionSigner', () => {
     expect(decodeJwt(bob).sub).toBe('bob');
     const fewerScopes = await signer.sign({ ...alice, scopes: ['mcp:tools'] });
     expect(decodeJwt(fewerScopes).scope).toBe('mcp:tools');
+  });
+
+  it("answers cached() with a caller's own signed assertion only, and not past its reuse time", async () => {
+    const { privateJwk } = await keyPair();
+    const signer = await createAssertionSigner({ key: privateJwk, issuer: 'https://mcp.example.com', audience: 'http://up/mcp', ttlSec: 60 });
+    expect(signer.cached!(alice)).toBeUndefined();
+    const first = await signer.sign(alice);
+    expect(signer.cached!({ ...alice, token: 'another-token-same-caller' })).toBe(first);
+    // The last hit is remembered: every other caller, however close, still gets nothing (then signs its own).
+    const others: AuthInfo[] = [
+      { ...alice, extra: { sub: 'bob' } },
+      { ...alice, extra: {} },
+      { ...alice, clientId: 'client-2' },
+      { ...alice, scopes: ['mcp:tools'] },
+      { ...alice, scopes: ['mcp:tools', 'files:write'] },
+      { ...alice, scopes: [...alice.scopes, 'admin'] },
+    ];
+    for (const other of others) {
+      expect(signer.cached!(other)).toBeUndefined();
+      expect(signer.cached!(alice)).toBe(first);
+    }
+    const bob = { ...alice, extra: { sub: 'bob' } };
+    const bobs = await signer.sign(bob);
+    expect(signer.cached!(bob)).toBe(bobs);
+    expect(signer.cached!(alice)).toBe(first);
+    expect(decodeJwt(bobs).sub).toBe('bob');
+    // Past half the lifetime the caller signs a fresh one.
+    const later = vi.spyOn(Date, 'now').mockReturnValue(Date.now() + 31_000);
+    try {
+      expect(signer.cached!(alice)).toBeUndefined();
+      expect(signer.cached!(bob)).toBeUndefined();
+    } finally {
+      later.mockRestore();
+    }
   });
 
   it('leaves sub out for a token without one (client credentials)', async () => {

@@ -48,9 +48,28 @@ interface Cached {
   reuseUntil: number;
 }
 
-function identityKey(authInfo: AuthInfo): string {
+function subjectOf(authInfo: AuthInfo): string | null {
   const sub = authInfo.extra?.sub;
-  return JSON.stringify([typeof sub === 'string' ? sub : null, authInfo.clientId, authInfo.scopes]);
+  return typeof sub === 'string' ? sub : null;
+}
+
+function identityKey(authInfo: AuthInfo): string {
+  return JSON.stringify([subjectOf(authInfo), authInfo.clientId, authInfo.scopes]);
+}
+
+/** The caller of the last cache hit, compared field by field: a run of one caller's requests builds no key. */
+interface LastHit {
+  sub: string | null;
+  clientId: string;
+  scopes: readonly string[];
+  entry: Cached;
+}
+
+function sameCaller(last: LastHit, authInfo: AuthInfo): boolean {
+  const { scopes } = authInfo;
+  if (last.clientId !== authInfo.clientId || last.sub !== subjectOf(authInfo) || last.scopes.length !== scopes.length) return false;
+  for (let i = 0; i < scopes.length; i++) if (last.scopes[i] !== scopes[i]) return false;
+  return true;
 }
 
 /**
@@ -111,9 +130,15 @@ export async function createAssertionSigner(options: AssertionSignerOptions): Pr
     return jwt;
   }
 
+  let last: LastHit | undefined = undefined;
+
   function cached(authInfo: AuthInfo): string | undefined {
+    const now = Date.now();
+    if (last !== undefined && last.entry.reuseUntil > now && sameCaller(last, authInfo)) return last.entry.signed;
     const hit = cache.get(identityKey(authInfo));
-    return hit?.signed !== undefined && hit.reuseUntil > Date.now() ? hit.signed : undefined;
+    if (hit?.signed === undefined || hit.reuseUntil <= now) return undefined;
+    last = { sub: subjectOf(authInfo), clientId: authInfo.clientId, scopes: [...authInfo.scopes], entry: hit };
+    return hit.signed;
   }
 
   return { sign, cached, kid, algorithm: alg };

@@ -214,7 +214,6 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
         abort?.();
       }
     });
-    res.on('drain', () => resume?.());
 
     function startRelaying(wanted: boolean): void {
       relaying = wanted;
@@ -261,7 +260,10 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
           return true;
         }
         if (!relaying) return true;
-        return res.write(chunk);
+        if (res.write(chunk)) return true;
+        // The client reads slower than the upstream sends: undici pauses until the response drains.
+        if (resume) res.once('drain', resume);
+        return false;
       },
       onComplete() {
         if (relaying === undefined) ended = true;
