@@ -13,7 +13,7 @@ import { signInWithSdk } from '../e2e/authority-harness.js';
 import { InMemoryOAuthProvider } from '../helpers/sdk-oauth-provider.js';
 import { expectSessionCap, freePort, INITIALIZE, mcpPost, receiveSimulatedLogs, runLongOperation, signIn, startEverythingHttp, startTestProxy, textOf, type EverythingHttp, type SignedIn, type TestProxy } from './harness.js';
 import { itReadsTheBodyOnlyAfterTheToken } from '../helpers/adapter-kit.js';
-import { startRecordingUpstream, UPSTREAM_COOKIES, type RecordingUpstream } from './recording-upstream.js';
+import { BIG_ANSWER_BYTES, startRecordingUpstream, UPSTREAM_COOKIES, type RecordingUpstream } from './recording-upstream.js';
 
 describe('--max-sessions-per-user with an upstream that hands out sessions', () => {
   let everything: EverythingHttp;
@@ -211,6 +211,26 @@ describe('what the upstream sees', () => {
       const res = await fetch(proxy.mcpUrl, mcpPost(alice.token, INITIALIZE));
       expect(res.status).toBe(504);
       expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/^Upstream MCP server timed out/);
+    } finally {
+      upstream.behavior = 'mcp';
+    }
+  });
+
+  it('relays a large answer to a client that reads slowly, waiting for it instead of buffering or stalling', async () => {
+    upstream.behavior = 'big-answer';
+    try {
+      const res = await fetch(proxy.mcpUrl, mcpPost(alice.token, INITIALIZE));
+      expect(res.status).toBe(200);
+      // Not reading for a while: the proxy's writes to this client back up, and the upstream's body must wait.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const reader = res.body!.getReader();
+      let bytes = 0;
+      let allX = true;
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+        bytes += chunk.value.length;
+        allX &&= chunk.value.every((byte) => byte === 0x78);
+      }
+      expect([bytes, allX]).toEqual([BIG_ANSWER_BYTES, true]);
     } finally {
       upstream.behavior = 'mcp';
     }

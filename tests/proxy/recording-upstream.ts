@@ -11,7 +11,10 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 
-export type UpstreamBehavior = 'mcp' | 'unauthorized' | 'no-answer' | 'endless-stream' | 'sets-cookies';
+export type UpstreamBehavior = 'mcp' | 'unauthorized' | 'no-answer' | 'endless-stream' | 'sets-cookies' | 'big-answer';
+
+/** The size of the `big-answer` body: far more than the sockets between upstream, proxy and client hold. */
+export const BIG_ANSWER_BYTES = 32 * 1024 * 1024;
 
 /** What `sets-cookies` answers with: cookies named like the authority's, among one of its own. */
 export const UPSTREAM_COOKIES = ['gatehouse.session=planted; Path=/; HttpOnly', '__Host-GateHouse.session=planted; Secure; Path=/', 'upstream-pref=1; Path=/'];
@@ -90,6 +93,9 @@ export async function startRecordingUpstream(): Promise<RecordingUpstream> {
         // Header names that are also Object.prototype's keys, and one sent twice: relayed as sent.
         res.writeHead(200, [['content-type', 'application/json'], ...UPSTREAM_COOKIES.map((c) => ['set-cookie', c]), ['constructor', 'kept'], ['x-twice', 'a'], ['x-twice', 'b']].flat());
         return void res.end('{"jsonrpc":"2.0","id":1,"result":{}}');
+      case 'big-answer':
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': BIG_ANSWER_BYTES });
+        return void res.end(Buffer.alloc(BIG_ANSWER_BYTES, 'x'));
       case 'no-answer':
         return; // neither headers nor body: the proxy's timeout must answer
       case 'endless-stream':
