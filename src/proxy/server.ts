@@ -198,12 +198,12 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
   late.front = front;
   late.backend = backend;
 
-  listening.ready(async function proxyApp(req: GatedIncomingMessage, res: ServerResponse) {
+  listening.ready(function proxyApp(req: GatedIncomingMessage, res: ServerResponse) {
     // Most requests are MCP calls: the path is cut out of the URL only when it may be the key set's.
     if (req.url?.startsWith(ASSERTION_JWKS_PATH) && pathOf(req) === ASSERTION_JWKS_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
       return sendJson(res, 200, front.assertionJwks, { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' });
     }
-    await front.handle(req, res, function afterGate() {
+    return front.handle(req, res, function afterGate() {
       if (!req.auth) return sendJson(res, 404, { error: 'not_found' });
       backend.handle(req, res).catch((err: unknown) => {
         logger.error('proxy failure', { error: (err as Error).message });
