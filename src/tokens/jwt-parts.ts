@@ -1,6 +1,6 @@
 import { errors, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import { isJsonObject } from '../discovery/http.js';
-import type { Base64urlDecoder } from './native-signatures.js';
+import type { Base64urlDecoder, Utf8Decoder } from './native-signatures.js';
 
 /**
  * The header and claims of a compact JWT read and checked the way jose reads
@@ -40,6 +40,7 @@ let lastWellShaped: string | undefined;
 
 /** UTF-8 that is not well formed is an error, as in jose. */
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const strictText: Utf8Decoder = (bytes) => strictUtf8.decode(bytes);
 
 // `isJsonObject` is jose's `isObject` for what `JSON.parse` returns: a parsed object never has another prototype.
 
@@ -52,8 +53,8 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  * const header = readProtectedHeader(token, nativeBase64url()!); // { alg: 'RS256', kid: 'k1' }
  * ```
  */
-export function readProtectedHeader(token: string, decode: Base64urlDecoder): ProtectedHeaderParameters {
-  const parsed: unknown = JSON.parse(strictUtf8.decode(decode(token.slice(0, token.indexOf('.')))));
+export function readProtectedHeader(token: string, decode: Base64urlDecoder, text: Utf8Decoder = strictText): ProtectedHeaderParameters {
+  const parsed: unknown = JSON.parse(text(decode(token.slice(0, token.indexOf('.')))));
   if (!isJsonObject(parsed)) throw new TypeError('the protected header is not a JSON object');
   return parsed as ProtectedHeaderParameters;
 }
@@ -119,7 +120,7 @@ const REQUIRED = ['iss', 'aud', 'exp'] as const;
  * const claims = checkedClaims(token, decode, { issuer: 'https://idp.example.com', audience: [resource], clockToleranceSec: 30 });
  * ```
  */
-export function checkedClaims(token: string, decode: Base64urlDecoder, expected: ExpectedClaims): JWTPayload {
+export function checkedClaims(token: string, decode: Base64urlDecoder, expected: ExpectedClaims, text: Utf8Decoder = strictText): JWTPayload {
   let bytes: Uint8Array;
   try {
     bytes = decode(token.slice(token.indexOf('.') + 1, token.lastIndexOf('.')));
@@ -128,7 +129,7 @@ export function checkedClaims(token: string, decode: Base64urlDecoder, expected:
   }
   let claims: unknown;
   try {
-    claims = JSON.parse(strictUtf8.decode(bytes));
+    claims = JSON.parse(text(bytes));
   } catch (cause) {
     throw new errors.JWTInvalid('JWT Claims Set must be a top-level JSON object', { cause });
   }

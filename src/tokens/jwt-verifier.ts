@@ -4,7 +4,7 @@ import { claimsToAuthInfo } from './claims.js';
 import { isoTime, printable, senderConstrained } from './claim-errors.js';
 import { invalidSignature, joseErrorToInvalidToken } from './jose-errors.js';
 import { checkedClaims, KnownHeaders, looksLikeJwt, readProtectedHeader } from './jwt-parts.js';
-import { nativeBase64url, nativeSignatureCheck, type Base64urlDecoder, type NativeSignatureCheck } from './native-signatures.js';
+import { nativeBase64url, nativeSignatureCheck, nativeUtf8, type Base64urlDecoder, type NativeSignatureCheck, type Utf8Decoder } from './native-signatures.js';
 import type { AuthInfo, TokenVerifier, VerifyContext } from './types.js';
 
 export { looksLikeJwt } from './jwt-parts.js';
@@ -42,16 +42,18 @@ export interface JwtVerifierOptions {
   signatures?: 'native' | 'jose';
 }
 
-/** The native path: signatures with `node:crypto`, header and claims read with Node's base64url decoder (jwt-parts.ts). */
+/** The native path: signatures with `node:crypto`, header and claims read with Node's base64url and UTF-8 decoders (jwt-parts.ts). */
 interface NativePath {
   check: NativeSignatureCheck;
   decode: Base64urlDecoder;
+  text: Utf8Decoder;
 }
 
 function nativePath(): NativePath | undefined {
   const check = nativeSignatureCheck();
   const decode = nativeBase64url();
-  return check && decode ? { check, decode } : undefined;
+  const text = nativeUtf8();
+  return check && decode && text ? { check, decode, text } : undefined;
 }
 
 /**
@@ -146,7 +148,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
           issuer: attempt.expectedIssuer,
           audience: attempt.context.audience,
           clockToleranceSec: options.clockToleranceSec,
-        }));
+        }, native!.text));
       }
       return tryWithJose(attempt, i);
     }
@@ -173,7 +175,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
       throw new InvalidTokenError('ERR_JWT_MALFORMED', 'Token is not a valid JWT format: expected three base64url parts separated by dots');
     }
     const encodedHeader = token.slice(0, token.indexOf('.'));
-    const header = knownHeaders.get(encodedHeader) ?? readHeader(token, native?.decode);
+    const header = knownHeaders.get(encodedHeader) ?? readHeader(token, native);
     checkAlgorithm(header, algorithms);
     if (options.requireAccessTokenType) checkType(header);
 
@@ -197,9 +199,9 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
 }
 
 /** The protected header, read by jose, or as jose reads it with the runtime's base64url decoder. */
-function readHeader(token: string, decode: Base64urlDecoder | undefined): ProtectedHeaderParameters {
+function readHeader(token: string, native: NativePath | undefined): ProtectedHeaderParameters {
   try {
-    return decode ? readProtectedHeader(token, decode) : decodeProtectedHeader(token);
+    return native ? readProtectedHeader(token, native.decode, native.text) : decodeProtectedHeader(token);
   } catch {
     throw new InvalidTokenError('ERR_JWT_MALFORMED', 'Token is not a valid JWT format: its header is not base64url-encoded JSON');
   }
