@@ -27,6 +27,16 @@ describe('claimsToAuthInfo', () => {
     expect(claimsToAuthInfo('t', claims as Record<string, unknown>, RESOURCE).scopes).toEqual(scopes);
   });
 
+  it('splits a scope string on any whitespace, as /\\s+/ does, whichever way it takes (spaces only, or other whitespace and non-ASCII)', () => {
+    const scopes = [
+      'a b', ' a  b ', '   ', '', 'mcp:tools files:read', 'a\tb', 'a\nb\r\nc', 'a\u000bb\u000cc', 'a\u00a0b', 'a\u3000b', 'a\u2028b\ufeffc',
+      'caf\u00e9 th\u00e9', 'a\u0085b', 'a\u007fb c', 'a\u0000b c', 'x'.repeat(300),
+    ];
+    for (const scope of scopes) {
+      expect(claimsToAuthInfo('t', { scope }, RESOURCE).scopes, JSON.stringify(scope)).toEqual(scope.split(/\s+/).filter(Boolean));
+    }
+  });
+
   it('fills expiresAt, resource and extra', () => {
     const claims = { sub: 'u1', iss: 'https://idp.example.com', aud: ['x', 'y'], exp: 1767225600, client_id: 'c' };
     const info = claimsToAuthInfo('tok', claims, RESOURCE);

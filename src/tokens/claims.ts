@@ -47,7 +47,20 @@ function scopesOf(claims: Record<string, unknown>): string[] {
 }
 
 function scopeList(value: unknown): string[] | undefined {
-  if (typeof value === 'string') return value.split(/\s+/).filter(Boolean);
+  if (typeof value === 'string') return splitOnWhitespace(value);
   if (Array.isArray(value)) return value.filter((s): s is string => typeof s === 'string' && s !== '');
   return undefined;
+}
+
+/**
+ * `value.split(/\s+/).filter(Boolean)`: a regular expression split costs a token seen for the first time ~1 µs
+ * (V8 builds a new sticky expression per call), so a scope of printable ASCII words and spaces, what every
+ * issuer sends, is split on the space; anything else goes the regular way.
+ */
+function splitOnWhitespace(value: string): string[] {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code > 0x7e || (code < 0x21 && code !== 0x20)) return value.split(/\s+/).filter(Boolean);
+  }
+  return value.split(' ').filter(Boolean);
 }

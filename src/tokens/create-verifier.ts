@@ -68,7 +68,8 @@ export function createVerifier(config: GatehouseConfig, upstream: UpstreamMetada
   /** Every token goes to introspection: nothing is read from the JWT cache. */
   const introspectAlways = introspection !== undefined && settings?.use === 'always';
 
-  async function dispatch(token: string, context: VerifyContext): Promise<AuthInfo> {
+  /** Synchronous up to the verifier it picks, so a JWT goes on without async frames of its own (each one costs a fresh token microtasks). */
+  function dispatch(token: string, context: VerifyContext): Promise<AuthInfo> {
     assertTokenSize(token, config.jwt.maxTokenBytes);
     if (introspectAlways) return introspection.verify(token, context);
     if (looksLikeJwt(token)) return jwt.verify(token, context);
@@ -92,19 +93,25 @@ export function createVerifier(config: GatehouseConfig, upstream: UpstreamMetada
         const remembered = jwt.cached(token, context);
         if (remembered) return Promise.resolve(remembered);
       }
-      return verifyFully(token, context);
+      let result: Promise<AuthInfo>;
+      try {
+        result = dispatch(token, context);
+      } catch (err) {
+        return Promise.reject(asVerificationFailure(err));
+      }
+      return result.then(undefined, rejectAsVerificationFailure);
     },
   };
+}
 
-  async function verifyFully(token: string, context: VerifyContext): Promise<AuthInfo> {
-    try {
-      return await dispatch(token, context);
-    } catch (err) {
-      // The last line of defence: a verification failure is a 401, never a 500.
-      if (err instanceof InvalidTokenError) throw err;
-      throw new InvalidTokenError('ERR_VERIFICATION_FAILED', 'Token verification failed unexpectedly; see the server log', { cause: err });
-    }
-  }
+/** The last line of defence: a verification failure is a 401, never a 500. */
+function asVerificationFailure(err: unknown): InvalidTokenError {
+  if (err instanceof InvalidTokenError) return err;
+  return new InvalidTokenError('ERR_VERIFICATION_FAILED', 'Token verification failed unexpectedly; see the server log', { cause: err });
+}
+
+function rejectAsVerificationFailure(err: unknown): never {
+  throw asVerificationFailure(err);
 }
 
 function jwksUriOf(config: GatehouseConfig, upstream: UpstreamMetadata): string {

@@ -123,6 +123,23 @@ describe('createJwtVerifier: malformed tokens', () => {
     await expectCode(token, 'ERR_JWT_MALFORMED', /^Token is not a valid JWT format/);
   });
 
+  it('a token right after a well-formed one, differing by one character outside base64url, is checked itself → ERR_JWT_MALFORMED', async () => {
+    // The shape check remembers the last well-formed token: a near copy of it must not ride on that.
+    const good = await issuer.mint({});
+    await expect(verifier.verify(good, context)).resolves.toMatchObject({ token: good });
+    for (const at of [0, good.indexOf('.') + 3, good.length - 1]) {
+      await expectCode(`${good.slice(0, at)}+${good.slice(at + 1)}`, 'ERR_JWT_MALFORMED', /^Token is not a valid JWT format/);
+    }
+    await expect(verifier.verify(good, context)).resolves.toMatchObject({ token: good });
+  });
+
+  it('remembered headers (KnownHeaders): more distinct headers than it keeps all verify, and a header one field away from a remembered one is read itself', async () => {
+    for (let i = 0; i < 20; i++) await expect(strictVerifier.verify(await issuer.mint({}, { header: { 'x-n': i } }), context)).resolves.toBeDefined();
+    await expect(strictVerifier.verify(await issuer.mint({}, { header: { 'x-n': 19 } }), context)).resolves.toBeDefined();
+    await expectCode(await issuer.mint({}, { header: { 'x-n': 19, typ: 'JWT' } }), 'ERR_JWT_TYPE_INVALID', /"JWT"/, strictVerifier);
+    await expectCode(`${part({ alg: 'none', 'x-n': 19 })}.${part({ sub: 'x' })}.`, 'ERR_JOSE_ALG_NOT_ALLOWED', /"none"/, strictVerifier);
+  });
+
   it('a header that is not JSON → ERR_JWT_MALFORMED', async () => {
     await expectCode(`${base64url.encode('not json')}.${part({ sub: 'x' })}.c2ln`, 'ERR_JWT_MALFORMED', /^Token is not a valid JWT format/);
   });

@@ -3,9 +3,11 @@ import { InvalidTokenError } from '../errors.js';
 import { claimsToAuthInfo } from './claims.js';
 import { isoTime, printable, senderConstrained } from './claim-errors.js';
 import { invalidSignature, joseErrorToInvalidToken } from './jose-errors.js';
-import { checkedClaims, readProtectedHeader } from './jwt-parts.js';
-import { nativeBase64url, nativeSignatureCheck, type Base64urlDecoder, type NativeSignatureCheck } from './native-signatures.js';
+import { checkedClaims, KnownHeaders, looksLikeJwt, readProtectedHeader } from './jwt-parts.js';
+import { nativeBase64url, nativeSignatureCheck, nativeUtf8, type Base64urlDecoder, type NativeSignatureCheck, type Utf8Decoder } from './native-signatures.js';
 import type { AuthInfo, TokenVerifier, VerifyContext } from './types.js';
+
+export { looksLikeJwt } from './jwt-parts.js';
 
 /** Where the verifier gets its keys; `JwksCache` is one. */
 export interface KeySource {
@@ -40,32 +42,18 @@ export interface JwtVerifierOptions {
   signatures?: 'native' | 'jose';
 }
 
-/** The native path: signatures with `node:crypto`, header and claims read with Node's base64url decoder (jwt-parts.ts). */
+/** The native path: signatures with `node:crypto`, header and claims read with Node's base64url and UTF-8 decoders (jwt-parts.ts). */
 interface NativePath {
   check: NativeSignatureCheck;
   decode: Base64urlDecoder;
+  text: Utf8Decoder;
 }
 
 function nativePath(): NativePath | undefined {
   const check = nativeSignatureCheck();
   const decode = nativeBase64url();
-  return check && decode ? { check, decode } : undefined;
-}
-
-/** Three base64url segments; the signature may be empty so `alg: none` gets its own error. */
-const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
-
-/**
- * True when a token has the shape of a compact JWS (three base64url parts).
- *
- * @example
- * ```ts
- * looksLikeJwt('eyJhbGciOi...'); // true
- * looksLikeJwt('2YotnFZFEjr1zCsicMWpAA'); // false (opaque)
- * ```
- */
-export function looksLikeJwt(token: string): boolean {
-  return JWT_SHAPE.test(token);
+  const text = nativeUtf8();
+  return check && decode && text ? { check, decode, text } : undefined;
 }
 
 /**
@@ -104,10 +92,13 @@ export function assertTokenSize(token: string, maxTokenBytes: number): void {
 export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
   const algorithms = options.algorithms.filter((alg) => alg !== 'none' && !/^HS/i.test(alg));
   const native = options.signatures === 'jose' ? undefined : nativePath();
+  const knownHeaders = new KnownHeaders();
 
   /** Where one verification stands: what every step after the header needs. */
   interface Attempt {
     token: string;
+    /** The token's first part, the header as sent. */
+    encodedHeader: string;
     header: ProtectedHeaderParameters;
     context: VerifyContext;
     expectedIssuer: string;
@@ -138,7 +129,9 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
   function accept(attempt: Attempt, payload: JWTPayload): AuthInfo {
     if (payload.cnf !== undefined) throw senderConstrained();
     checkIssuedAt(payload.iat, options.clockToleranceSec);
-    return claimsToAuthInfo(attempt.token, payload, attempt.context.resource);
+    const info = claimsToAuthInfo(attempt.token, payload, attempt.context.resource);
+    knownHeaders.remember(attempt.encodedHeader, attempt.header);
+    return info;
   }
 
   /**
@@ -155,7 +148,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
           issuer: attempt.expectedIssuer,
           audience: attempt.context.audience,
           clockToleranceSec: options.clockToleranceSec,
-        }));
+        }, native!.text));
       }
       return tryWithJose(attempt, i);
     }
@@ -181,13 +174,14 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
     if (!looksLikeJwt(token)) {
       throw new InvalidTokenError('ERR_JWT_MALFORMED', 'Token is not a valid JWT format: expected three base64url parts separated by dots');
     }
-    const header = readHeader(token, native?.decode);
+    const encodedHeader = token.slice(0, token.indexOf('.'));
+    const header = knownHeaders.get(encodedHeader) ?? readHeader(token, native);
     checkAlgorithm(header, algorithms);
     if (options.requireAccessTokenType) checkType(header);
 
     const known = options.keys.keysNow?.(header);
-    if (known !== undefined) return tryKeys({ token, header, context, expectedIssuer, candidates: known }, 0);
-    return options.keys.getKeys(header).then((candidates) => tryKeys({ token, header, context, expectedIssuer, candidates }, 0));
+    if (known !== undefined) return tryKeys({ token, encodedHeader, header, context, expectedIssuer, candidates: known }, 0);
+    return options.keys.getKeys(header).then((candidates) => tryKeys({ token, encodedHeader, header, context, expectedIssuer, candidates }, 0));
   }
 
   return {
@@ -205,9 +199,9 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
 }
 
 /** The protected header, read by jose, or as jose reads it with the runtime's base64url decoder. */
-function readHeader(token: string, decode: Base64urlDecoder | undefined): ProtectedHeaderParameters {
+function readHeader(token: string, native: NativePath | undefined): ProtectedHeaderParameters {
   try {
-    return decode ? readProtectedHeader(token, decode) : decodeProtectedHeader(token);
+    return native ? readProtectedHeader(token, native.decode, native.text) : decodeProtectedHeader(token);
   } catch {
     throw new InvalidTokenError('ERR_JWT_MALFORMED', 'Token is not a valid JWT format: its header is not base64url-encoded JSON');
   }

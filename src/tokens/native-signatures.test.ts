@@ -167,6 +167,33 @@ async function outcome(verifier: ReturnType<typeof verifierWith>, token: string)
   }
 }
 
+/** Bytes the native path reads as ASCII, or hands to the strict UTF-8 decoder: each kind, good and bad, on both paths. */
+async function textCorpus(): Promise<{ name: string; token: string }[]> {
+  const utf8 = (json: unknown) => base64url.encode(new TextEncoder().encode(JSON.stringify(json)));
+  const bytes = (...parts: (string | number[])[]) =>
+    base64url.encode(new Uint8Array(parts.flatMap((p) => (typeof p === 'string' ? [...new TextEncoder().encode(p)] : p))));
+  const rows: { name: string; token: string }[] = [];
+  for (const signer of [signers[0]!, signers.find((s) => s.alg === 'ES256')!, signers.find((s) => s.alg === 'EdDSA')!]) {
+    const h = part({ alg: signer.alg, kid: signer.kid });
+    const p = part(claims());
+    const cases: [string, string, string][] = [
+      ['claims with non-ASCII text', h, utf8(claims({ sub: 'café ☕ 𝄞', scope: 'mcp:tools lecture\u00a0écriture' }))],
+      ['claims with an escaped non-ASCII character', h, base64url.encode(JSON.stringify(claims()).replace('"ada"', '"\\u00e9"'))],
+      ['claims with a DEL and a NUL escape', h, utf8(claims({ sub: 'a\u007fb\u0000c' }))],
+      ['claims with a lone surrogate escape', h, base64url.encode(JSON.stringify(claims()).replace('"ada"', '"\\ud800"'))],
+      ['claims with a Latin-1 byte (not UTF-8)', h, bytes(JSON.stringify(claims()).slice(0, -1), ',"x":"', [0xe9], '"}')],
+      ['claims with an overlong encoding', h, bytes(JSON.stringify(claims()).slice(0, -1), ',"x":"', [0xc0, 0xaf], '"}')],
+      ['claims with a BOM after the brace', h, bytes('{', [0xef, 0xbb, 0xbf], JSON.stringify(claims()).slice(1))],
+      ['claims with a UTF-8 surrogate (ED A0 80)', h, bytes(JSON.stringify(claims()).slice(0, -1), ',"x":"', [0xed, 0xa0, 0x80], '"}')],
+      ['header with non-ASCII text', utf8({ alg: signer.alg, kid: signer.kid, 'x-note': 'é' }), p],
+      ['header with a Latin-1 byte', bytes(`{"alg":"${signer.alg}","kid":"${signer.kid}","x":"`, [0xe9], '"}'), p],
+      ['header with a kid in non-ASCII (unknown key)', utf8({ alg: signer.alg, kid: `${signer.kid}é` }), p],
+    ];
+    for (const [name, header, payload] of cases) rows.push({ name: `${signer.alg}: ${name}`, token: await signRaw(signer, header, payload) });
+  }
+  return rows;
+}
+
 describe('native signatures', () => {
   it('exist on Node and check signatures themselves (so the comparison below compares two paths)', async () => {
     const check = nativeSignatureCheck();
@@ -193,6 +220,20 @@ describe('native signatures', () => {
     // The corpus holds both kinds: every algorithm's good tokens pass, the rest are refused.
     expect(accepted).toBe(ALGORITHMS.length * 3);
     expect(corpus.length - accepted).toBeGreaterThan(150);
+  });
+
+  it('read text as jose does, whether it is ASCII (copied as it is) or not (the strict UTF-8 decoder): non-ASCII, escapes, ill-formed bytes', async () => {
+    const native = verifierWith('native');
+    const jose = verifierWith('jose');
+    const outcomes: unknown[] = [];
+    for (const { name, token } of await textCorpus()) {
+      const fromJose = await outcome(jose, token);
+      expect(await outcome(native, token), name).toEqual(fromJose);
+      outcomes.push(fromJose);
+    }
+    // Both kinds: the well-formed ones pass on both paths, the ill-formed bytes fail on both.
+    expect(outcomes.filter((o) => 'ok' in (o as object)).length).toBeGreaterThanOrEqual(3 * 5);
+    expect(outcomes.filter((o) => 'error' in (o as object)).length).toBeGreaterThanOrEqual(3 * 4);
   });
 
   it('read headers and claims as jose does: odd JSON, bad UTF-8, a BOM, wrong types, bad base64url', async () => {
