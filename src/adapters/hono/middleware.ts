@@ -5,6 +5,7 @@ import { RequestTooLargeError } from '../../errors.js';
 import { MAX_BODY_BYTES, jsonOfBytes, readCapped } from '../../gate/read-body.js';
 import { isPreflight, mcpPreflight, withCors } from '../../http/cors.js';
 import { RPC_ERRORS, rpcErrorResponse } from '../rpc-error.js';
+import { honoCors } from './cors.js';
 
 /** What the gate puts in Hono's context: `c.get('authInfo')`. */
 export interface GatehouseVariables {
@@ -100,11 +101,11 @@ export function gatehouseHono(gate: Gatehouse, options: GatehouseHonoOptions = {
     c.set('authInfo', result.authInfo);
     await next();
     if (cors) {
-      // In place when the headers are mutable (withCors copies them only when not). Not c.header(): on a
+      // In place when the headers are mutable (copied only when not). Not c.header(): on a
       // finalized context it rebuilds the response, which on @hono/node-server turns its light Response
       // (a string body, plain headers) into a real one with a ReadableStream body, ~3 Response objects a request.
       const response = c.res;
-      const answered = withCors(response);
+      const answered = honoCors(response);
       if (answered !== response) {
         // Unset first: assigning over a set c.res would copy the old headers onto the new one.
         c.res = undefined;
