@@ -3,8 +3,9 @@ import type { AuthInfo } from '../../tokens/types.js';
 import type { Gatehouse } from '../../types.js';
 import { RequestTooLargeError } from '../../errors.js';
 import { MAX_BODY_BYTES, jsonOfBytes, readCapped } from '../../gate/read-body.js';
-import { EXPOSED_HEADER_NAMES, isPreflight, mcpPreflight, mergeHeaderList, withCors } from '../../http/cors.js';
+import { isPreflight, mcpPreflight, withCors } from '../../http/cors.js';
 import { RPC_ERRORS, rpcErrorResponse } from '../rpc-error.js';
+import { honoCors } from './cors.js';
 
 /** What the gate puts in Hono's context: `c.get('authInfo')`. */
 export interface GatehouseVariables {
@@ -100,8 +101,16 @@ export function gatehouseHono(gate: Gatehouse, options: GatehouseHonoOptions = {
     c.set('authInfo', result.authInfo);
     await next();
     if (cors) {
-      if (!c.res.headers.has('access-control-allow-origin')) c.header('access-control-allow-origin', '*');
-      c.header('access-control-expose-headers', mergeHeaderList(c.res.headers.get('access-control-expose-headers'), EXPOSED_HEADER_NAMES));
+      // In place when the headers are mutable (copied only when not). Not c.header(): on a
+      // finalized context it rebuilds the response, which on @hono/node-server turns its light Response
+      // (a string body, plain headers) into a real one with a ReadableStream body, ~3 Response objects a request.
+      const response = c.res;
+      const answered = honoCors(response);
+      if (answered !== response) {
+        // Unset first: assigning over a set c.res would copy the old headers onto the new one.
+        c.res = undefined;
+        c.res = answered;
+      }
     }
   };
 }
