@@ -81,8 +81,11 @@ export function cacheVerifications(inner: TokenVerifier, options: VerificationCa
     const at = now();
     // One client's token again (most requests of a session): the entry used last, without hashing the key.
     let hit = results.newest(at);
-    if (hit?.token !== token) hit = results.get(keyOf(token), at);
-    if (!hit || hit.token !== token || !sameAudience(hit.context, context) || (hit.info.expiresAt !== undefined && hit.info.expiresAt * 1000 <= at)) return undefined;
+    if (hit?.token !== token) {
+      hit = results.get(keyOf(token), at);
+      if (hit?.token !== token) return undefined;
+    }
+    if (!sameAudience(hit.context, context) || (hit.info.expiresAt !== undefined && hit.info.expiresAt * 1000 <= at)) return undefined;
     stats.hits++;
     return copyOf(hit.info);
   }
