@@ -108,4 +108,16 @@ describe('extractBearerToken', () => {
   it('does not mistake a parameter that only contains "access_token" for one', () => {
     expect(tokenOf({ authorization: `Bearer ${jwtish}` }, 'http://localhost/mcp?no_access_token_here=1')).toBe(jwtish);
   });
+
+  it('reads the scheme in any case, and only the letters of "bearer"', () => {
+    for (const scheme of ['bearer', 'BEARER', 'bEaReR']) expect(tokenOf({ authorization: `${scheme} ${jwtish}` })).toBe(jwtish);
+    // Characters one bit away from a letter of "bearer" (@ and ` fold near B and b, Ā is outside ASCII) are another scheme.
+    for (const scheme of ['@earer', '`earer', 'bearEz']) expect(failureOf({ authorization: `${scheme} ${jwtish}` })).toBeInstanceOf(MissingTokenError);
+    // Headers refuses such characters; an adapter's light request may still carry them.
+    for (const scheme of ['b\u0101arer', 'B\u0145arer']) {
+      const light = { method: 'GET', url: 'http://localhost/mcp', headers: { get: () => `${scheme} ${jwtish}` } };
+      expect(() => extractBearerToken(light, limits)).toThrow(MissingTokenError);
+    }
+  });
 });
+

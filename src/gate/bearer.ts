@@ -4,12 +4,23 @@ import type { GateRequest } from '../types.js';
 /** RFC 6750 §2.1 `b64token` (token68): what a bearer credential may look like. */
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
 
+const BEARER = 'bearer';
+
 /** The last token that matched TOKEN68: whether a string does is a property of the string alone. */
 let lastWellFormed = '';
 
+/** The scheme name "bearer" in any case, read by character: no lower-cased copy of the header's start per request. */
+function startsWithBearer(header: string): boolean {
+  for (let i = 0; i < 6; i++) {
+    // | 0x20 folds A-Z onto a-z; no other character of a header folds onto a letter of "bearer".
+    if ((header.charCodeAt(i) | 0x20) !== BEARER.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 /** "Bearer <token>" with one space and nothing around: the token without a regex over the whole header. */
 function simpleBearer(header: string): string | undefined {
-  if (header.length < 8 || header.charCodeAt(6) !== 0x20 || header.slice(0, 6).toLowerCase() !== 'bearer') return undefined;
+  if (header.length < 8 || header.charCodeAt(6) !== 0x20 || !startsWithBearer(header)) return undefined;
   const first = header.charCodeAt(7);
   const last = header.charCodeAt(header.length - 1);
   // \s covers more than these, but a token68 character is never whitespace: anything else takes the full parse.

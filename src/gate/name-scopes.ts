@@ -26,7 +26,7 @@ export interface NameScopeRules {
   /** False when no tool, resource or prompt has scopes: the body need not be read for them. */
   readonly any: boolean;
   readonly hierarchy: ScopeHierarchy;
-  /** The scopes one call needs (never `offline_access`, which no challenge asks for). */
+  /** The scopes one call needs (never `offline_access`, which no challenge asks for); read it, never change it. */
   scopesOf(call: NamedCall): string[];
 }
 
@@ -36,13 +36,22 @@ const NAME_FIELD: Record<string, { kind: CalledKind; field: 'name' | 'uri' }> = 
   'prompts/get': { kind: 'Prompt', field: 'name' },
 };
 
+/** Nothing needed: one shared, frozen list, so a call that needs no scope allocates none. */
+const NONE: string[] = Object.freeze([]) as unknown as string[];
+
+/** The challengeable scopes of each name, worked out once: a lookup per call, no filtering per request. */
 function exactLookup(table: Record<string, string[]>): (name: string) => string[] {
-  // hasOwn: a tool named "constructor" must not find Object.prototype.constructor.
-  return (name) => (Object.hasOwn(table, name) ? (table[name] ?? []) : []);
+  // A Map of own entries: a tool named "constructor" must not find Object.prototype.constructor.
+  const byName = new Map<string, string[]>();
+  for (const [name, scopes] of Object.entries(table)) {
+    const challenged = challengeScopes(scopes);
+    if (challenged.length > 0) byName.set(name, Object.freeze(challenged) as string[]);
+  }
+  return (name) => byName.get(name) ?? NONE;
 }
 
 function patternLookup(patterns: UriPatterns<string[]>): (uri: string) => string[] {
-  return (uri) => (patterns.size === 0 ? [] : patterns.matching(uri).flat());
+  return (uri) => (patterns.size === 0 ? NONE : challengeScopes(patterns.matching(uri).flat()));
 }
 
 /**
@@ -61,7 +70,7 @@ export function nameScopeRules(scopes: Pick<GatehouseConfig['scopes'], 'tools' |
     Prompt: exactLookup(scopes.prompts),
   };
   const any = [scopes.tools, scopes.resources, scopes.prompts].some((table) => Object.values(table).some((list) => challengeScopes(list).length > 0));
-  return { any, hierarchy: scopeHierarchy(scopes.implies), scopesOf: (call) => challengeScopes(lookups[call.kind](call.name)) };
+  return { any, hierarchy: scopeHierarchy(scopes.implies), scopesOf: (call) => lookups[call.kind](call.name) };
 }
 
 /**
@@ -74,15 +83,25 @@ export function nameScopeRules(scopes: Pick<GatehouseConfig['scopes'], 'tools' |
  * ```
  */
 export function* namedCalls(body: unknown): Generator<NamedCall> {
-  const messages = Array.isArray(body) ? body : [body];
-  for (const message of messages) {
-    if (typeof message !== 'object' || message === null) continue;
-    const { method, params } = message as { method?: unknown; params?: unknown };
-    if (typeof method !== 'string' || !Object.hasOwn(NAME_FIELD, method) || typeof params !== 'object' || params === null) continue;
-    const { kind, field } = NAME_FIELD[method]!;
-    const name = (params as Record<string, unknown>)[field];
-    if (typeof name === 'string') yield { kind, name };
+  if (!Array.isArray(body)) {
+    const call = namedCallOf(body);
+    if (call) yield call;
+    return;
   }
+  for (const message of body) {
+    const call = namedCallOf(message);
+    if (call) yield call;
+  }
+}
+
+/** The call by name one JSON-RPC message makes, if it makes one. */
+function namedCallOf(message: unknown): NamedCall | undefined {
+  if (typeof message !== 'object' || message === null) return undefined;
+  const { method, params } = message as { method?: unknown; params?: unknown };
+  if (typeof method !== 'string' || !Object.hasOwn(NAME_FIELD, method) || typeof params !== 'object' || params === null) return undefined;
+  const { kind, field } = NAME_FIELD[method]!;
+  const name = (params as Record<string, unknown>)[field];
+  return typeof name === 'string' ? { kind, name } : undefined;
 }
 
 /** A step-up the client must make before its calls go through. */
@@ -110,6 +129,14 @@ export interface NameStepUp {
  * ```
  */
 export function nameStepUp(body: unknown, rules: NameScopeRules, granted: readonly string[], required: readonly string[]): NameStepUp | null {
+  // One message (nearly every request): no generator, and no set unless a call lacks a scope.
+  if (!Array.isArray(body)) {
+    const call = namedCallOf(body);
+    const scopes = call ? rules.scopesOf(call) : NONE;
+    if (scopes.length === 0) return null;
+    const satisfied = rules.hierarchy.expand(granted);
+    if (scopes.every((scope) => satisfied.has(scope))) return null;
+  }
   let satisfied: Set<string> | undefined;
   const calls: NamedCall[] = [];
   const needed = new Set<string>();

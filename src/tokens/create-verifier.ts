@@ -5,7 +5,7 @@ import type { UpstreamMetadata } from '../discovery/upstream.js';
 import { createIntrospectionVerifier, type IntrospectionVerifier } from './introspection.js';
 import { assertTokenSize, createJwtVerifier, looksLikeJwt } from './jwt-verifier.js';
 import type { AuthInfo, TokenVerifier, VerifyContext } from './types.js';
-import { cacheVerifications, type CachingVerifier } from './verification-cache.js';
+import { cacheVerifications, rememberedResult, type CachingVerifier, type RemembersResults } from './verification-cache.js';
 
 /** The configured verifier, with its key cache and introspection client exposed for tests and benchmarks. */
 export interface GatehouseVerifier extends TokenVerifier {
@@ -31,7 +31,7 @@ export interface GatehouseVerifier extends TokenVerifier {
  * const info = await verifier.verify(token, { resource, audience: [resource] });
  * ```
  */
-export function createVerifier(config: GatehouseConfig, upstream: UpstreamMetadata, options: { fetch?: typeof fetch } = {}): GatehouseVerifier {
+export function createVerifier(config: GatehouseConfig, upstream: UpstreamMetadata, options: { fetch?: typeof fetch } = {}): GatehouseVerifier & RemembersResults {
   const issuer = () => upstream.current?.issuer ?? config.issuer;
 
   const jwks = new JwksCache({
@@ -82,17 +82,20 @@ export function createVerifier(config: GatehouseConfig, upstream: UpstreamMetada
     );
   }
 
+  // A repeated token (every request of an MCP session): the remembered result, without the JWT shape check (only
+  // JWTs are remembered) or the await chain. No size check either: only a token that passed it is remembered.
+  function remembered(token: string, context: VerifyContext): AuthInfo | undefined {
+    return introspectAlways ? undefined : jwt.cached(token, context);
+  }
+
   return {
     jwks,
     introspection,
     jwtCache: jwt.cache,
+    [rememberedResult]: remembered,
     verify(token: string, context: VerifyContext): Promise<AuthInfo> {
-      // A repeated token (every request of an MCP session): the remembered result, without the JWT shape check
-      // (only JWTs are remembered) or the await chain. No size check either: only a token that passed it is remembered.
-      if (!introspectAlways) {
-        const remembered = jwt.cached(token, context);
-        if (remembered) return Promise.resolve(remembered);
-      }
+      const known = remembered(token, context);
+      if (known) return Promise.resolve(known);
       let result: Promise<AuthInfo>;
       try {
         result = dispatch(token, context);

@@ -52,4 +52,28 @@ describe('TtlCache', () => {
     cache.set('c', 1, Number.NaN);
     expect(cache.size).toBe(0);
   });
+
+  it('gives the entry used or stored last, until it expires or the cache is cleared', () => {
+    let now = 1_000;
+    const cache = new TtlCache<string>(2, () => now);
+    expect(cache.newest()).toBeUndefined();
+    cache.set('a', 'A', 100);
+    cache.set('b', 'B', 500);
+    expect(cache.newest()).toBe('B');
+    expect(cache.get('a')).toBe('A');
+    expect(cache.newest()).toBe('A');
+    now += 100;
+    // Expired: dropped, as get would drop it, and not found by key either.
+    expect(cache.newest()).toBeUndefined();
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.size).toBe(1);
+    expect(cache.get('b')).toBe('B');
+    cache.clear();
+    expect(cache.newest()).toBeUndefined();
+    cache.set('c', 'C', 100);
+    cache.set('d', 'D', 100);
+    cache.set('e', 'E', 100);
+    // The newest survives every eviction: the oldest goes first.
+    expect([cache.newest(), cache.get('c'), cache.size]).toEqual(['E', undefined, 2]);
+  });
 });

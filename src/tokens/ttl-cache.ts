@@ -32,10 +32,11 @@ export class TtlCache<V> {
     return this.#entries.size;
   }
 
-  get(key: string): V | undefined {
+  /** `at`: the time to judge expiry by, when the caller has just read the clock itself. */
+  get(key: string, at: number = this.#now()): V | undefined {
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
-    if (entry.expiresAt <= this.#now()) {
+    if (entry.expiresAt <= at) {
       this.#entries.delete(key);
       if (entry === this.#newest) this.#newest = undefined;
       return undefined;
@@ -46,6 +47,22 @@ export class TtlCache<V> {
       this.#entries.delete(entry.key);
       this.#entries.set(entry.key, entry);
       this.#newest = entry;
+    }
+    return entry.value;
+  }
+
+  /**
+   * The value used or stored last, if it has not expired: what a caller
+   * holding the same request again wants, found without hashing its key.
+   * Expired, it is dropped as `get` would drop it.
+   */
+  newest(at: number = this.#now()): V | undefined {
+    const entry = this.#newest;
+    if (!entry) return undefined;
+    if (entry.expiresAt <= at) {
+      this.#entries.delete(entry.key);
+      this.#newest = undefined;
+      return undefined;
     }
     return entry.value;
   }

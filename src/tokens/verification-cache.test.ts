@@ -125,4 +125,37 @@ describe('cacheVerifications', () => {
     await cached.verify('good-9999999', context);
     expect(calls).toHaveLength(2);
   });
+
+  it('remembers what a result was checked against, not what the caller later makes of its context', async () => {
+    const clock = { now: 1_000_000 };
+    const { verifier, calls } = countingVerifier(clock);
+    const cached = cacheVerifications(verifier, { ttlSec: 60, maxEntries: 10, now: () => clock.now });
+    const token = 'good-9999999';
+    const mine: VerifyContext = { resource: context.resource, audience: [...context.audience] };
+    await cached.verify(token, mine);
+    // The caller reuses its object for another audience: the remembered result must not answer for it.
+    mine.audience[0] = 'https://other.example.com/mcp';
+    expect(cached.cached(token, mine)).toBeUndefined();
+    expect(cached.cached(token, context)).toMatchObject({ token });
+    const frozen = Object.freeze({ resource: context.resource, audience: Object.freeze([...context.audience]) as string[] });
+    await cached.verify('good-8888888', frozen);
+    expect(cached.cached('good-8888888', frozen)).toMatchObject({ token: 'good-8888888' });
+    expect(cached.cached('good-8888888', { resource: context.resource, audience: ['https://mcp.example.com/mcp', 'x'] })).toBeUndefined();
+    expect(calls).toEqual([token, 'good-8888888']);
+  });
+
+  it('finds each of two alternating tokens, the one used last without its key', async () => {
+    const clock = { now: 1_000_000 };
+    const { verifier, calls } = countingVerifier(clock);
+    const cached = cacheVerifications(verifier, { ttlSec: 60, maxEntries: 10, now: () => clock.now });
+    for (let i = 0; i < 3; i++) {
+      expect((await cached.verify('good-9999999', context)).token).toBe('good-9999999');
+      expect((await cached.verify('good-9999998', context)).token).toBe('good-9999998');
+    }
+    expect(calls).toEqual(['good-9999999', 'good-9999998']);
+    clock.now += 61_000;
+    expect(cached.cached('good-9999998', context)).toBeUndefined();
+    expect(cached.cached('good-9999999', context)).toBeUndefined();
+  });
 });
+
